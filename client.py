@@ -1,0 +1,88 @@
+"""The reference streaming client: the tutorial's client, made correct.
+
+Run it against a real chain as in the tutorial::
+
+    python client.py --netuid 8 --my_uid 1 --network test
+"""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import bittensor as bt
+from protocol import StreamPrompting
+
+DEFAULT_PROMPT = (
+    "hello this is a test of a streaming response. Lorem ipsum dolor sit amet, "
+    "consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore "
+    "magna aliqua."
+)
+
+
+def print_text(text: str) -> None:
+    """Print streamed text as it arrives."""
+    print(text, end="", flush=True)
+
+
+async def stream_prompt(
+    dendrite: Any,
+    axon: Any,
+    prompt: str = DEFAULT_PROMPT,
+    *,
+    roles: Sequence[str] = ("user",),
+    timeout: float = 12.0,
+    on_text: Callable[[str], None] = print_text,
+) -> StreamPrompting:
+    """Stream ``prompt``'s completion from ``axon``, calling ``on_text`` for each piece.
+
+    Returns the final synapse: ``completion`` holds the whole text and
+    ``dendrite.status_code`` / ``dendrite.status_message`` say how the request ended.
+    """
+    synapse = StreamPrompting(roles=list(roles), messages=[prompt])
+    responses = await dendrite([axon], synapse, deserialize=False, streaming=True, timeout=timeout)
+    final: StreamPrompting | None = None
+    async for item in responses[0]:
+        if isinstance(item, StreamPrompting):
+            final = item
+        else:
+            on_text(item)
+    if final is None:
+        raise RuntimeError("the dendrite's stream ended without the final synapse")
+    return final
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The tutorial's flags."""
+    parser = argparse.ArgumentParser(description="Reference streaming client")
+    parser.add_argument("--netuid", type=int, required=True)
+    parser.add_argument("--my_uid", type=int, required=True, help="uid of the miner to query")
+    parser.add_argument("--network", default="finney")
+    parser.add_argument("--wallet.name", dest="wallet_name", default="default")
+    parser.add_argument("--wallet.hotkey", dest="wallet_hotkey", default="default")
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT)
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> StreamPrompting:
+    """Query uid ``--my_uid`` on a real chain and print the stream."""
+    wallet = bt.Wallet(name=args.wallet_name, hotkey=args.wallet_hotkey)
+    metagraph = bt.Subtensor(network=args.network).metagraph(args.netuid)
+    async with bt.Dendrite(wallet=wallet) as dendrite:
+        final = await stream_prompt(dendrite, metagraph.axons[args.my_uid], args.prompt)
+    print()
+    return final
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; exits non-zero when the miner did not answer with status 200."""
+    final = asyncio.run(run(parse_args(argv)))
+    if final.dendrite.status_code != 200:
+        print(f"error {final.dendrite.status_code}: {final.dendrite.status_message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Real bittensor axons served by uvicorn on 127.0.0.1, all on one background event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import socket
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import uvicorn
+
+from simnet._compat import Axon, AxonInfo, Wallet
+from simnet._offline import LOOPBACK_IP
+
+T = TypeVar("T")
+
+_START_TIMEOUT = 10.0
+_GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
+
+
+class AxonHost:
+    """One daemon thread running one event loop on which every served axon's uvicorn runs.
+
+    Many axons then cost one thread, not one thread and one loop each. The thread starts
+    on first use and is joined by :meth:`close`.
+    """
+
+    def __init__(self, name: str = "simnet-axon-host") -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the host's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _ensure_started(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    try:
+                        loop.run_forever()
+                        loop.run_until_complete(loop.shutdown_asyncgens())
+                    finally:
+                        asyncio.set_event_loop(None)
+                        loop.close()
+
+                self._thread = threading.Thread(target=run, name=self._name, daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = _START_TIMEOUT) -> T:
+        """Run ``coro`` on the host's loop and return its result."""
+        loop = self._ensure_started()
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule ``coro`` on the host's loop."""
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_started())
+
+    def serve(self, app: Any, sock: socket.socket, log_level: str = "critical") -> _Server:
+        """Serve the ASGI ``app`` on the bound socket ``sock`` until :meth:`_Server.stop`."""
+        config = uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="off",
+            timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        )
+        server = uvicorn.Server(config)
+        done = self.submit(server.serve(sockets=[sock]))
+        self.call(_wait_until(lambda: server.started or done.done()))
+        if not server.started:
+            done.result()  # raises the startup error, if there was one
+            raise RuntimeError(f"uvicorn did not start on {sock.getsockname()}")
+        return _Server(self, server, done, sock)
+
+    def close(self) -> None:
+        """Stop the loop and join the thread. Servers must have been stopped first."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+
+
+async def _wait_until(predicate: Callable[[], bool]) -> None:
+    while not predicate():
+        await asyncio.sleep(0.001)
+
+
+@dataclass
+class _Server:
+    host: AxonHost
+    server: uvicorn.Server
+    done: concurrent.futures.Future[None]
+    sock: socket.socket
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        try:
+            self.done.result(timeout=_GRACEFUL_SHUTDOWN + 10)
+        finally:
+            self.sock.close()
+
+
+def bind_loopback() -> socket.socket:
+    """A TCP socket bound to a free port on 127.0.0.1, ready to hand to uvicorn."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((LOOPBACK_IP, 0))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class ServedAxon:
+    """A real ``bittensor.Axon`` with a miner attached, listening on 127.0.0.1.
+
+    bittensor's own ``Axon.start()`` would bind every interface (``0.0.0.0``); simnet never
+    calls it and serves ``axon.app`` on a loopback socket instead.
+    """
+
+    def __init__(self, axon: Axon, server: _Server, netuid: int, uid: int) -> None:
+        self.axon = axon
+        self.netuid = netuid
+        self.uid = uid
+        self._server: _Server | None = server
+
+    @property
+    def ip(self) -> str:
+        """The address the axon listens on and advertises."""
+        return str(self.axon.external_ip)
+
+    @property
+    def port(self) -> int:
+        """The port the axon listens on and advertises."""
+        return int(self.axon.external_port)
+
+    @property
+    def hotkey(self) -> str:
+        """The axon wallet's hotkey address."""
+        return str(self.axon.wallet.hotkey.ss58_address)
+
+    @property
+    def running(self) -> bool:
+        """True until :meth:`stop`."""
+        return self._server is not None
+
+    def info(self) -> AxonInfo:
+        """The ``AxonInfo`` the axon advertises."""
+        return self.axon.info()
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and the axon's thread pool. Idempotent."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        try:
+            server.stop()
+        finally:
+            self.axon.started = False
+            self.axon.thread_pool.shutdown(wait=True)
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"ServedAxon(netuid={self.netuid}, uid={self.uid}, {self.ip}:{self.port}, {state})"
+
+
+def start_axon(
+    host: AxonHost,
+    wallet: Wallet,
+    netuid: int,
+    uid: int,
+    attach: Callable[[Axon], None],
+) -> ServedAxon:
+    """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve it."""
+    sock = bind_loopback()
+    try:
+        port = sock.getsockname()[1]
+        axon = Axon(
+            wallet=wallet,
+            ip=LOOPBACK_IP,
+            port=port,
+            external_ip=LOOPBACK_IP,
+            external_port=port,
+            max_workers=2,
+        )
+        attach(axon)
+        server = host.serve(axon.app, sock)
+    except BaseException:
+        sock.close()
+        raise
+    axon.started = True
+    return ServedAxon(axon, server, netuid, uid)

@@ -1,0 +1,93 @@
+"""Turn what a test says it serves (a forward function, a miner object, a factory) into axon handlers."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simnet._compat import Axon, Metagraph, Synapse, Wallet
+
+
+@dataclass(frozen=True)
+class MinerContext:
+    """What a miner factory is given: the miner's own wallet, a live metagraph and the subtensor."""
+
+    wallet: Wallet
+    metagraph: Metagraph
+    subtensor: Any
+    netuid: int
+    uid: int
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """The functions attached to an axon for one synapse type."""
+
+    forward: Callable[..., Any]
+    blacklist: Callable[..., Any] | None = None
+    priority: Callable[..., Any] | None = None
+    verify: Callable[..., Any] | None = None
+
+    def attach(self, axon: Axon) -> None:
+        """Attach to ``axon`` with bittensor's own signature checks, explained on failure."""
+        try:
+            axon.attach(
+                forward_fn=self.forward,
+                blacklist_fn=self.blacklist,
+                priority_fn=self.priority,
+                verify_fn=self.verify,
+            )
+        except AssertionError as exc:
+            raise TypeError(
+                f"bittensor's Axon.attach rejected the handlers: {exc}. Note that attach compares "
+                "annotations exactly: blacklist must return typing.Tuple[bool, str] (not the "
+                "builtin tuple), priority float, verify None, and annotations must be real "
+                "classes (no `from __future__ import annotations` in the module defining them)."
+            ) from exc
+
+
+def is_forward_function(candidate: object) -> bool:
+    """True if ``candidate``'s first parameter is annotated with a ``Synapse`` subclass."""
+    if not callable(candidate):
+        return False
+    try:
+        params = list(inspect.signature(candidate).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if not params:
+        return False
+    annotation = params[0].annotation
+    return isinstance(annotation, type) and issubclass(annotation, Synapse)
+
+
+def resolve_handlers(
+    miner: object,
+    context: MinerContext,
+    *,
+    blacklist: Callable[..., Any] | None = None,
+    priority: Callable[..., Any] | None = None,
+    verify: Callable[..., Any] | None = None,
+) -> Handlers:
+    """Handlers for ``miner``: a forward function, an object with ``forward``, or ``factory(ctx)``.
+
+    Keyword arguments override the miner object's own ``blacklist``/``priority``/``verify``.
+    """
+    if not is_forward_function(miner) and not hasattr(miner, "forward") and callable(miner):
+        miner = miner(context)
+    if is_forward_function(miner):
+        return Handlers(miner, blacklist, priority, verify)  # type: ignore[arg-type]
+    forward = getattr(miner, "forward", None)
+    if not is_forward_function(forward):
+        raise TypeError(
+            f"cannot serve {miner!r}: expected a forward function whose first parameter is "
+            "annotated with a Synapse subclass, an object with such a .forward method, or a "
+            "factory taking a simnet.MinerContext and returning one of those"
+        )
+    return Handlers(
+        forward,  # type: ignore[arg-type]
+        blacklist or getattr(miner, "blacklist", None),
+        priority or getattr(miner, "priority", None),
+        verify or getattr(miner, "verify", None),
+    )

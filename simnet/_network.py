@@ -1,0 +1,241 @@
+"""`Simnet`: chain state, wallets, axons, metagraphs and dendrites, tied together and kept offline."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from simnet._axon import AxonHost, ServedAxon, start_axon
+from simnet._chain import ChainState, Neuron
+from simnet._compat import Dendrite, Metagraph, Wallet
+from simnet._handlers import MinerContext, resolve_handlers
+from simnet._offline import GUARD
+from simnet._subtensor import NETWORK, FakeSubtensor
+from simnet._wallets import WalletFactory
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A neuron on the simulated chain together with the wallet that owns it."""
+
+    neuron: Neuron
+    wallet: Wallet
+
+    @property
+    def netuid(self) -> int:
+        return self.neuron.netuid
+
+    @property
+    def uid(self) -> int:
+        return self.neuron.uid
+
+    @property
+    def hotkey(self) -> str:
+        return self.neuron.hotkey
+
+
+class Simnet:
+    """An offline subnet world: use it as a context manager, or through the pytest fixtures.
+
+    While open, no external-IP lookup runs and no connection may leave loopback.
+    Axons served here are real ``bittensor.Axon`` objects on 127.0.0.1; metagraphs are
+    real ``bittensor.Metagraph`` objects kept in step with the chain state; dendrites are
+    real ``bittensor.Dendrite`` objects.
+
+    >>> with Simnet() as net:                                   # doctest: +SKIP
+    ...     validator = net.register(1, "validator", stake=1000, validator_permit=True)
+    ...     axon = net.serve(1, my_forward)
+    ...     async with net.dendrite(validator) as dendrite: ...
+    """
+
+    def __init__(
+        self,
+        *,
+        wallets: WalletFactory | None = None,
+        host: AxonHost | None = None,
+        chain: ChainState | None = None,
+    ) -> None:
+        self._own_wallets = wallets is None
+        self._own_host = host is None
+        self.wallets = wallets or WalletFactory()
+        self.host = host or AxonHost()
+        self.chain = chain or ChainState()
+        self.subtensor = FakeSubtensor(self.chain)
+        self._lock = threading.Lock()
+        self._axons: list[ServedAxon] = []
+        self._metagraphs: dict[int, Metagraph] = {}
+        self._dendrites: list[Dendrite] = []
+        self._open = False
+        self.chain.subscribe(self._resync)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def open(self) -> Simnet:
+        """Activate the offline guard. Called by ``with``; idempotent."""
+        if not self._open:
+            GUARD.acquire()
+            self._open = True
+        return self
+
+    def close(self) -> None:
+        """Stop every axon, release the guard and the resources simnet created. Idempotent.
+
+        Raises ``RuntimeError`` if a dendrite made here still has an open session: close
+        dendrites with ``async with`` (or ``await dendrite.aclose_session()``).
+        """
+        if not self._open:
+            return
+        self._open = False
+        try:
+            for axon in reversed(self._axons):
+                axon.stop()
+            if self._own_host:
+                self.host.close()
+            if self._own_wallets:
+                self.wallets.close()
+        finally:
+            GUARD.release()
+        leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
+        if leaked:
+            raise RuntimeError(
+                f"{len(leaked)} dendrite(s) still have an open aiohttp session "
+                f"({', '.join(map(str, leaked))}); use `async with simnet.dendrite(...)`"
+            )
+
+    def __enter__(self) -> Simnet:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Simnet:
+        return self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for dendrite in self._dendrites:
+            await dendrite.aclose_session()
+        self.close()
+
+    def _require_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("this Simnet is not open: use `with Simnet() as net:`")
+
+    # -- chain -----------------------------------------------------------------------------
+    def wallet(self, name: str, hotkey: str = "default") -> Wallet:
+        """The deterministic wallet ``name`` (same name, same keys)."""
+        return self.wallets(name, hotkey)
+
+    def register(
+        self,
+        netuid: int,
+        name: str,
+        *,
+        hotkey: str = "default",
+        stake: float = 0.0,
+        validator_permit: bool = False,
+    ) -> Registration:
+        """Register wallet ``name``'s hotkey on ``netuid`` (creating the subnet if needed)."""
+        wallet = self.wallet(name, hotkey)
+        neuron = self.chain.register(
+            netuid,
+            wallet.hotkey.ss58_address,
+            wallet.coldkeypub.ss58_address,
+            stake=stake,
+            validator_permit=validator_permit,
+        )
+        return Registration(neuron, wallet)
+
+    def metagraph(self, netuid: int) -> Metagraph:
+        """The real ``Metagraph`` of ``netuid``; the same object each time, re-synced on every change."""
+        with self._lock:
+            if netuid not in self._metagraphs:
+                metagraph = self.subtensor.metagraph(netuid)
+                metagraph.network = NETWORK
+                self._metagraphs[netuid] = metagraph
+            return self._metagraphs[netuid]
+
+    def _resync(self, netuid: int) -> None:
+        metagraph = self._metagraphs.get(netuid)
+        if metagraph is not None:
+            metagraph.sync(lite=True, subtensor=self.subtensor)  # type: ignore[arg-type]
+
+    # -- axons and dendrites ---------------------------------------------------------------
+    def serve(
+        self,
+        netuid: int,
+        miner: object,
+        *,
+        name: str | None = None,
+        hotkey: str = "default",
+        stake: float = 0.0,
+        blacklist: Callable[..., Any] | None = None,
+        priority: Callable[..., Any] | None = None,
+        verify: Callable[..., Any] | None = None,
+    ) -> ServedAxon:
+        """Register a miner on ``netuid`` and serve it on a real axon at 127.0.0.1.
+
+        ``miner`` is a forward function (first parameter annotated with your synapse
+        class), an object with ``forward`` (and optionally ``blacklist``, ``priority``,
+        ``verify``), or a factory called with a :class:`MinerContext` that returns one of
+        those. ``name`` picks the wallet (default ``miner-<uid>``). The axon's address is
+        recorded on the chain, so ``metagraph(netuid).axons[uid]`` points at it.
+        """
+        self._require_open()
+        self.chain.create_subnet(netuid)
+        name = name or f"miner-{len(self.chain.neurons(netuid))}"
+        registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
+        context = MinerContext(
+            wallet=registration.wallet,
+            metagraph=self.metagraph(netuid),
+            subtensor=self.subtensor,
+            netuid=netuid,
+            uid=registration.uid,
+        )
+        handlers = resolve_handlers(
+            miner, context, blacklist=blacklist, priority=priority, verify=verify
+        )
+        served = start_axon(
+            self.host, registration.wallet, netuid, registration.uid, handlers.attach
+        )
+        with self._lock:
+            self._axons.append(served)
+        self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
+        return served
+
+    @property
+    def axons(self) -> list[ServedAxon]:
+        """Every axon served here, in the order served."""
+        return list(self._axons)
+
+    def dendrite(self, who: Registration | Wallet | str) -> Dendrite:
+        """A real ``bittensor.Dendrite`` signing with ``who``'s hotkey.
+
+        Use it as ``async with net.dendrite(validator) as dendrite:`` so its HTTP session
+        is closed on the event loop that opened it.
+        """
+        self._require_open()
+        if isinstance(who, str):
+            wallet = self.wallet(who)
+        elif isinstance(who, Registration):
+            wallet = who.wallet
+        else:
+            wallet = who
+        dendrite = Dendrite(wallet=wallet)
+        self._dendrites.append(dendrite)
+        return dendrite
+
+    def __repr__(self) -> str:
+        state = "open" if self._open else "closed"
+        return f"Simnet({state}, subnets={self.chain.netuids()}, axons={len(self._axons)})"

@@ -1,0 +1,149 @@
+"""Keep a process on loopback: no external-IP lookups, no connections beyond this host.
+
+bittensor's ``Axon`` and ``Dendrite`` call ``networking.get_external_ip()`` when they are
+created, which asks public web services for this machine's address. While the guard is
+active that lookup answers ``LOOPBACK_IP`` at once, and any attempt to connect to (or
+resolve) an address that is not loopback raises :class:`OfflineViolation` naming it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from simnet._compat import networking
+
+LOOPBACK_IP = "127.0.0.1"
+"""The address simnet's axons listen on and advertise, and the 'external IP' of every neuron."""
+
+_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+class OfflineViolation(ConnectionRefusedError):
+    """Raised when code under simnet tries to reach an address that is not on this host."""
+
+
+def is_local_address(host: str) -> bool:
+    """True for loopback addresses, the unspecified address and ``localhost``.
+
+    The unspecified address (``0.0.0.0``, ``::``) counts as local: connecting to it
+    reaches this host, and bittensor's dendrite dials it for axons on its own IP.
+    """
+    if host.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+class _Guard:
+    """Process-wide patches, reference counted so nested activations are cheap and safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: dict[str, Any] = {}
+        self.violations: list[str] = []
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._install()
+            self._depth += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._uninstall()
+
+    def _refuse(self, what: str) -> OfflineViolation:
+        message = (
+            f"simnet is offline: refused {what}; only loopback addresses "
+            f"(127.0.0.0/8, ::1, localhost) may be reached while simnet is active"
+        )
+        self.violations.append(message)
+        return OfflineViolation(message)
+
+    def _check_address(self, sock: socket.socket, address: Any) -> None:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return  # unix sockets and friends never leave the host
+        host = str(address[0])
+        if not is_local_address(host):
+            raise self._refuse(f"a connection to {host}:{address[1]}")
+
+    def _install(self) -> None:
+        original_connect = socket.socket.connect
+        original_connect_ex = socket.socket.connect_ex
+        original_getaddrinfo = socket.getaddrinfo
+        guard = self
+
+        def connect(sock: socket.socket, address: Any) -> None:
+            guard._check_address(sock, address)
+            return original_connect(sock, address)
+
+        def connect_ex(sock: socket.socket, address: Any) -> int:
+            guard._check_address(sock, address)
+            return original_connect_ex(sock, address)
+
+        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else host
+            if name is not None and not is_local_address(name) and not _is_ip_literal(name):
+                raise guard._refuse(f"a DNS lookup of {name!r}")
+            return original_getaddrinfo(host, *args, **kwargs)
+
+        self._saved = {
+            "connect": original_connect,
+            "connect_ex": original_connect_ex,
+            "getaddrinfo": original_getaddrinfo,
+            "get_external_ip": networking.get_external_ip,
+        }
+        socket.socket.connect = connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = getaddrinfo
+        networking.get_external_ip = _loopback_external_ip
+
+    def _uninstall(self) -> None:
+        socket.socket.connect = self._saved["connect"]  # type: ignore[method-assign]
+        socket.socket.connect_ex = self._saved["connect_ex"]  # type: ignore[method-assign]
+        socket.getaddrinfo = self._saved["getaddrinfo"]
+        networking.get_external_ip = self._saved["get_external_ip"]
+        self._saved = {}
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _loopback_external_ip() -> str:
+    return LOOPBACK_IP
+
+
+GUARD = _Guard()
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """Keep everything inside the block on loopback (see the module docstring).
+
+    Nested uses are fine; the patches come off when the outermost block exits.
+    """
+    GUARD.acquire()
+    try:
+        yield
+    finally:
+        GUARD.release()

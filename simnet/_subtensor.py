@@ -1,0 +1,147 @@
+"""A subtensor double over :class:`~simnet._chain.ChainState`, and real metagraphs read through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simnet._chain import ChainState, Neuron, UnknownHotkey
+from simnet._compat import (
+    AxonInfo,
+    Balance,
+    Metagraph,
+    NeuronInfoLite,
+    bittensor,
+    subnet_state_dict,
+)
+
+NETWORK = "simnet"
+"""The network name simnet's subtensor and metagraphs report."""
+
+_AXON_PROTOCOL = 4  # what a real Axon.info() reports
+
+
+def axon_info(neuron: Neuron) -> AxonInfo:
+    """The ``AxonInfo`` the chain returns for ``neuron`` (address 0.0.0.0:0 when not serving)."""
+    ip = neuron.axon_ip if neuron.serving else "0.0.0.0"
+    return AxonInfo(
+        version=bittensor.core.settings.version_as_int,
+        ip=ip,
+        port=neuron.axon_port or 0,
+        ip_type=6 if ":" in ip else 4,
+        hotkey=neuron.hotkey,
+        coldkey=neuron.coldkey,
+        protocol=_AXON_PROTOCOL,
+        placeholder1=0,
+        placeholder2=0,
+    )
+
+
+def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
+    """The real ``NeuronInfoLite`` for ``neuron``."""
+    stake = Balance.from_tao(neuron.stake).set_unit(neuron.netuid)
+    return NeuronInfoLite(
+        hotkey=neuron.hotkey,
+        coldkey=neuron.coldkey,
+        uid=neuron.uid,
+        netuid=neuron.netuid,
+        active=1,
+        stake=stake,
+        stake_dict={neuron.coldkey: stake},
+        total_stake=stake,
+        emission=0.0,
+        incentive=0.0,
+        consensus=0.0,
+        validator_trust=0.0,
+        dividends=0.0,
+        last_update=0,
+        validator_permit=neuron.validator_permit,
+        prometheus_info=None,
+        axon_info=axon_info(neuron),
+    )
+
+
+class FakeSubtensor:
+    """The part of ``bittensor.Subtensor`` that miners, validators and ``Metagraph.sync`` call.
+
+    It answers from a :class:`ChainState`; nothing goes over a network.
+    """
+
+    network = NETWORK
+    chain_endpoint = NETWORK
+
+    def __init__(self, chain: ChainState) -> None:
+        self.chain = chain
+
+    def __repr__(self) -> str:
+        return f"FakeSubtensor(network={self.network!r}, block={self.chain.block})"
+
+    # -- what neurons call -------------------------------------------------------------
+    def get_current_block(self) -> int:
+        """The chain's current block."""
+        return self.chain.block
+
+    @property
+    def block(self) -> int:
+        """The chain's current block."""
+        return self.chain.block
+
+    def metagraph(self, netuid: int, lite: bool = True, block: int | None = None) -> Metagraph:
+        """A real ``Metagraph`` of ``netuid``, synced from the chain state."""
+        metagraph = Metagraph(netuid=netuid, network=NETWORK, lite=lite, sync=False)
+        metagraph.sync(block=block, lite=True, subtensor=self)  # type: ignore[arg-type]
+        return metagraph
+
+    def is_hotkey_registered(
+        self, hotkey_ss58: str, netuid: int | None = None, block: int | None = None
+    ) -> bool:
+        """True if ``hotkey_ss58`` holds a uid on ``netuid`` (on any subnet if ``None``)."""
+        netuids = [netuid] if netuid is not None else self.chain.netuids()
+        return any(self.chain.is_registered(n, hotkey_ss58) for n in netuids)
+
+    def get_uid_for_hotkey_on_subnet(
+        self, hotkey_ss58: str, netuid: int, block: int | None = None
+    ) -> int | None:
+        """The uid of ``hotkey_ss58`` on ``netuid``, or ``None``."""
+        try:
+            return self.chain.neuron(netuid, hotkey_ss58).uid
+        except (UnknownHotkey, LookupError):
+            return None
+
+    def serve_axon(self, netuid: int, axon: Any, **_: Any) -> bool:
+        """Record ``axon``'s advertised address for its hotkey on ``netuid``."""
+        info = axon.info()
+        self.chain.serve_axon(netuid, info.hotkey, info.ip, info.port)
+        return True
+
+    # -- what Metagraph.sync reads -----------------------------------------------------
+    def neurons_lite(self, netuid: int, block: int | None = None) -> list[NeuronInfoLite]:
+        """Every neuron of ``netuid`` as a real ``NeuronInfoLite``."""
+        return [neuron_info_lite(n) for n in self.chain.neurons(netuid)]
+
+    def query_runtime_api(
+        self, runtime_api: str, method: str, params: Any = None, block: int | None = None
+    ) -> dict[str, Any] | None:
+        """Answers ``SubnetInfoRuntimeApi.get_subnet_state``; other calls are not simulated."""
+        if (runtime_api, method) != ("SubnetInfoRuntimeApi", "get_subnet_state"):
+            raise NotImplementedError(f"simnet does not simulate {runtime_api}.{method}")
+        netuid = params[0]
+        neurons = self.chain.neurons(netuid)
+        return subnet_state_dict(
+            netuid,
+            hotkeys=[n.hotkey for n in neurons],
+            coldkeys=[n.coldkey for n in neurons],
+            stakes_rao=[int(Balance.from_tao(n.stake).rao) for n in neurons],
+            validator_permit=[n.validator_permit for n in neurons],
+        )
+
+    def get_metagraph_info(self, netuid: int, **_: Any) -> None:
+        """No extra metagraph info is simulated; ``Metagraph.sync`` keeps its defaults."""
+        return None
+
+    def get_mechanism_count(self, netuid: int, block: int | None = None) -> int:
+        """Every simulated subnet has one mechanism."""
+        return 1
+
+    def get_mechanism_emission_split(self, netuid: int, block: int | None = None) -> None:
+        """No emission split is simulated."""
+        return None
