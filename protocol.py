@@ -80,15 +80,29 @@ class StreamPrompting(bt.StreamingSynapse):
             self._error_message = _error_message(await response.content.read(), response.status)
             return
         decoder = codecs.getincrementaldecoder("utf-8")()
-        offset = 0
-        async for chunk in response.content.iter_any():
-            text = _decode(decoder, chunk, offset)
-            offset += len(chunk)
+        offset = 0  # bytes of the stream handed to the decoder so far
+        chunks = response.content.iter_any()
+        while True:
+            chunk = await anext(chunks, None)
+            final = chunk is None
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(chunk or b"", final)
+            except UnicodeDecodeError as exc:
+                valid = exc.object[: exc.start].decode("utf-8")
+                if valid:
+                    self.completion += valid
+                    yield valid
+                raise StreamDecodeError(
+                    f"streamed bytes are not valid UTF-8 at byte {offset - pending + exc.start} "
+                    f"of the stream: {exc.reason}"
+                ) from exc
             if text:
                 self.completion += text
                 yield text
-        pending = len(decoder.getstate()[0])
-        _decode(decoder, b"", offset - pending, final=True)
+            if final:
+                return
+            offset += len(chunk)
 
     def extract_response_json(self, response: Any) -> dict[str, Any]:
         """The dict the dendrite merges into this synapse (see the module docstring)."""
@@ -150,16 +164,6 @@ def _first_of_each(items: Any) -> dict[str, str]:
     for name, value in items:
         headers.setdefault(str(name).lower(), str(value))
     return headers
-
-
-def _decode(decoder: codecs.IncrementalDecoder, data: bytes, offset: int, final: bool = False) -> str:
-    try:
-        return decoder.decode(data, final)
-    except UnicodeDecodeError as exc:
-        position = offset + exc.start
-        raise StreamDecodeError(
-            f"streamed bytes are not valid UTF-8 at byte {position} of the stream: {exc.reason}"
-        ) from exc
 
 
 def _error_message(body: bytes, status: int) -> str:

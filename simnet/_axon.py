@@ -154,6 +154,14 @@ class ServedAxon:
         return int(self.axon.external_port)
 
     @property
+    def listen_address(self) -> tuple[str, int]:
+        """The address the listening socket is bound to."""
+        if self._server is None:
+            raise RuntimeError(f"{self!r} is stopped")
+        host, port = self._server.sock.getsockname()[:2]
+        return str(host), int(port)
+
+    @property
     def hotkey(self) -> str:
         """The axon wallet's hotkey address."""
         return str(self.axon.wallet.hotkey.ss58_address)

@@ -1,0 +1,133 @@
+"""simnet's pytest plugin, loaded through the ``pytest11`` entry point.
+
+Fixtures (all names start with ``simnet``):
+
+``simnet_wallets`` (session)
+    A :class:`simnet.WalletFactory` writing unencrypted key files under pytest's
+    temporary directory. Same name, same keys.
+``simnet_axon_host`` (session)
+    The one background thread and event loop that serves every axon of the session.
+``simnet`` (function)
+    An open :class:`simnet.Simnet` with a fresh chain state. At teardown its axons stop;
+    the test fails if anything tried to leave loopback during it.
+``simnet_netuid`` (function)
+    The netuid the fixtures below use: ``@pytest.mark.simnet(netuid=8)``, else 1.
+``simnet_metagraph`` (function)
+    The real ``bittensor.Metagraph`` of ``simnet_netuid``, kept in step with the chain.
+``simnet_validator`` (function)
+    The wallet ``validator`` registered on ``simnet_netuid`` with 1000 stake and a
+    validator permit.
+``simnet_serve`` (function)
+    ``simnet_serve(miner, **kwargs)`` serves a forward function, a miner object or a
+    miner factory on ``simnet_netuid`` (see :meth:`simnet.Simnet.serve`).
+``simnet_dendrite`` (function, async)
+    A real ``bittensor.Dendrite`` signing as ``simnet_validator``, closed at teardown.
+
+Nothing here imports bittensor until a fixture is used.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import pytest_asyncio
+
+if TYPE_CHECKING:
+    from simnet import AxonHost, Registration, ServedAxon, Simnet, WalletFactory
+
+DEFAULT_NETUID = 1
+VALIDATOR_STAKE = 1000.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "simnet(netuid=1): settings for simnet's fixtures in this test (netuid: the subnet "
+        "that simnet_metagraph, simnet_validator, simnet_serve and simnet_dendrite use)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        bittensor = importlib.metadata.version("bittensor")
+    except importlib.metadata.PackageNotFoundError:
+        bittensor = "not installed"
+    return f"simnet: {importlib.metadata.version('simnet')}, bittensor {bittensor}"
+
+
+@pytest.fixture(scope="session")
+def simnet_wallets(tmp_path_factory: pytest.TempPathFactory) -> WalletFactory:
+    """Deterministic real wallets for the whole session."""
+    from simnet import WalletFactory
+
+    return WalletFactory(tmp_path_factory.mktemp("simnet-wallets"))
+
+
+@pytest.fixture(scope="session")
+def simnet_axon_host() -> Iterator[AxonHost]:
+    """The shared thread and event loop on which all axons of the session are served."""
+    from simnet import AxonHost
+
+    host = AxonHost()
+    yield host
+    host.close()
+
+
+@pytest.fixture
+def simnet(simnet_wallets: WalletFactory, simnet_axon_host: AxonHost) -> Iterator[Simnet]:
+    """An open, offline :class:`simnet.Simnet` with a fresh chain state."""
+    from simnet import Simnet
+    from simnet._offline import GUARD
+
+    seen = len(GUARD.violations)
+    net = Simnet(wallets=simnet_wallets, host=simnet_axon_host)
+    with net:
+        yield net
+    violations = GUARD.violations[seen:]
+    if violations:
+        pytest.fail("\n".join(violations), pytrace=False)
+
+
+@pytest.fixture
+def simnet_netuid(request: pytest.FixtureRequest) -> int:
+    """The netuid used by simnet's other fixtures (``@pytest.mark.simnet(netuid=...)``)."""
+    marker = request.node.get_closest_marker("simnet")
+    netuid = marker.kwargs.get("netuid", DEFAULT_NETUID) if marker else DEFAULT_NETUID
+    if not isinstance(netuid, int) or not 0 <= netuid < 2**16:
+        raise pytest.UsageError(f"@pytest.mark.simnet({netuid=}) must be an int in 0..65535")
+    return netuid
+
+
+@pytest.fixture
+def simnet_metagraph(simnet: Simnet, simnet_netuid: int) -> Any:
+    """The real, live ``bittensor.Metagraph`` of ``simnet_netuid``."""
+    simnet.chain.create_subnet(simnet_netuid)
+    return simnet.metagraph(simnet_netuid)
+
+
+@pytest.fixture
+def simnet_validator(simnet: Simnet, simnet_netuid: int) -> Registration:
+    """The wallet ``validator``, registered with stake and a validator permit."""
+    return simnet.register(
+        simnet_netuid, "validator", stake=VALIDATOR_STAKE, validator_permit=True
+    )
+
+
+@pytest.fixture
+def simnet_serve(simnet: Simnet, simnet_netuid: int) -> Callable[..., ServedAxon]:
+    """``simnet_serve(miner, **kwargs)``: serve a miner on ``simnet_netuid``."""
+
+    def serve(miner: object, **kwargs: Any) -> ServedAxon:
+        return simnet.serve(simnet_netuid, miner, **kwargs)
+
+    return serve
+
+
+@pytest_asyncio.fixture
+async def simnet_dendrite(simnet: Simnet, simnet_validator: Registration) -> AsyncIterator[Any]:
+    """A real ``bittensor.Dendrite`` signing as ``simnet_validator``."""
+    async with simnet.dendrite(simnet_validator) as dendrite:
+        yield dendrite

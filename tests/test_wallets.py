@@ -1,0 +1,52 @@
+"""Deterministic real wallets."""
+
+from pathlib import Path
+
+from simnet import WalletFactory
+from simnet._compat import Wallet
+
+
+def test_the_same_name_gives_the_same_keys_in_any_directory(tmp_path):
+    first = WalletFactory(tmp_path / "a")("alice", "miner")
+    second = WalletFactory(tmp_path / "b")("alice", "miner")
+
+    assert isinstance(first, Wallet)
+    assert first.hotkey.ss58_address == second.hotkey.ss58_address
+    assert first.coldkey.ss58_address == second.coldkey.ss58_address
+
+
+def test_names_and_hotkeys_give_distinct_keys(tmp_path):
+    wallets = WalletFactory(tmp_path)
+    alice, alice_miner, bob = wallets("alice"), wallets("alice", "miner"), wallets("bob")
+
+    assert alice.coldkey.ss58_address == alice_miner.coldkey.ss58_address
+    hotkeys = {w.hotkey.ss58_address for w in (alice, alice_miner, bob)}
+    assert len(hotkeys) == 3
+    assert alice.coldkey.ss58_address != bob.coldkey.ss58_address
+    assert alice.hotkey.ss58_address != alice.coldkey.ss58_address
+
+
+def test_key_files_are_unencrypted_and_inside_the_root(tmp_path):
+    wallet = WalletFactory(tmp_path)("alice")
+
+    assert Path(wallet.path).resolve() == tmp_path.resolve()
+    assert not wallet.coldkey_file.is_encrypted()
+    assert not wallet.hotkey_file.is_encrypted()
+    reopened = Wallet(name="alice", hotkey="default", path=str(tmp_path))
+    assert reopened.hotkey.ss58_address == wallet.hotkey.ss58_address
+
+
+def test_without_a_root_it_uses_a_temporary_directory_and_removes_it(tmp_path):
+    wallets = WalletFactory()
+    wallets("alice")
+    root = wallets.root
+
+    assert "simnet-wallets-" in root.name
+    assert (Path.home() / ".bittensor") not in root.parents
+    wallets.close()
+    assert not root.exists()
+
+
+def test_a_wallet_can_sign_and_verify(tmp_path):
+    hotkey = WalletFactory(tmp_path)("alice").hotkey
+    assert hotkey.verify(b"message", hotkey.sign(b"message"))
