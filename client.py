@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import bittensor as bt
+
 from protocol import StreamPrompting
 
 DEFAULT_PROMPT = (
@@ -79,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; exits non-zero when the miner did not answer with status 200."""
     final = asyncio.run(run(parse_args(argv)))
     if final.dendrite.status_code != 200:
-        print(f"error {final.dendrite.status_code}: {final.dendrite.status_message}", file=sys.stderr)
+        print(
+            f"error {final.dendrite.status_code}: {final.dendrite.status_message}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 import pytest
-from miner import EchoModel, Miner
 
+from miner import EchoModel, Miner
 from simnet import MinerContext
 
 pytest_plugins = ["pytester"]

@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any
 
 import bittensor as bt
+
 from protocol import StreamPrompting
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]

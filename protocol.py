@@ -114,7 +114,9 @@ class StreamPrompting(bt.StreamingSynapse):
                 field: self._number(headers, field, cast)
                 for field, cast in _NUMERIC_METADATA.items()
             },
-            **{side: self._terminal(headers, prefix) for side, prefix in _TERMINAL_PREFIXES.items()},
+            **{
+                side: self._terminal(headers, prefix) for side, prefix in _TERMINAL_PREFIXES.items()
+            },
             "roles": self.roles,
             "messages": self.messages,
             "completion": self.completion,

@@ -29,7 +29,24 @@ _EXPORTS: dict[str, str] = {
     "WalletFactory": "simnet._wallets",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "BITTENSOR_VERSION",
+    "LOOPBACK_IP",
+    "AxonHost",
+    "ChainState",
+    "FakeSubtensor",
+    "MinerContext",
+    "Neuron",
+    "OfflineViolation",
+    "Registration",
+    "ServedAxon",
+    "Simnet",
+    "UnknownHotkey",
+    "UnknownSubnet",
+    "WalletFactory",
+    "__version__",
+    "offline",
+]
 
 if TYPE_CHECKING:
     from simnet._axon import AxonHost, ServedAxon

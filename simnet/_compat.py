@@ -56,7 +56,7 @@ def subnet_state_dict(
     stakes_rao: list[int],
     validator_permit: list[bool],
 ) -> dict[str, Any]:
-    """The decoded ``get_subnet_state`` runtime-API answer that ``Metagraph.sync`` reads stakes from."""
+    """The decoded ``get_subnet_state`` answer, from which ``Metagraph.sync`` reads stakes."""
     n = len(hotkeys)
     zeros = [0] * n
     return {

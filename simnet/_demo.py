@@ -64,7 +64,7 @@ async def run_demo(
                 dendrite,
                 metagraph.axons[axon.uid],
                 prompt,
-                on_text=lambda text: console.print(text, end="", markup=False, highlight=False),
+                on_text=lambda text: console.print(text, end="", markup=False, soft_wrap=True),
             )
         console.print()
     expected = "".join(EchoModel().tokens(prompt))

@@ -1,4 +1,4 @@
-"""Turn what a test says it serves (a forward function, a miner object, a factory) into axon handlers."""
+"""Turn what a test serves (forward function, miner object or factory) into axon handlers."""
 
 from __future__ import annotations
 

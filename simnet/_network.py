@@ -1,4 +1,4 @@
-"""`Simnet`: chain state, wallets, axons, metagraphs and dendrites, tied together and kept offline."""
+"""`Simnet`: chain state, wallets, axons, metagraphs and dendrites, tied together, offline."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ class Simnet:
         self._metagraphs: dict[int, Metagraph] = {}
         self._dendrites: list[Dendrite] = []
         self._open = False
+        self._violations_seen = 0
         self.chain.subscribe(self._resync)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -76,6 +77,7 @@ class Simnet:
         """Activate the offline guard. Called by ``with``; idempotent."""
         if not self._open:
             GUARD.acquire()
+            self._violations_seen = len(GUARD.violations)
             self._open = True
         return self
 
@@ -103,6 +105,15 @@ class Simnet:
                 f"{len(leaked)} dendrite(s) still have an open aiohttp session "
                 f"({', '.join(map(str, leaked))}); use `async with simnet.dendrite(...)`"
             )
+
+    @property
+    def offline_violations(self) -> list[str]:
+        """Every refused attempt to leave loopback since this Simnet was opened.
+
+        Code under test may swallow the :class:`~simnet.OfflineViolation` (the dendrite
+        turns connection errors into status codes); this list still has it.
+        """
+        return GUARD.violations[self._violations_seen :]
 
     def __enter__(self) -> Simnet:
         return self.open()
@@ -158,7 +169,7 @@ class Simnet:
         return Registration(neuron, wallet)
 
     def metagraph(self, netuid: int) -> Metagraph:
-        """The real ``Metagraph`` of ``netuid``; the same object each time, re-synced on every change."""
+        """The real ``Metagraph`` of ``netuid``: one object, re-synced on every chain change."""
         with self._lock:
             if netuid not in self._metagraphs:
                 metagraph = self.subtensor.metagraph(netuid)

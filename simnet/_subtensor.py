@@ -1,4 +1,4 @@
-"""A subtensor double over :class:`~simnet._chain.ChainState`, and real metagraphs read through it."""
+"""A subtensor double over :class:`~simnet._chain.ChainState`; real metagraphs sync from it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deterministic, unencrypted, real ``bittensor_wallet.Wallet`` objects in a directory of simnet's."""
+"""Deterministic, unencrypted, real ``bittensor_wallet.Wallet`` objects in a simnet directory."""
 
 from __future__ import annotations
 

@@ -80,13 +80,11 @@ def simnet_axon_host() -> Iterator[AxonHost]:
 def simnet(simnet_wallets: WalletFactory, simnet_axon_host: AxonHost) -> Iterator[Simnet]:
     """An open, offline :class:`simnet.Simnet` with a fresh chain state."""
     from simnet import Simnet
-    from simnet._offline import GUARD
 
-    seen = len(GUARD.violations)
     net = Simnet(wallets=simnet_wallets, host=simnet_axon_host)
     with net:
         yield net
-    violations = GUARD.violations[seen:]
+        violations = net.offline_violations
     if violations:
         pytest.fail("\n".join(violations), pytrace=False)
 
@@ -111,9 +109,7 @@ def simnet_metagraph(simnet: Simnet, simnet_netuid: int) -> Any:
 @pytest.fixture
 def simnet_validator(simnet: Simnet, simnet_netuid: int) -> Registration:
     """The wallet ``validator``, registered with stake and a validator permit."""
-    return simnet.register(
-        simnet_netuid, "validator", stake=VALIDATOR_STAKE, validator_permit=True
-    )
+    return simnet.register(simnet_netuid, "validator", stake=VALIDATOR_STAKE, validator_permit=True)
 
 
 @pytest.fixture

@@ -41,8 +41,13 @@ def test_bad_values_are_rejected_with_their_name(call, message):
 
 def test_the_metagraph_is_a_real_one_built_from_the_state():
     chain = ChainState()
-    chain.register(8, "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM", "ck-0", stake=1000.0,
-                   validator_permit=True)
+    chain.register(
+        8,
+        "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM",
+        "ck-0",
+        stake=1000.0,
+        validator_permit=True,
+    )
     chain.register(8, "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw", "ck-1")
     chain.serve_axon(8, "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw", "127.0.0.1", 12345)
     chain.advance(7)

@@ -4,6 +4,7 @@ import asyncio
 import typing
 
 import pytest
+
 from miner import EchoModel, Miner, parse_args
 from protocol import StreamPrompting
 

@@ -52,7 +52,7 @@ def test_a_connection_beyond_loopback_fails_at_once_naming_the_address(no_real_n
 
 
 def test_a_dns_lookup_of_a_remote_name_fails_naming_it(no_real_network):
-    with simnet.offline(), pytest.raises(simnet.OfflineViolation, match="'example.com'"):
+    with simnet.offline(), pytest.raises(simnet.OfflineViolation, match=r"'example\.com'"):
         socket.getaddrinfo("example.com", 443)
     assert no_real_network == []
 

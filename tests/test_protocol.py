@@ -4,9 +4,9 @@ import itertools
 import json
 
 import pytest
-from protocol import StreamDecodeError, StreamPrompting
 
 import simnet
+from protocol import StreamDecodeError, StreamPrompting
 from simnet import WalletFactory
 from simnet._compat import Dendrite
 from simnet._response import StreamedResponse
@@ -55,10 +55,14 @@ async def test_every_split_of_the_bytes_gives_the_same_completion():
 async def test_invalid_utf8_raises_naming_the_byte_offset_and_keeps_what_was_decoded():
     synapse = StreamPrompting(messages=["prompt"])
     pieces: list[str] = []
-    async with StreamedResponse([b"abc", b"d\xffe"]) as response:
-        with pytest.raises(StreamDecodeError, match="at byte 4 of the stream"):
+
+    async def consume() -> None:
+        async with StreamedResponse([b"abc", b"d\xffe"]) as response:
             async for piece in synapse.process_streaming_response(response):
                 pieces.append(piece)
+
+    with pytest.raises(StreamDecodeError, match="at byte 4 of the stream"):
+        await consume()
     assert pieces == ["abc", "d"]
     assert synapse.completion == "abcd"
 
@@ -135,8 +139,10 @@ async def test_a_malformed_number_falls_back_to_the_sent_value_and_is_recorded(v
     synapse, _, extracted = await _stream([b"x"], raw_headers=headers)
 
     assert extracted["timeout"] == synapse.timeout == 12.0
-    assert any(problem.startswith("header 'timeout' has malformed value") for problem in
-               synapse.header_problems)
+    assert any(
+        problem.startswith("header 'timeout' has malformed value")
+        for problem in synapse.header_problems
+    )
 
 
 @pytest.mark.asyncio
@@ -160,11 +166,15 @@ async def test_bad_terminal_headers_are_left_out_and_recorded():
 
     assert "status_code" not in extracted["axon"]
     assert "frobnicate" not in extracted["axon"]
-    assert extracted["axon"]["ip"] == "ä-nön-ütf8".encode("latin-1").decode("utf-8", "surrogateescape")
+    assert extracted["axon"]["ip"] == "ä-nön-ütf8".encode("latin-1").decode(
+        "utf-8", "surrogateescape"
+    )
     assert "header 'bt_header_axon_status_code' has malformed value 'two hundred'" in (
         synapse.header_problems
     )
-    assert "header 'bt_header_axon_frobnicate' names no TerminalInfo field" in synapse.header_problems
+    assert (
+        "header 'bt_header_axon_frobnicate' names no TerminalInfo field" in synapse.header_problems
+    )
 
 
 @pytest.mark.asyncio

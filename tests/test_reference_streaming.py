@@ -1,10 +1,10 @@
 """The reference miner streams to the reference client through a real Axon and Dendrite."""
 
 import pytest
-from client import stream_prompt
-from miner import EchoModel, Miner
 
 import simnet
+from client import stream_prompt
+from miner import EchoModel, Miner
 from simnet._compat import Dendrite
 
 PROMPTS = {

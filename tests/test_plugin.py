@@ -1,0 +1,161 @@
+"""simnet's pytest plugin, exercised in inner pytest runs."""
+
+import asyncio
+import gc
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+INNER_SUBNET = """
+import pytest
+import bittensor as bt
+from functools import partial
+
+class Echo(bt.StreamingSynapse):
+    text: str = ""
+    reply: str = ""
+
+    async def process_streaming_response(self, response):
+        async for chunk in response.content.iter_any():
+            self.reply += chunk.decode()
+            yield chunk
+
+    def extract_response_json(self, response):
+        return {"text": self.text, "reply": self.reply}
+
+async def _stream(text, send):
+    await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
+
+def forward(synapse: Echo) -> Echo.BTStreamingResponse:
+    return synapse.create_streaming_response(partial(_stream, synapse.text))
+"""
+
+
+@pytest.fixture(autouse=True)
+def _inner_ini(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
+def _socket_fds() -> set[str]:
+    fds = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                fds.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    return fds
+
+
+def _open_loops() -> list[asyncio.AbstractEventLoop]:
+    gc.collect()
+    return [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, asyncio.AbstractEventLoop) and not o.is_closed()
+    ]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to count sockets")
+def test_fixtures_leave_no_thread_socket_or_event_loop_behind(pytester):
+    pytester.makepyfile(
+        INNER_SUBNET
+        + """
+@pytest.mark.asyncio
+async def test_stream(simnet_serve, simnet_dendrite, simnet_metagraph):
+    axon = simnet_serve(forward)
+    responses = await simnet_dendrite([simnet_metagraph.axons[axon.uid]], Echo(text="hi"),
+                                      streaming=True, deserialize=False)
+    items = [item async for item in responses[0]]
+    assert items[-1].reply == "hi"
+    assert items[-1].dendrite.status_code == 200
+
+def test_sync_use(simnet, simnet_validator):
+    simnet.serve(1, forward)
+    simnet.serve(1, forward)
+    assert len(simnet.axons) == 2
+"""
+    )
+    threads_before = set(threading.enumerate())
+    sockets_before = _socket_fds()
+    loops_before = set(map(id, _open_loops()))
+
+    result = pytester.runpytest_inprocess("-p", "no:randomly")
+
+    result.assert_outcomes(passed=2)
+    new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+    assert new_threads == []
+    assert _socket_fds() - sockets_before == set()
+    assert [loop for loop in _open_loops() if id(loop) not in loops_before] == []
+
+
+def test_the_netuid_marker_picks_the_subnet(pytester):
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.simnet(netuid=8)
+def test_marked(simnet_metagraph, simnet_validator):
+    assert simnet_metagraph.netuid == 8
+    assert simnet_validator.netuid == 8
+    assert simnet_metagraph.validator_permit[simnet_validator.uid]
+
+def test_default(simnet_metagraph):
+    assert simnet_metagraph.netuid == 1
+"""
+    )
+    pytester.runpytest_inprocess("--strict-markers").assert_outcomes(passed=2)
+
+
+def test_a_swallowed_attempt_to_leave_loopback_still_fails_the_test(pytester):
+    pytester.makepyfile(
+        """
+import socket
+
+def test_sneaky(simnet):
+    try:
+        socket.getaddrinfo("simnet-test.invalid", 80)
+    except OSError:
+        pass
+"""
+    )
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(passed=1, errors=1)  # the failure is reported at teardown
+    result.stdout.fnmatch_lines(["*refused a DNS lookup of 'simnet-test.invalid'*"])
+
+
+def test_serving_something_that_is_not_a_miner_says_what_is_expected(pytester):
+    pytester.makepyfile(
+        """
+import pytest
+
+def test_bad(simnet_serve):
+    with pytest.raises(TypeError, match="expected a forward function"):
+        simnet_serve(object())
+"""
+    )
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+def test_the_report_header_names_simnet_and_bittensor(pytester):
+    from importlib.metadata import version
+
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_inprocess()
+    result.stdout.fnmatch_lines([f"simnet: {version('simnet')}, bittensor {version('bittensor')}"])
+
+
+def test_the_fixtures_are_documented(pytester):
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_inprocess("--fixtures")
+    for name in ("simnet", "simnet_wallets", "simnet_metagraph", "simnet_serve", "simnet_dendrite"):
+        result.stdout.fnmatch_lines([f"{name}*"])
+
+
+def test_loading_the_plugin_does_not_import_bittensor():
+    code = "import sys, simnet.plugin; print('bittensor' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
