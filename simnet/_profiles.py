@@ -1,0 +1,36 @@
+"""simnet's hypothesis settings profiles: a fast one for local runs, a thorough one for CI."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+
+DEV = "simnet-dev"
+CI = "simnet-ci"
+
+_COMMON = {
+    "deadline": None,  # a protocol's first example pays for imports and schema building
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    # The explain phase re-runs a failure many times to annotate it; the counterexample
+    # and simnet's own message already say what failed.
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+}
+settings.register_profile(DEV, max_examples=100, **_COMMON)
+settings.register_profile(CI, max_examples=1000, derandomize=True, print_blob=True, **_COMMON)
+
+
+def active_profile() -> str:
+    """``$SIMNET_HYPOTHESIS_PROFILE`` if set, else ``simnet-ci`` under CI, else ``simnet-dev``."""
+    chosen = os.environ.get("SIMNET_HYPOTHESIS_PROFILE")
+    if chosen:
+        if chosen not in (DEV, CI):
+            raise ValueError(f"SIMNET_HYPOTHESIS_PROFILE={chosen!r} must be {DEV!r} or {CI!r}")
+        return chosen
+    return CI if os.environ.get("CI", "").lower() not in ("", "0", "false") else DEV
+
+
+def profile_settings(max_examples: int | None = None) -> settings:
+    """The active profile, with ``max_examples`` overridden when given."""
+    base = settings.get_profile(active_profile())
+    return base if max_examples is None else settings(base, max_examples=max_examples)
