@@ -100,6 +100,15 @@ class Miner:
         return float(self.metagraph.S[self.metagraph.hotkeys.index(hotkey)])
 
 
+def echo_forward(synapse: StreamPrompting) -> StreamPrompting.BTStreamingResponse:
+    """The miner's forward with default settings, needing no wallet or metagraph.
+
+    For sampling its stream:
+    ``simnet fuzz protocol.py:StreamPrompting --miner miner.py:echo_forward``.
+    """
+    return Miner(None, None).forward(synapse)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The tutorial's flags."""
     parser = argparse.ArgumentParser(description="Reference streaming miner")

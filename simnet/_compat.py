@@ -45,8 +45,14 @@ __all__ = [
     "Wallet",
     "bittensor",
     "networking",
+    "quiet_bittensor_logging",
     "subnet_state_dict",
 ]
+
+
+def quiet_bittensor_logging() -> None:
+    """Stop bittensor's logger printing (it logs every malformed header it parses)."""
+    bittensor.logging.disable_logging()
 
 
 def subnet_state_dict(

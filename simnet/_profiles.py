@@ -20,12 +20,25 @@ settings.register_profile(DEV, max_examples=100, **_COMMON)
 settings.register_profile(CI, max_examples=1000, derandomize=True, print_blob=True, **_COMMON)
 
 
+PROFILE_ENV = "SIMNET_HYPOTHESIS_PROFILE"
+_chosen: str | None = None
+
+
+def choose_profile(name: str | None) -> None:
+    """Use profile ``name`` from now on (``None``: back to the default rule)."""
+    global _chosen
+    if name not in (None, DEV, CI):
+        raise ValueError(f"hypothesis profile {name!r} must be {DEV!r} or {CI!r}")
+    _chosen = name
+
+
 def active_profile() -> str:
-    """``$SIMNET_HYPOTHESIS_PROFILE`` if set, else ``simnet-ci`` under CI, else ``simnet-dev``."""
-    chosen = os.environ.get("SIMNET_HYPOTHESIS_PROFILE")
+    """The chosen profile, else ``$SIMNET_HYPOTHESIS_PROFILE``, else ``simnet-ci`` under CI,
+    else ``simnet-dev``."""
+    chosen = _chosen or os.environ.get(PROFILE_ENV)
     if chosen:
         if chosen not in (DEV, CI):
-            raise ValueError(f"SIMNET_HYPOTHESIS_PROFILE={chosen!r} must be {DEV!r} or {CI!r}")
+            raise ValueError(f"{PROFILE_ENV}={chosen!r} must be {DEV!r} or {CI!r}")
         return chosen
     return CI if os.environ.get("CI", "").lower() not in ("", "0", "false") else DEV
 

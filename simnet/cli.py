@@ -21,7 +21,24 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--tokens-per-send", type=int, default=3)
     demo.add_argument("--token-delay", type=float, default=0.03, help="seconds between sends")
     demo.add_argument("--subnet", type=Path, help="directory with protocol.py, miner.py, client.py")
+    fuzz = commands.add_parser(
+        "fuzz", help="check a StreamingSynapse class against simnet's ready-made properties"
+    )
+    fuzz.add_argument("target", help="package.module:Class or path/to/file.py:Class")
+    fuzz.add_argument(
+        "--body", type=Path, action="append", default=[], help="a sample stream body (repeatable)"
+    )
+    fuzz.add_argument("--miner", help="MODULE:FUNC, a forward function whose stream to sample")
+    fuzz.add_argument("--examples", type=_positive_int, help="examples per property")
+    fuzz.add_argument("--seed", type=int, help="make the run reproducible")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,6 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (FileNotFoundError, ImportError, ValueError) as exc:
             console.print(f"[red]simnet demo: {exc}[/]")
             return 2
+    if args.command == "fuzz":
+        from simnet._fuzz import fuzz
+
+        return fuzz(
+            console,
+            args.target,
+            bodies=args.body,
+            miner=args.miner,
+            examples=args.examples,
+            seed=args.seed,
+        )
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

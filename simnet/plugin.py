@@ -23,7 +23,12 @@ Fixtures (all names start with ``simnet``):
 ``simnet_dendrite`` (function, async)
     A real ``bittensor.Dendrite`` signing as ``simnet_validator``, closed at teardown.
 
-Nothing here imports bittensor until a fixture is used.
+Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
+ini setting (one target per line) adds one test per ready-made property per class.
+``--simnet-profile=simnet-dev|simnet-ci`` picks the hypothesis profile those properties
+use (default: ``simnet-ci`` when ``$CI`` is set, else ``simnet-dev``).
+
+Nothing here imports bittensor until a fixture or a property is used.
 """
 
 from __future__ import annotations
@@ -42,6 +47,26 @@ DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("simnet", "simnet: offline Bittensor subnets")
+    group.addoption(
+        "--simnet-fuzz",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="check simnet's ready-made properties on a StreamingSynapse class "
+        "(package.module:Class or path/to/file.py:Class); repeatable",
+    )
+    group.addoption(
+        "--simnet-profile",
+        choices=["simnet-dev", "simnet-ci"],
+        help="hypothesis profile for simnet's properties (default: simnet-ci under $CI)",
+    )
+    parser.addini(
+        "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -49,13 +74,41 @@ def pytest_configure(config: pytest.Config) -> None:
         "that simnet_metagraph, simnet_validator, simnet_serve and simnet_dendrite use)",
     )
 
+    profile = config.getoption("simnet_profile")
+    if profile:
+        from simnet._profiles import choose_profile
+
+        choose_profile(profile)
+
+
+def _fuzz_targets(config: pytest.Config) -> list[str]:
+    return [*config.getini("simnet_fuzz"), *config.getoption("simnet_fuzz")]
+
 
 def pytest_report_header(config: pytest.Config) -> str:
+    from simnet._profiles import active_profile
+
     try:
         bittensor = importlib.metadata.version("bittensor")
     except importlib.metadata.PackageNotFoundError:
         bittensor = "not installed"
-    return f"simnet: {importlib.metadata.version('simnet')}, bittensor {bittensor}"
+    header = (
+        f"simnet: {importlib.metadata.version('simnet')}, bittensor {bittensor}, "
+        f"hypothesis profile {active_profile()}"
+    )
+    targets = _fuzz_targets(config)
+    return header + (f", fuzzing {', '.join(targets)}" if targets else "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    targets = _fuzz_targets(config)
+    if targets:
+        from simnet._fuzz_items import fuzz_items
+
+        items.extend(fuzz_items(session, targets))
 
 
 @pytest.fixture(scope="session")

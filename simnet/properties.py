@@ -7,7 +7,9 @@ Call them from a plain (sync) test::
     def test_my_protocol_is_chunking_invariant():
         check_chunking_invariance(MyProtocol)
 
-Examples default to simnet's active hypothesis profile (``simnet-dev``: 100 examples;
+Every check takes ``max_examples``, ``seed`` (a reproducible run) and ``progress`` (a
+callback given the number of examples run so far). Examples default to simnet's
+active hypothesis profile (``simnet-dev``: 100 examples;
 ``simnet-ci``: 1000, derandomized, chosen when ``$CI`` is set).
 """
 
@@ -128,12 +130,23 @@ class PropertyFailed(AssertionError):
         self.counterexample = counterexample
 
 
+Progress = Callable[[int], None]
+"""Called with the number of examples run so far."""
+
+
 class _Runner:
     """One event loop for all examples of one property run."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None) -> None:
         self.loop = asyncio.new_event_loop()
         self.failure = Counterexample()
+        self.examples = 0
+        self._progress = progress
+
+    def tick(self) -> None:
+        self.examples += 1
+        if self._progress is not None:
+            self._progress(self.examples)
 
     def run(self, *args: Any, **kwargs: Any) -> StreamOutcome:
         return self.loop.run_until_complete(run_protocol(*args, **kwargs))
@@ -146,11 +159,22 @@ class _Runner:
         self.loop.close()
 
 
-def _execute(name: str, body: Callable[[_Runner], Callable[[], None]], seed: int | None) -> None:
+def _execute(
+    name: str,
+    body: Callable[[_Runner], Callable[[], None]],
+    seed: int | None,
+    progress: Progress | None,
+    cls: type,
+) -> None:
     def run_all() -> None:
-        runner = _Runner()
+        runner = _Runner(progress)
         try:
             test = body(runner)
+            # Failing examples are saved per property *and class* (the same hook hypothesis'
+            # pytest plugin uses for parametrized tests): one class's counterexample is no
+            # starting point for another's.
+            key = f"{cls.__module__}.{cls.__qualname__}".encode()
+            test.hypothesis.inner_test._hypothesis_internal_add_digest = key  # type: ignore[attr-defined]
             if seed is not None:
                 test = hypothesis.seed(seed)(test)
             test()
@@ -176,31 +200,36 @@ def check_chunking_invariance(
     synapses: st.SearchStrategy[Synapse] | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """What the protocol accumulates does not depend on how the bytes are chunked.
 
     For every payload and every chunking of it, the synapse's own fields after the
     stream, the dict ``extract_response_json`` returns and the exception raised, if
-    any, equal those of the same bytes in one chunk; the split into one-byte chunks is
-    checked for every payload. What is yielded per chunk is progress and may differ.
+    any, equal those of the same bytes in one chunk; the split into one-byte chunks
+    (of the first 512 bytes) is checked for every payload. What is yielded per chunk
+    is progress and may differ.
     """
-    payload_strategy = payloads or strategies.payloads(samples=DEFAULT_SAMPLES)
-    synapse_strategy = synapses or strategies.synapses(cls)
+    payload_strategy = (
+        strategies.payloads(samples=DEFAULT_SAMPLES) if payloads is None else payloads
+    )
+    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
 
     def body(runner: _Runner) -> Callable[[], None]:
         @profile_settings(max_examples)
         @given(synapse=synapse_strategy, payload=payload_strategy, data=st.data())
         def chunking_invariance(synapse: Synapse, payload: bytes, data: st.DataObject) -> None:
+            runner.tick()
             drawn = data.draw(strategies.chunkings(payload), label="chunks")
             headers = base_headers(synapse)
             whole = runner.run(synapse, [payload], raw_headers=headers)
-            # One-byte chunks are checked for every payload: the nastiest split of all.
-            for chunks in (drawn, [payload[i : i + 1] for i in range(len(payload))]):
+            # One-byte chunks (of the first 512 bytes) are checked for every payload.
+            one_byte = [payload[i : i + 1] for i in range(min(len(payload), 512))]
+            for chunks in (drawn, [*one_byte, payload[512:]] if payload[512:] else one_byte):
                 split = runner.run(synapse, chunks, raw_headers=headers)
                 if split.accumulated != whole.accumulated:
                     runner.fail(
-                        f"the result depends on chunking: as one chunk -> {_describe(whole)}; "
-                        f"as {len(chunks)} chunks -> {_describe(split)}",
+                        f"the result depends on chunking: {_difference(whole, split, len(chunks))}",
                         synapse=synapse,
                         chunks=chunks,
                         headers=HeaderSet(tuple(headers)),
@@ -208,7 +237,7 @@ def check_chunking_invariance(
 
         return chunking_invariance
 
-    _execute("chunking invariance", body, seed)
+    _execute("chunking invariance", body, seed, progress, cls)
 
 
 def check_header_contract(
@@ -217,6 +246,7 @@ def check_header_contract(
     synapses: st.SearchStrategy[Synapse] | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """``extract_response_json`` copes with every plausible header set.
 
@@ -227,7 +257,7 @@ def check_header_contract(
     all ``TerminalInfo`` field names and which does not change when only the case of
     header names does; or it raises an error whose message names a changed header.
     """
-    synapse_strategy = synapses or strategies.synapses(cls)
+    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
     with offline():
         dendrite = Dendrite(wallet=keypair_for("hotkey", "simnet-property"))
 
@@ -235,6 +265,7 @@ def check_header_contract(
         @profile_settings(max_examples)
         @given(synapse=synapse_strategy, data=st.data())
         def header_contract(synapse: Synapse, data: st.DataObject) -> None:
+            runner.tick()
             changes = data.draw(strategies.header_changes(), label="header changes")
             headers = apply_changes(base_headers(synapse), changes)
             example = {"synapse": synapse, "headers": headers}
@@ -253,7 +284,7 @@ def check_header_contract(
 
         return header_contract
 
-    _execute("header contract", body, seed)
+    _execute("header contract", body, seed, progress, cls)
 
 
 def _contract_problem(
@@ -311,6 +342,7 @@ def check_error_bodies(
     synapses: st.SearchStrategy[Synapse] | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """An axon's error response never becomes content.
 
@@ -319,12 +351,13 @@ def check_error_bodies(
     sent with, or the protocol raises an error. (Today's dendrite hands error
     responses to ``process_streaming_response`` without looking at the status.)
     """
-    synapse_strategy = synapses or strategies.synapses(cls)
+    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
 
     def body(runner: _Runner) -> Callable[[], None]:
         @profile_settings(max_examples)
         @given(synapse=synapse_strategy, status=st.sampled_from(ERROR_STATUSES), data=st.data())
         def error_bodies(synapse: Synapse, status: int, data: st.DataObject) -> None:
+            runner.tick()
             chunks = data.draw(strategies.chunkings(error_body(status)), label="chunks")
             headers = base_headers(synapse, status=status)
             outcome = runner.run(synapse, chunks, raw_headers=headers, status=status)
@@ -341,13 +374,29 @@ def check_error_bodies(
 
         return error_bodies
 
-    _execute("error bodies", body, seed)
+    _execute("error bodies", body, seed, progress, cls)
 
 
-def _describe(outcome: StreamOutcome) -> str:
-    if outcome.error:
-        return f"{outcome.error[0]}: {outcome.error[1]}"
-    return f"fields {outcome.fields!r}, extracted {outcome.extracted!r}"
+def _difference(whole: StreamOutcome, split: StreamOutcome, chunks: int) -> str:
+    """What differs between the one-chunk and the ``chunks``-chunk outcomes, in words."""
+    if whole.error != split.error:
+        return f"as one chunk -> {_error(whole)}; as {chunks} chunks -> {_error(split)}"
+    parts = []
+    for label, one, many in (
+        ("field", whole.fields, split.fields),
+        ("extracted key", whole.extracted or {}, split.extracted or {}),
+    ):
+        for key in sorted(set(one) | set(many)):
+            if one.get(key) != many.get(key):
+                parts.append(
+                    f"{label} {key!r} is {one.get(key)!r} as one chunk but "
+                    f"{many.get(key)!r} as {chunks} chunks"
+                )
+    return "; ".join(parts)
+
+
+def _error(outcome: StreamOutcome) -> str:
+    return f"{outcome.error[0]}: {outcome.error[1]}" if outcome.error else "no error"
 
 
 PROPERTIES: dict[str, Callable[..., None]] = {

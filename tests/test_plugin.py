@@ -9,6 +9,13 @@ import threading
 
 import pytest
 
+# Import everything the inner runs use up front: pytester's in-process runs drop modules
+# first imported during a run, and a second copy of hypothesis' classes would not mix.
+import simnet._fuzz
+import simnet._fuzz_items
+import simnet._network
+import simnet.properties  # noqa: F401
+
 INNER_SUBNET = """
 import pytest
 import bittensor as bt
@@ -145,7 +152,9 @@ def test_the_report_header_names_simnet_and_bittensor(pytester):
 
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_inprocess()
-    result.stdout.fnmatch_lines([f"simnet: {version('simnet')}, bittensor {version('bittensor')}"])
+    result.stdout.fnmatch_lines(
+        [f"simnet: {version('simnet')}, bittensor {version('bittensor')}, hypothesis profile *"]
+    )
 
 
 def test_the_fixtures_are_documented(pytester):
@@ -159,3 +168,37 @@ def test_loading_the_plugin_does_not_import_bittensor():
     code = "import sys, simnet.plugin; print('bittensor' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_fuzz_option_generates_one_test_per_property(pytester):
+    pytester.copy_example  # noqa: B018 - pytester is in use
+    (pytester.path / "specimen.py").write_text(
+        (
+            __import__("pathlib").Path(__file__).parent / "specimens" / "tutorial_protocol.py"
+        ).read_text()
+    )
+    pytester.makepyfile(test_nothing="def test_nothing(): pass")
+
+    result = pytester.runpytest_inprocess(
+        "--simnet-fuzz", "specimen.py:TutorialStreamPrompting", "--simnet-profile", "simnet-dev"
+    )
+
+    result.assert_outcomes(passed=1, failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*hypothesis profile simnet-dev, fuzzing specimen.py:TutorialStreamPrompting*",
+            "*keys under 'axon' are not TerminalInfo fields*",
+            "*reproduce with:*",
+        ]
+    )
+
+
+def test_the_fuzz_ini_setting_generates_tests_too(pytester):
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "simnet_fuzz =\n    protocol:StreamPrompting\n"
+    )
+    pytester.makepyfile(test_nothing="def test_nothing(): pass")
+    result = pytester.runpytest_inprocess("-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*simnet-fuzz?protocol:StreamPrompting::header_contract?*PASSED*"])

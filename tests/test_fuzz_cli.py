@@ -1,0 +1,87 @@
+"""`simnet fuzz`: exit codes, counterexamples, reproduction snippets."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+SPECIMEN = Path(__file__).parent / "specimens" / "tutorial_protocol.py"
+ROOT = Path(__file__).parent.parent
+
+
+def _fuzz(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simnet", "fuzz", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SIMNET_HYPOTHESIS_PROFILE": "simnet-dev"},
+    )
+
+
+def test_a_protocol_that_holds_exits_0():
+    result = _fuzz("protocol:StreamPrompting", "--examples", "50", "--seed", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("chunking invariance", "header contract", "error bodies"):
+        assert f"✓ {name} holds" in result.stdout
+
+
+def test_the_tutorial_protocol_exits_1_with_minimal_examples_and_snippets(tmp_path):
+    result = _fuzz(f"{SPECIMEN}:TutorialStreamPrompting", "--seed", "3")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "✗ chunking invariance fails" in out
+    assert "UnicodeDecodeError" in out
+    assert "keys under 'axon' are not TerminalInfo fields: ['code', 'message', 'time']" in out
+    assert "error body became content" in out
+    snippet = out.split("reproduce with\n")[1].split("\n\n✗")[0].split("\n✗")[0]
+    script = tmp_path / "reproduce.py"
+    script.write_text(snippet)
+    replay = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert "UnicodeDecodeError" in replay.stdout  # the snippet reproduces the failure
+
+
+def test_a_seed_makes_the_output_reproducible():
+    first = _fuzz(f"{SPECIMEN}:TutorialStreamPrompting", "--seed", "5", "--examples", "30")
+    second = _fuzz(f"{SPECIMEN}:TutorialStreamPrompting", "--seed", "5", "--examples", "30")
+    assert first.stdout == second.stdout
+
+
+def test_bodies_and_a_miners_stream_are_used_as_samples(tmp_path):
+    body = tmp_path / "body.txt"
+    body.write_bytes("sample body with ünïcode\n".encode())
+    result = _fuzz(
+        "protocol.py:StreamPrompting",
+        "--body",
+        str(body),
+        "--miner",
+        "miner.py:echo_forward",
+        "--examples",
+        "30",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _fails_to_load(*args: str) -> str:
+    result = _fuzz(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    return result.stdout.replace("\n", " ")
+
+
+def test_targets_and_bodies_that_cannot_be_loaded_exit_2_saying_why(tmp_path):
+    assert "no attribute 'Nope'" in _fails_to_load("protocol:Nope")
+    assert "'no_such_module' cannot be imported" in _fails_to_load("no_such_module:X")
+    assert "does not exist" in _fails_to_load(f"{tmp_path}/missing.py:X")
+    assert "must be package.module:Name" in _fails_to_load("protocol")
+    assert "not a StreamingSynapse subclass" in _fails_to_load("miner:Miner")
+    missing = tmp_path / "missing-body"
+    assert f"body '{missing}' cannot be read" in _fails_to_load(
+        "protocol:StreamPrompting", "--body", str(missing)
+    )
+    assert "miner 'miner:nothing'" in _fails_to_load(
+        "protocol:StreamPrompting", "--miner", "miner:nothing"
+    )
