@@ -15,11 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from protocol import StreamPrompting  # noqa: E402
-
-from simnet._compat import quiet_bittensor_logging  # noqa: E402
-from simnet._profiles import CI, DEV  # noqa: E402
-from simnet.properties import PROPERTIES  # noqa: E402
+from protocol import StreamPrompting
+from simnet._compat import quiet_bittensor_logging
+from simnet._profiles import CI, DEV
+from simnet.properties import PROPERTIES
 
 
 def measure(name: str, examples: int) -> tuple[int, float]:
