@@ -20,6 +20,8 @@ _EXPORTS: dict[str, str] = {
     "UnknownSubnet": "simnet._chain",
     "BITTENSOR_VERSION": "simnet._compat",
     "MinerContext": "simnet._handlers",
+    "MinerError": "simnet._hygiene",
+    "MinerProblem": "simnet._hygiene",
     "Registration": "simnet._network",
     "Simnet": "simnet._network",
     "LOOPBACK_IP": "simnet._offline",
@@ -36,6 +38,8 @@ __all__ = [
     "ChainState",
     "FakeSubtensor",
     "MinerContext",
+    "MinerError",
+    "MinerProblem",
     "Neuron",
     "OfflineViolation",
     "Registration",
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from simnet._chain import ChainState, Neuron, UnknownHotkey, UnknownSubnet
     from simnet._compat import BITTENSOR_VERSION
     from simnet._handlers import MinerContext
+    from simnet._hygiene import MinerError, MinerProblem
     from simnet._network import Registration, Simnet
     from simnet._offline import LOOPBACK_IP, OfflineViolation, offline
     from simnet._subtensor import FakeSubtensor

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import uvicorn
 
 from simnet._compat import Axon, AxonInfo, Wallet
+from simnet._hygiene import LoopWatchdog, Report
 from simnet._offline import LOOPBACK_IP
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ class AxonHost:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._watchdog: LoopWatchdog | None = None
 
     @property
     def running(self) -> bool:
@@ -59,7 +61,16 @@ class AxonHost:
                 self._thread.start()
                 ready.wait()
                 self._loop = loop
+                self._watchdog = LoopWatchdog(loop, self._thread)
             return self._loop
+
+    def watch_blocking(self, threshold: float, report: Report) -> Callable[[], None]:
+        """Report stalls of the host's loop longer than ``threshold``; returns an unsubscribe."""
+        self._ensure_started()
+        assert self._watchdog is not None
+        token = self._watchdog.subscribe(threshold, report)
+        watchdog = self._watchdog
+        return lambda: watchdog.unsubscribe(token)
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = _START_TIMEOUT) -> T:
         """Run ``coro`` on the host's loop and return its result."""
@@ -89,10 +100,12 @@ class AxonHost:
     def close(self) -> None:
         """Stop the loop and join the thread. Servers must have been stopped first."""
         with self._lock:
-            loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
+            loop, thread, watchdog = self._loop, self._thread, self._watchdog
+            self._loop = self._thread = self._watchdog = None
         if loop is None or thread is None:
             return
+        if watchdog is not None:
+            watchdog.stop()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
 
@@ -197,8 +210,10 @@ def start_axon(
     netuid: int,
     uid: int,
     attach: Callable[[Axon], None],
+    wrap: Callable[[Any], Any] = lambda app: app,
 ) -> ServedAxon:
-    """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve it."""
+    """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
+    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own)."""
     sock = bind_loopback()
     try:
         port = sock.getsockname()[1]
@@ -211,7 +226,7 @@ def start_axon(
             max_workers=2,
         )
         attach(axon)
-        server = host.serve(axon.app, sock)
+        server = host.serve(wrap(axon.app), sock)
     except BaseException:
         sock.close()
         raise

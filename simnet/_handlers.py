@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnet._compat import Axon, Metagraph, Synapse, Wallet
+from simnet._hygiene import Report, recording
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,22 @@ class Handlers:
     priority: Callable[..., Any] | None = None
     verify: Callable[..., Any] | None = None
 
-    def attach(self, axon: Axon) -> None:
-        """Attach to ``axon`` with bittensor's own signature checks, explained on failure."""
+    def attach(self, axon: Axon, report: Report | None = None) -> None:
+        """Attach to ``axon`` with bittensor's own signature checks, explained on failure.
+
+        With ``report``, exceptions from forward, blacklist, priority and the token
+        streamer are reported before the axon turns them into an error response.
+        """
+        forward, blacklist, priority = self.forward, self.blacklist, self.priority
+        if report is not None:
+            forward = recording(forward, f"forward {_name(forward)}", report)
+            blacklist = blacklist and recording(blacklist, f"blacklist {_name(blacklist)}", report)
+            priority = priority and recording(priority, f"priority {_name(priority)}", report)
         try:
             axon.attach(
-                forward_fn=self.forward,
-                blacklist_fn=self.blacklist,
-                priority_fn=self.priority,
+                forward_fn=forward,
+                blacklist_fn=blacklist,
+                priority_fn=priority,
                 verify_fn=self.verify,
             )
         except AssertionError as exc:
@@ -46,6 +56,10 @@ class Handlers:
                 "builtin tuple), priority float, verify None, and annotations must be real "
                 "classes (no `from __future__ import annotations` in the module defining them)."
             ) from exc
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", repr(fn))
 
 
 def is_forward_function(candidate: object) -> bool:

@@ -12,6 +12,7 @@ from simnet._axon import AxonHost, ServedAxon, start_axon
 from simnet._chain import ChainState, Neuron
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet._handlers import MinerContext, resolve_handlers
+from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, AsgiChecker, MinerError, MinerProblem
 from simnet._offline import GUARD
 from simnet._subtensor import NETWORK, FakeSubtensor
 from simnet._wallets import WalletFactory
@@ -57,7 +58,15 @@ class Simnet:
         wallets: WalletFactory | None = None,
         host: AxonHost | None = None,
         chain: ChainState | None = None,
+        strict: bool = True,
+        blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
     ) -> None:
+        if blocking_threshold is not None and blocking_threshold <= 0:
+            raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
+        self.strict = strict
+        self.blocking_threshold = blocking_threshold
+        self._problems: list[MinerProblem] = []
+        self._unwatch: Callable[[], None] | None = None
         self._own_wallets = wallets is None
         self._own_host = host is None
         self.wallets = wallets or WalletFactory()
@@ -79,18 +88,36 @@ class Simnet:
             GUARD.acquire()
             self._violations_seen = len(GUARD.violations)
             self._open = True
+            if self.blocking_threshold is not None:
+                self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
         return self
+
+    def report(self, problem: MinerProblem) -> None:
+        """Record a problem of a served miner (called from the axons' thread)."""
+        with self._lock:
+            self._problems.append(problem)
+
+    @property
+    def problems(self) -> list[MinerProblem]:
+        """What the served miners did wrong so far: exceptions in their handlers or
+        token streamers, ASGI protocol violations, a blocked event loop."""
+        with self._lock:
+            return list(self._problems)
 
     def close(self) -> None:
         """Stop every axon, release the guard and the resources simnet created. Idempotent.
 
-        Raises ``RuntimeError`` if a dendrite made here still has an open session: close
-        dendrites with ``async with`` (or ``await dendrite.aclose_session()``).
+        When ``strict`` (the default), raises :class:`MinerError` if a served miner
+        misbehaved (see :attr:`problems`). Raises ``RuntimeError`` if a dendrite made
+        here still has an open session: close dendrites with ``async with``.
         """
         if not self._open:
             return
         self._open = False
         try:
+            if self._unwatch is not None:
+                self._unwatch()
+                self._unwatch = None
             for axon in reversed(self._axons):
                 axon.stop()
             if self._own_host:
@@ -105,6 +132,8 @@ class Simnet:
                 f"{len(leaked)} dendrite(s) still have an open aiohttp session "
                 f"({', '.join(map(str, leaked))}); use `async with simnet.dendrite(...)`"
             )
+        if self.strict and self.problems:
+            raise MinerError(self.problems)
 
     @property
     def offline_violations(self) -> list[str]:
@@ -217,8 +246,14 @@ class Simnet:
         handlers = resolve_handlers(
             miner, context, blacklist=blacklist, priority=priority, verify=verify
         )
+        where = f"axon uid {registration.uid} on netuid {netuid}"
         served = start_axon(
-            self.host, registration.wallet, netuid, registration.uid, handlers.attach
+            self.host,
+            registration.wallet,
+            netuid,
+            registration.uid,
+            attach=lambda axon: handlers.attach(axon, self.report),
+            wrap=lambda app: AsgiChecker(app, where, self.report),
         )
         with self._lock:
             self._axons.append(served)

@@ -70,8 +70,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "simnet(netuid=1): settings for simnet's fixtures in this test (netuid: the subnet "
-        "that simnet_metagraph, simnet_validator, simnet_serve and simnet_dendrite use)",
+        "simnet(netuid=1, strict=True, blocking_threshold=0.2): settings for simnet's "
+        "fixtures in this test. netuid: the subnet simnet_metagraph, simnet_validator, "
+        "simnet_serve and simnet_dendrite use; strict: fail the test when a served miner "
+        "misbehaves; blocking_threshold: seconds the axons' event loop may block (None: off)",
     )
 
     profile = config.getoption("simnet_profile")
@@ -129,12 +131,43 @@ def simnet_axon_host() -> Iterator[AxonHost]:
     host.close()
 
 
-@pytest.fixture
-def simnet(simnet_wallets: WalletFactory, simnet_axon_host: AxonHost) -> Iterator[Simnet]:
-    """An open, offline :class:`simnet.Simnet` with a fresh chain state."""
-    from simnet import Simnet
+_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold"}
 
-    net = Simnet(wallets=simnet_wallets, host=simnet_axon_host)
+
+def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("simnet")
+    kwargs = dict(marker.kwargs) if marker else {}
+    unknown = set(kwargs) - _MARKER_KWARGS
+    if unknown:
+        raise pytest.UsageError(
+            f"@pytest.mark.simnet got unknown argument(s) {sorted(unknown)}; "
+            f"it takes {sorted(_MARKER_KWARGS)}"
+        )
+    return kwargs
+
+
+@pytest.fixture
+def simnet(
+    request: pytest.FixtureRequest, simnet_wallets: WalletFactory, simnet_axon_host: AxonHost
+) -> Iterator[Simnet]:
+    """An open, offline :class:`simnet.Simnet` with a fresh chain state.
+
+    At teardown the test fails if a served miner misbehaved (an exception in a handler
+    or token streamer, an ASGI violation, the event loop blocked) or if anything tried
+    to leave loopback. ``@pytest.mark.simnet(strict=False)`` turns the first check off,
+    ``@pytest.mark.simnet(blocking_threshold=None)`` (or a number of seconds) the
+    blocking detector.
+    """
+    from simnet import Simnet
+    from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD
+
+    options = _marker_kwargs(request)
+    net = Simnet(
+        wallets=simnet_wallets,
+        host=simnet_axon_host,
+        strict=options.get("strict", True),
+        blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
+    )
     with net:
         yield net
         violations = net.offline_violations
@@ -145,8 +178,7 @@ def simnet(simnet_wallets: WalletFactory, simnet_axon_host: AxonHost) -> Iterato
 @pytest.fixture
 def simnet_netuid(request: pytest.FixtureRequest) -> int:
     """The netuid used by simnet's other fixtures (``@pytest.mark.simnet(netuid=...)``)."""
-    marker = request.node.get_closest_marker("simnet")
-    netuid = marker.kwargs.get("netuid", DEFAULT_NETUID) if marker else DEFAULT_NETUID
+    netuid = _marker_kwargs(request).get("netuid", DEFAULT_NETUID)
     if not isinstance(netuid, int) or not 0 <= netuid < 2**16:
         raise pytest.UsageError(f"@pytest.mark.simnet({netuid=}) must be an int in 0..65535")
     return netuid

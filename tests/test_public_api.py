@@ -10,6 +10,8 @@ PUBLIC = {
     "FakeSubtensor",
     "LOOPBACK_IP",
     "MinerContext",
+    "MinerError",
+    "MinerProblem",
     "Neuron",
     "OfflineViolation",
     "Registration",

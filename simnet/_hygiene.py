@@ -1,0 +1,246 @@
+"""Miner hygiene: what a miner does wrong on the axon side, caught and handed to the test.
+
+* Exceptions raised by ``forward``, ``blacklist``, ``priority`` or the token streamer
+  (the axon turns them into a 500 and a log line; simnet records them).
+* ASGI protocol violations: a message after the response completed, a body before
+  the response started.
+* The event loop serving the axons blocked longer than a threshold (for example by
+  ``time.sleep`` inside an async token streamer), with the stack of the blocking call.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_BLOCKING_THRESHOLD = 0.2  # seconds
+
+
+@dataclass(frozen=True)
+class MinerProblem:
+    """One thing a served miner did wrong."""
+
+    kind: str  # "exception", "asgi", "blocking"
+    where: str
+    message: str
+    details: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.kind} in {self.where}: {self.message}"
+        return f"{text}\n{self.details}" if self.details else text
+
+
+class MinerError(AssertionError):
+    """Raised at teardown when a served miner misbehaved; lists every problem."""
+
+    def __init__(self, problems: list[MinerProblem]) -> None:
+        self.problems = problems
+        lines = "\n\n".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} problem(s) on simnet's axons:\n\n{lines}")
+
+
+Report = Callable[[MinerProblem], None]
+
+
+def _exception_problem(where: str, exc: BaseException) -> MinerProblem:
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return MinerProblem("exception", where, f"{type(exc).__name__}: {exc}", details.rstrip())
+
+
+def recording(fn: Callable[..., Any], where: str, report: Report) -> Callable[..., Any]:
+    """``fn`` with its exceptions reported (then re-raised), same signature and async-ness.
+
+    A forward's streaming response gets its token streamer wrapped too.
+    """
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = await fn(*args, **kwargs)
+            except Exception as exc:
+                report(_exception_problem(where, exc))
+                raise
+            return _wrap_streamer(result, where, report)
+
+        return async_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:
+            report(_exception_problem(where, exc))
+            raise
+        return _wrap_streamer(result, where, report)
+
+    return wrapper
+
+
+def _wrap_streamer(result: Any, where: str, report: Report) -> Any:
+    streamer = getattr(result, "token_streamer", None)
+    if streamer is None:
+        return result
+    where = f"the token streamer of {where}"
+
+    async def token_streamer(send: Any) -> None:
+        async def checked_send(message: dict[str, Any]) -> None:
+            problem = _streamer_violation(message, where)
+            if problem is not None:
+                report(problem)
+            await send(message)
+
+        try:
+            await streamer(checked_send)
+        except Exception as exc:
+            report(_exception_problem(where, exc))
+            raise
+
+    result.token_streamer = token_streamer
+    return result
+
+
+def _streamer_violation(message: dict[str, Any], where: str) -> MinerProblem | None:
+    """What is wrong with a message a token streamer sends, if anything.
+
+    ``BTStreamingResponse`` sends ``http.response.start`` before the streamer runs and the
+    final ``more_body: False`` body after it; the streamer may only send bodies with
+    ``more_body: True``.
+    """
+    kind = message.get("type")
+    if kind != "http.response.body":
+        return MinerProblem(
+            "asgi",
+            where,
+            f"sent a {kind!r} message; a token streamer may only send "
+            "'http.response.body' (BTStreamingResponse already sent http.response.start)",
+        )
+    if not message.get("more_body", False):
+        return MinerProblem(
+            "asgi",
+            where,
+            "sent a body with more_body: False (or without more_body); "
+            "BTStreamingResponse sends the final body itself, so every later message "
+            "breaks the ASGI protocol - send more_body: True",
+        )
+    return None
+
+
+class AsgiChecker:
+    """ASGI middleware recording protocol violations by the app it wraps."""
+
+    def __init__(self, app: Any, where: str, report: Report) -> None:
+        self.app = app
+        self.where = where
+        self.report = report
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = {"started": False, "complete": False}
+
+        async def checked_send(message: dict[str, Any]) -> None:
+            problem = self._violation(state, message, scope.get("path", ""))
+            if problem is not None:
+                self.report(problem)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, checked_send)
+        except Exception as exc:
+            self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
+            raise
+
+    def _violation(self, state: dict[str, bool], message: dict[str, Any], path: str) -> Any:
+        kind = message.get("type")
+        where = f"{self.where} {path}"
+        if state["complete"]:
+            return MinerProblem(
+                "asgi",
+                where,
+                f"{kind!r} message sent after the response completed "
+                "(a body with more_body: False was already sent)",
+            )
+        if kind == "http.response.start":
+            state["started"] = True
+        elif kind == "http.response.body":
+            if not state["started"]:
+                return MinerProblem("asgi", where, "body sent before http.response.start")
+            if not message.get("more_body", False):
+                state["complete"] = True
+        return None
+
+
+class LoopWatchdog:
+    """A thread that notices when an event loop stops answering, and tells each subscriber
+    whose threshold the silence passed, with the stack of the loop's thread at that moment.
+    """
+
+    def __init__(self, loop: Any, loop_thread: threading.Thread, tick: float = 0.02) -> None:
+        self.loop = loop
+        self.loop_thread = loop_thread
+        self.tick = tick
+        self._beat = time.monotonic()
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, tuple[float, Report]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="simnet-loop-watchdog", daemon=True)
+        self._thread.start()
+
+    def subscribe(self, threshold: float, report: Report) -> int:
+        """Call ``report`` when the loop is silent for more than ``threshold`` seconds."""
+        if threshold <= 0:
+            raise ValueError(f"blocking threshold {threshold=} must be positive")
+        with self._lock:
+            token = id(report)
+            self._subscribers[token] = (threshold, report)
+            return token
+
+    def unsubscribe(self, token: int) -> None:
+        with self._lock:
+            self._subscribers.pop(token, None)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _heartbeat(self) -> None:
+        self._beat = time.monotonic()
+
+    def _run(self) -> None:
+        told: dict[int, float] = {}  # subscriber -> the heartbeat it was told about
+        while not self._stop.wait(self.tick):
+            try:
+                self.loop.call_soon_threadsafe(self._heartbeat)
+            except RuntimeError:
+                return  # the loop is closed
+            beat = self._beat
+            silent = time.monotonic() - beat
+            with self._lock:
+                due = [
+                    (token, threshold, report)
+                    for token, (threshold, report) in self._subscribers.items()
+                    if silent > threshold and told.get(token) != beat
+                ]
+            for token, threshold, report in due:
+                told[token] = beat
+                report(self._blocked(threshold, silent))
+
+    def _blocked(self, threshold: float, silent: float) -> MinerProblem:
+        frame = sys._current_frames().get(self.loop_thread.ident or -1)
+        stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
+        return MinerProblem(
+            "blocking",
+            "the event loop serving the axons",
+            f"blocked for more than {threshold:.2f} s ({silent:.2f} s when noticed): a handler "
+            "or token streamer runs blocking code (e.g. time.sleep) instead of awaiting",
+            "stack of the blocking call:\n" + stack.rstrip(),
+        )
