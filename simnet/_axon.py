@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import socket
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +15,8 @@ import uvicorn
 from simnet._compat import Axon, AxonInfo, Wallet
 from simnet._hygiene import LoopWatchdog, Report
 from simnet._offline import LOOPBACK_IP
+from simnet._wire import FaultInjector
+from simnet.faults import Fault, FaultPlan
 
 T = TypeVar("T")
 
@@ -150,11 +152,28 @@ class ServedAxon:
     calls it and serves ``axon.app`` on a loopback socket instead.
     """
 
-    def __init__(self, axon: Axon, server: _Server, netuid: int, uid: int) -> None:
+    def __init__(
+        self, axon: Axon, server: _Server, netuid: int, uid: int, faults: list[FaultPlan]
+    ) -> None:
         self.axon = axon
         self.netuid = netuid
         self.uid = uid
+        self.faults = faults
+        """The fault plans applied to this axon's responses (a live list)."""
         self._server: _Server | None = server
+
+    def inject(self, *faults: FaultPlan | Fault) -> FaultPlan:
+        """Apply faults to the following requests; bare faults form one new plan.
+
+        Returns the last plan added, whose ``events`` say what it did.
+        """
+        plans = as_plans(faults)
+        self.faults.extend(plans)
+        return plans[-1]
+
+    def clear_faults(self) -> None:
+        """Remove every fault plan: the following requests go through untouched."""
+        self.faults.clear()
 
     @property
     def ip(self) -> str:
@@ -211,9 +230,11 @@ def start_axon(
     uid: int,
     attach: Callable[[Axon], None],
     wrap: Callable[[Any], Any] = lambda app: app,
+    faults: Sequence[FaultPlan | Fault] = (),
 ) -> ServedAxon:
     """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
-    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own)."""
+    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind ``faults``."""
+    plans = as_plans(faults) if faults else []
     sock = bind_loopback()
     try:
         port = sock.getsockname()[1]
@@ -226,9 +247,28 @@ def start_axon(
             max_workers=2,
         )
         attach(axon)
-        server = host.serve(wrap(axon.app), sock)
+        server = host.serve(FaultInjector(wrap(axon.app), plans), sock)
     except BaseException:
         sock.close()
         raise
     axon.started = True
-    return ServedAxon(axon, server, netuid, uid)
+    return ServedAxon(axon, server, netuid, uid, plans)
+
+
+def as_plans(faults: Sequence[FaultPlan | Fault]) -> list[FaultPlan]:
+    """Plans as given, with runs of bare faults gathered into one plan each."""
+    plans: list[FaultPlan] = []
+    loose: list[Fault] = []
+    for item in faults:
+        if isinstance(item, FaultPlan):
+            if loose:
+                plans.append(FaultPlan(*loose))
+                loose = []
+            plans.append(item)
+        elif isinstance(item, Fault):
+            loose.append(item)
+        else:
+            raise TypeError(f"expected a FaultPlan or a Fault, got {item!r}")
+    if loose:
+        plans.append(FaultPlan(*loose))
+    return plans

@@ -133,6 +133,12 @@ def _streamer_violation(message: dict[str, Any], where: str) -> MinerProblem | N
     return None
 
 
+def _injected(exc: BaseException) -> bool:
+    from simnet._wire import is_injected_disconnect
+
+    return is_injected_disconnect(exc)
+
+
 class AsgiChecker:
     """ASGI middleware recording protocol violations by the app it wraps."""
 
@@ -156,7 +162,8 @@ class AsgiChecker:
         try:
             await self.app(scope, receive, checked_send)
         except Exception as exc:
-            self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
+            if not _injected(exc):
+                self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
             raise
 
     def _violation(self, state: dict[str, bool], message: dict[str, Any], path: str) -> Any:

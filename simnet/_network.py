@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -16,6 +16,7 @@ from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, AsgiChecker, MinerError,
 from simnet._offline import GUARD
 from simnet._subtensor import NETWORK, FakeSubtensor
 from simnet._wallets import WalletFactory
+from simnet.faults import Fault, FaultPlan
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class Simnet:
         blacklist: Callable[..., Any] | None = None,
         priority: Callable[..., Any] | None = None,
         verify: Callable[..., Any] | None = None,
+        faults: Sequence[FaultPlan | Fault] = (),
     ) -> ServedAxon:
         """Register a miner on ``netuid`` and serve it on a real axon at 127.0.0.1.
 
@@ -231,6 +233,8 @@ class Simnet:
         ``verify``), or a factory called with a :class:`MinerContext` that returns one of
         those. ``name`` picks the wallet (default ``miner-<uid>``). The axon's address is
         recorded on the chain, so ``metagraph(netuid).axons[uid]`` points at it.
+        ``faults`` (fault plans, or bare faults forming one plan) apply to its responses;
+        see :mod:`simnet.faults`.
         """
         self._require_open()
         self.chain.create_subnet(netuid)
@@ -254,6 +258,7 @@ class Simnet:
             registration.uid,
             attach=lambda axon: handlers.attach(axon, self.report),
             wrap=lambda app: AsgiChecker(app, where, self.report),
+            faults=faults,
         )
         with self._lock:
             self._axons.append(served)

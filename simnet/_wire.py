@@ -1,0 +1,101 @@
+"""The ASGI layer that applies fault plans to an axon's responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simnet.faults import Fault, FaultPlan, InjectedDisconnect, _Request
+
+_DEFAULT_TIMEOUT = 12.0
+
+
+def is_injected_disconnect(exc: BaseException) -> bool:
+    """True for :class:`InjectedDisconnect`, also inside (nested) exception groups."""
+    if isinstance(exc, InjectedDisconnect):
+        return True
+    return any(is_injected_disconnect(e) for e in getattr(exc, "exceptions", ()))
+
+
+class FaultInjector:
+    """ASGI middleware applying the matching plans of ``plans`` (a live list) to each request."""
+
+    def __init__(self, app: Any, plans: list[FaultPlan]) -> None:
+        self.app = app
+        self.plans = plans
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self.plans:
+            await self.app(scope, receive, send)
+            return
+        headers = {name.lower(): value for name, value in scope.get("headers", [])}
+        synapse = scope.get("path", "/").strip("/").split("/")[0]
+        caller = headers.get(b"bt_header_dendrite_hotkey", b"").decode("latin-1")
+        timeout = _number(headers.get(b"timeout"), _DEFAULT_TIMEOUT)
+        faults: list[tuple[Fault, _Request]] = []
+        for plan in list(self.plans):
+            if plan.matches(synapse, caller):
+                request = _Request(plan, synapse, caller, timeout)
+                faults += [(fault, request) for fault in plan.faults]
+        if not faults:
+            await self.app(scope, receive, send)
+            return
+        try:
+            if not await _replaced(faults, send):
+                await self.app(scope, receive, _faulty_send(faults, send))
+        except BaseException as exc:
+            if not is_injected_disconnect(exc):
+                raise
+            # Returning without completing the response makes uvicorn close the connection.
+
+
+async def _replaced(faults: list[tuple[Fault, _Request]], send: Any) -> bool:
+    for fault, request in faults:
+        replacement = fault.replace_response(request)
+        if replacement is not None:
+            status, body = replacement
+            for earlier, earlier_request in faults:
+                await earlier.before_start(earlier_request)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return True
+    return False
+
+
+def _faulty_send(faults: list[tuple[Fault, _Request]], send: Any) -> Any:
+    async def wire(data: bytes, more: bool) -> None:
+        await send({"type": "http.response.body", "body": data, "more_body": more})
+
+    emit = wire
+    for fault, request in reversed(faults):
+        emit = fault.body_stage(request, emit)
+
+    async def faulty_send(message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "http.response.start":
+            headers = list(message.get("headers", []))
+            for fault, request in faults:
+                await fault.before_start(request)
+                headers = fault.headers(request, headers)
+            await send({**message, "headers": headers})
+        elif kind == "http.response.body":
+            await emit(bytes(message.get("body", b"")), bool(message.get("more_body", False)))
+        else:
+            await send(message)
+
+    return faulty_send
+
+
+def _number(raw: bytes | None, default: float) -> float:
+    try:
+        return float(raw) if raw is not None else default
+    except ValueError:
+        return default
