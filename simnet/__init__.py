@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "OfflineViolation": "simnet._offline",
     "offline": "simnet._offline",
     "FakeSubtensor": "simnet._subtensor",
+    "Subnet": "simnet._subnet",
     "WalletFactory": "simnet._wallets",
 }
 
@@ -45,6 +46,7 @@ __all__ = [
     "Registration",
     "ServedAxon",
     "Simnet",
+    "Subnet",
     "UnknownHotkey",
     "UnknownSubnet",
     "WalletFactory",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from simnet._hygiene import MinerError, MinerProblem
     from simnet._network import Registration, Simnet
     from simnet._offline import LOOPBACK_IP, OfflineViolation, offline
+    from simnet._subnet import Subnet
     from simnet._subtensor import FakeSubtensor
     from simnet._wallets import WalletFactory
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from simnet._compat import Axon, AxonInfo, Wallet
+from simnet._compat import Axon, AxonInfo, PriorityThreadPoolExecutor, Wallet
 from simnet._hygiene import LoopWatchdog, Report
 from simnet._offline import LOOPBACK_IP
 from simnet._wire import FaultInjector
@@ -21,6 +21,7 @@ from simnet.faults import Fault, FaultPlan
 T = TypeVar("T")
 
 _START_TIMEOUT = 10.0
+_SHARED_POOL_WORKERS = 4
 _GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
 
 
@@ -37,6 +38,15 @@ class AxonHost:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._watchdog: LoopWatchdog | None = None
+        self._pool: PriorityThreadPoolExecutor | None = None
+
+    @property
+    def thread_pool(self) -> PriorityThreadPoolExecutor:
+        """The one priority thread pool every axon served here shares."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = PriorityThreadPoolExecutor(max_workers=_SHARED_POOL_WORKERS)
+            return self._pool
 
     @property
     def running(self) -> bool:
@@ -103,7 +113,10 @@ class AxonHost:
         """Stop the loop and join the thread. Servers must have been stopped first."""
         with self._lock:
             loop, thread, watchdog = self._loop, self._thread, self._watchdog
+            pool, self._pool = self._pool, None
             self._loop = self._thread = self._watchdog = None
+        if pool is not None:
+            pool.shutdown(wait=True)
         if loop is None or thread is None:
             return
         if watchdog is not None:
@@ -124,8 +137,10 @@ class _Server:
     done: concurrent.futures.Future[None]
     sock: socket.socket
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
         self.server.should_exit = True
+
+    def wait(self) -> None:
         try:
             self.done.result(timeout=_GRACEFUL_SHUTDOWN + 10)
         finally:
@@ -208,15 +223,22 @@ class ServedAxon:
         return self.axon.info()
 
     def stop(self) -> None:
-        """Stop serving, close the socket and the axon's thread pool. Idempotent."""
+        """Stop serving and close the socket. Idempotent."""
+        stop_all([self])
+
+    def _request_stop(self) -> _Server | None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        try:
-            server.stop()
-        finally:
+        if server is not None:
+            server.request_stop()
             self.axon.started = False
-            self.axon.thread_pool.shutdown(wait=True)
+        return server
+
+
+def stop_all(axons: Sequence[ServedAxon]) -> None:
+    """Stop ``axons`` together: shutting down takes as long for many as for one."""
+    servers = [server for axon in axons if (server := axon._request_stop()) is not None]
+    for server in servers:
+        server.wait()
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -244,8 +266,11 @@ def start_axon(
             port=port,
             external_ip=LOOPBACK_IP,
             external_port=port,
-            max_workers=2,
+            max_workers=1,
         )
+        # The axon made a pool of its own (no threads yet); it uses the host's instead.
+        axon.thread_pool.shutdown(wait=False)
+        axon.thread_pool = host.thread_pool
         attach(axon)
         server = host.serve(FaultInjector(wrap(axon.app), plans), sock)
     except BaseException:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 
@@ -52,6 +53,7 @@ class ChainState:
         self._subnets: dict[int, _Subnet] = {}
         self._block = 0
         self._listeners: list[Callable[[int], None]] = []
+        self._held: set[int] | None = None  # netuids changed inside batch()
 
     @property
     def block(self) -> int:
@@ -158,6 +160,26 @@ class ChainState:
             known = ", ".join(map(str, sorted(self._subnets))) or "none"
             raise UnknownSubnet(f"netuid {netuid} does not exist (subnets: {known})") from None
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold change notifications until the block ends, then send one per subnet."""
+        with self._lock:
+            outer = self._held is not None
+            if not outer:
+                self._held = set()
+        try:
+            yield
+        finally:
+            if not outer:
+                with self._lock:
+                    held, self._held = self._held or set(), None
+                for netuid in sorted(held):
+                    self._notify(netuid)
+
     def _notify(self, netuid: int) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.add(netuid)
+                return
         for listener in list(self._listeners):
             listener(netuid)

@@ -26,6 +26,7 @@ from bittensor.core.dendrite import Dendrite  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
 from bittensor.core.stream import StreamingSynapse  # noqa: E402
 from bittensor.core.synapse import Synapse, TerminalInfo  # noqa: E402
+from bittensor.core.threadpool import PriorityThreadPoolExecutor  # noqa: E402
 from bittensor.utils import networking  # noqa: E402
 from bittensor.utils.balance import Balance  # noqa: E402
 from bittensor_wallet import Keypair, Wallet  # noqa: E402
@@ -39,6 +40,7 @@ __all__ = [
     "Keypair",
     "Metagraph",
     "NeuronInfoLite",
+    "PriorityThreadPoolExecutor",
     "StreamingSynapse",
     "Synapse",
     "TerminalInfo",

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import sys
@@ -187,15 +188,18 @@ class AsgiChecker:
 
 
 class LoopWatchdog:
-    """A thread that notices when an event loop stops answering, and tells each subscriber
-    whose threshold the silence passed, with the stack of the loop's thread at that moment.
+    """A thread that notices when one callback holds an event loop for too long.
+
+    Each tick it looks at which ``asyncio`` handle the loop's thread is running. The same
+    handle running for longer than a subscriber's threshold means blocking code (a busy
+    loop switching between many short callbacks is not reported). Subscribers get the
+    stack of the loop's thread at that moment.
     """
 
     def __init__(self, loop: Any, loop_thread: threading.Thread, tick: float = 0.02) -> None:
         self.loop = loop
         self.loop_thread = loop_thread
         self.tick = tick
-        self._beat = time.monotonic()
         self._lock = threading.Lock()
         self._subscribers: dict[int, tuple[float, Report]] = {}
         self._stop = threading.Event()
@@ -203,7 +207,7 @@ class LoopWatchdog:
         self._thread.start()
 
     def subscribe(self, threshold: float, report: Report) -> int:
-        """Call ``report`` when the loop is silent for more than ``threshold`` seconds."""
+        """Call ``report`` when one callback holds the loop for more than ``threshold`` s."""
         if threshold <= 0:
             raise ValueError(f"blocking threshold {threshold=} must be positive")
         with self._lock:
@@ -219,35 +223,45 @@ class LoopWatchdog:
         self._stop.set()
         self._thread.join()
 
-    def _heartbeat(self) -> None:
-        self._beat = time.monotonic()
+    def _running_handle(self) -> tuple[object | None, Any]:
+        frame = sys._current_frames().get(self.loop_thread.ident or -1)
+        top = frame
+        while frame is not None:
+            handle = frame.f_locals.get("self") if frame.f_code.co_name == "_run" else None
+            if isinstance(handle, asyncio.Handle):
+                return handle, top
+            frame = frame.f_back
+        return None, top
 
     def _run(self) -> None:
-        told: dict[int, float] = {}  # subscriber -> the heartbeat it was told about
+        current: object | None = None
+        since = time.monotonic()
+        told: set[int] = set()
         while not self._stop.wait(self.tick):
-            try:
-                self.loop.call_soon_threadsafe(self._heartbeat)
-            except RuntimeError:
-                return  # the loop is closed
-            beat = self._beat
-            silent = time.monotonic() - beat
+            handle, top = self._running_handle()
+            now = time.monotonic()
+            if handle is not current:
+                current, since, told = handle, now, set()
+                continue
+            if handle is None:
+                continue
+            held = now - since
             with self._lock:
                 due = [
                     (token, threshold, report)
                     for token, (threshold, report) in self._subscribers.items()
-                    if silent > threshold and told.get(token) != beat
+                    if held > threshold and token not in told
                 ]
             for token, threshold, report in due:
-                told[token] = beat
-                report(self._blocked(threshold, silent))
+                told.add(token)
+                report(self._blocked(threshold, held, top))
 
-    def _blocked(self, threshold: float, silent: float) -> MinerProblem:
-        frame = sys._current_frames().get(self.loop_thread.ident or -1)
+    def _blocked(self, threshold: float, held: float, frame: Any) -> MinerProblem:
         stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
         return MinerProblem(
             "blocking",
             "the event loop serving the axons",
-            f"blocked for more than {threshold:.2f} s ({silent:.2f} s when noticed): a handler "
+            f"blocked for more than {threshold:.2f} s ({held:.2f} s when noticed): a handler "
             "or token streamer runs blocking code (e.g. time.sleep) instead of awaiting",
             "stack of the blocking call:\n" + stack.rstrip(),
         )

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from simnet._axon import AxonHost, ServedAxon, start_axon
+from simnet import _speedups
+from simnet._axon import AxonHost, ServedAxon, start_axon, stop_all
 from simnet._chain import ChainState, Neuron
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet._handlers import MinerContext, resolve_handlers
 from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, AsgiChecker, MinerError, MinerProblem
 from simnet._offline import GUARD
+from simnet._subnet import Subnet, build_subnet
 from simnet._subtensor import NETWORK, FakeSubtensor
 from simnet._wallets import WalletFactory
 from simnet.faults import Fault, FaultPlan
@@ -87,6 +89,7 @@ class Simnet:
         """Activate the offline guard. Called by ``with``; idempotent."""
         if not self._open:
             GUARD.acquire()
+            _speedups.acquire()
             self._violations_seen = len(GUARD.violations)
             self._open = True
             if self.blocking_threshold is not None:
@@ -119,13 +122,13 @@ class Simnet:
             if self._unwatch is not None:
                 self._unwatch()
                 self._unwatch = None
-            for axon in reversed(self._axons):
-                axon.stop()
+            stop_all(self._axons)
             if self._own_host:
                 self.host.close()
             if self._own_wallets:
                 self.wallets.close()
         finally:
+            _speedups.release()
             GUARD.release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
         if leaked:
@@ -264,6 +267,39 @@ class Simnet:
             self._axons.append(served)
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
         return served
+
+    def subnet(
+        self,
+        netuid: int,
+        miner: object | Sequence[object],
+        *,
+        miners: int | None = None,
+        validators: int = 1,
+        validator_stakes: Sequence[float] | None = None,
+        miner_stakes: Sequence[float] | None = None,
+        faults: Callable[[int], Sequence[FaultPlan | Fault]] | None = None,
+        seed: int = 0,
+    ) -> Subnet:
+        """Build a whole subnet: ``validators`` neurons with validator permits (uids
+        0..M-1), then ``miners`` served miners (uids M..M+N-1), at most 256 in all.
+
+        ``miner`` is one miner (forward function, object or factory, as in :meth:`serve`)
+        used for every uid, or a sequence with one per miner. Stakes are generated from
+        ``seed`` (validators 1000..10000, miners 0..10) unless given. ``faults(i)`` gives
+        the fault plans of the i-th miner.
+        """
+        self._require_open()
+        return build_subnet(
+            self,
+            netuid,
+            miner,
+            miners=miners,
+            validators=validators,
+            validator_stakes=validator_stakes,
+            miner_stakes=miner_stakes,
+            faults=faults,
+            seed=seed,
+        )
 
     @property
     def axons(self) -> list[ServedAxon]:

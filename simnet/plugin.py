@@ -20,6 +20,8 @@ Fixtures (all names start with ``simnet``):
 ``simnet_serve`` (function)
     ``simnet_serve(miner, **kwargs)`` serves a forward function, a miner object or a
     miner factory on ``simnet_netuid`` (see :meth:`simnet.Simnet.serve`).
+``simnet_subnet`` (function)
+    ``simnet_subnet(miner, miners=N, validators=M, ...)`` builds a whole subnet.
 ``simnet_dendrite`` (function, async)
     A real ``bittensor.Dendrite`` signing as ``simnet_validator``, closed at teardown.
 
@@ -41,7 +43,7 @@ import pytest
 import pytest_asyncio
 
 if TYPE_CHECKING:
-    from simnet import AxonHost, Registration, ServedAxon, Simnet, WalletFactory
+    from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
 
 DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
@@ -205,6 +207,17 @@ def simnet_serve(simnet: Simnet, simnet_netuid: int) -> Callable[..., ServedAxon
         return simnet.serve(simnet_netuid, miner, **kwargs)
 
     return serve
+
+
+@pytest.fixture
+def simnet_subnet(simnet: Simnet, simnet_netuid: int) -> Callable[..., Subnet]:
+    """``simnet_subnet(miner, miners=N, validators=M, ...)``: build a whole subnet on
+    ``simnet_netuid`` (see :meth:`simnet.Simnet.subnet`)."""
+
+    def build(miner: object, **kwargs: Any) -> Subnet:
+        return simnet.subnet(simnet_netuid, miner, **kwargs)
+
+    return build
 
 
 @pytest_asyncio.fixture

@@ -172,6 +172,7 @@ async def test_relaxed(simnet_serve, simnet_dendrite, simnet_metagraph):
 
 
 def test_an_unknown_marker_argument_is_a_usage_error(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         """
 import pytest

@@ -17,6 +17,7 @@ PUBLIC = {
     "Registration",
     "ServedAxon",
     "Simnet",
+    "Subnet",
     "UnknownHotkey",
     "UnknownSubnet",
     "WalletFactory",

@@ -1,0 +1,119 @@
+"""A whole subnet in one process: the builder, fan-out to 256 uids, shared resources."""
+
+import asyncio
+import os
+import threading
+
+import pytest
+
+import simnet
+from miner import EchoModel, Miner
+from protocol import StreamPrompting
+from simnet import _speedups, faults
+from simnet._compat import Synapse
+
+
+def labelled(ctx: simnet.MinerContext) -> Miner:
+    return Miner(ctx.wallet, ctx.metagraph, model=EchoModel(prefix=f"{ctx.uid}:"))
+
+
+async def fan_out(dendrite, subnet, prompt="hello"):
+    streams = await dendrite(
+        subnet.axons, StreamPrompting(messages=[prompt]), streaming=True, deserialize=False
+    )
+
+    async def final(stream):
+        return [item async for item in stream][-1]
+
+    return await asyncio.gather(*map(final, streams))
+
+
+def test_the_builder_registers_validators_then_miners_with_generated_stakes(simnet_subnet):
+    subnet = simnet_subnet(labelled, miners=3, validators=2, seed=4)
+
+    metagraph = subnet.metagraph
+    assert [v.uid for v in subnet.validators] == [0, 1]
+    assert [m.uid for m in subnet.miners] == [2, 3, 4]
+    assert list(metagraph.validator_permit) == [True, True, False, False, False]
+    assert all(1000 <= metagraph.S[uid] <= 10_000 for uid in (0, 1))
+    assert all(0 <= metagraph.S[uid] <= 10 for uid in (2, 3, 4))
+    again = simnet.Simnet()
+    with again:
+        assert list(again.subnet(1, labelled, miners=3, validators=2, seed=4).metagraph.S) == list(
+            metagraph.S
+        )
+
+
+def test_stakes_can_be_chosen(simnet_subnet):
+    subnet = simnet_subnet(labelled, miners=2, validator_stakes=[5.0], miner_stakes=[1.0, 2.0])
+    assert list(subnet.metagraph.S) == [5.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"miners": 256, "validators": 1}, "must be non-negative and fit in 256 uids"),
+        ({"miners": 2, "miner_stakes": [1.0]}, "miner_stakes has 1 values for 2 neurons"),
+        ({"miners": -1}, "must be non-negative"),
+    ],
+)
+def test_impossible_subnets_are_refused(simnet_subnet, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        simnet_subnet(labelled, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_miners_can_differ_in_forward_and_faults(simnet_subnet, simnet):
+    plain = lambda ctx: Miner(ctx.wallet, ctx.metagraph)  # noqa: E731
+    subnet = simnet_subnet(
+        [labelled, plain, labelled],
+        faults=lambda i: [faults.ErrorStatus(503)] if i == 2 else [],
+    )
+    async with simnet.dendrite(subnet.validators[0]) as dendrite:
+        finals = await fan_out(dendrite, subnet)
+    assert [f.completion for f in finals] == ["1:hello", "hello", ""]
+    assert [f.dendrite.status_code for f in finals] == [200, 200, 503]
+
+
+@pytest.mark.asyncio
+async def test_a_dendrite_streams_from_256_uids_at_once(simnet_subnet, simnet):
+    subnet = simnet_subnet(labelled, miners=255, validators=1)
+
+    async with simnet.dendrite(subnet.validators[0]) as dendrite:
+        finals = await fan_out(dendrite, subnet)
+
+    assert len(finals) == 255
+    for miner, final in zip(subnet.miners, finals, strict=True):
+        assert final.dendrite.status_code == 200
+        assert final.completion == f"{miner.uid}:hello"
+        assert final.axon.hotkey == miner.hotkey
+    # one loop thread serves them all, and one shared priority pool
+    assert threading.active_count() < 20
+    assert len({id(m.axon.thread_pool) for m in subnet.miners}) == 1
+
+
+def test_the_required_fields_cache_changes_nothing():
+    class Plain(Synapse):
+        text: str
+        count: int = 0
+
+    def headers():
+        samples = [StreamPrompting(messages=["x"], roles=["user"]), Plain(text="t")]
+        return [(s.get_required_fields(), s.to_headers()) for s in samples]
+
+    uncached = headers()
+    _speedups.acquire()
+    try:
+        cached, cached_again = headers(), headers()
+    finally:
+        _speedups.release()
+    assert cached == uncached == cached_again
+    assert Synapse.get_required_fields is not _speedups._cached_required_fields
+
+
+def test_file_descriptors_are_returned_after_a_big_subnet():
+    before = len(os.listdir("/proc/self/fd"))
+    with simnet.Simnet() as net:
+        net.subnet(1, labelled, miners=64)
+        assert len(os.listdir("/proc/self/fd")) >= before + 64
+    assert len(os.listdir("/proc/self/fd")) <= before + 2
