@@ -149,7 +149,10 @@ class _Server:
 
 def bind_loopback() -> socket.socket:
     """A TCP socket bound to a free port on 127.0.0.1, ready to hand to uvicorn."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
+    # when the socket says it is TCP; with proto=0, Nagle's algorithm meets delayed ACKs
+    # and every response on a kept-alive connection waits ~40 ms.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((LOOPBACK_IP, 0))
         sock.listen(128)
