@@ -63,6 +63,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--wallet.name", dest="wallet_name", default="default")
     parser.add_argument("--wallet.hotkey", dest="wallet_hotkey", default="default")
     parser.add_argument("--prompt", default=DEFAULT_PROMPT)
+    parser.add_argument(
+        "--simnet.state", dest="state", help="chain state file of the simnet network"
+    )
     return parser.parse_args(argv)
 
 
@@ -76,13 +79,39 @@ async def run(args: argparse.Namespace) -> StreamPrompting:
     return final
 
 
+async def run_on_simnet(args: argparse.Namespace) -> StreamPrompting:
+    """Query uid ``--my_uid`` on simnet's local network (offline) and print the stream."""
+    import simnet
+    from simnet.local import LocalNetwork
+
+    with simnet.offline():
+        local = LocalNetwork(args.state, create=False)
+        axon = local.axon_of(args.netuid, args.my_uid)
+        wallet = local.wallet(args.wallet_name, args.wallet_hotkey)
+        async with bt.Dendrite(wallet=wallet) as dendrite:
+            final = await stream_prompt(dendrite, axon, args.prompt)
+    print()
+    return final
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; exits non-zero when the miner did not answer with status 200."""
-    final = asyncio.run(run(parse_args(argv)))
-    if final.dendrite.status_code != 200:
+    args = parse_args(argv)
+    try:
+        final = asyncio.run(run_on_simnet(args) if args.network == "simnet" else run(args))
+    except Exception as exc:  # one clear line for the terminal, not a traceback
+        print(f"client: {exc}", file=sys.stderr)
+        return 2
+    status, message = final.dendrite.status_code, final.dendrite.status_message
+    if status == 503 and str(message).startswith("Service unavailable at"):
         print(
-            f"error {final.dendrite.status_code}: {final.dendrite.status_message}", file=sys.stderr
+            f"client: the axon of uid {args.my_uid} is not reachable ({message}); "
+            "is the miner running?",
+            file=sys.stderr,
         )
+        return 1
+    if status != 200:
+        print(f"client: error {status}: {message}", file=sys.stderr)
         return 1
     return 0
 

@@ -18,6 +18,7 @@ handlers' annotations as real classes.
 import argparse
 import asyncio
 import re
+import sys
 import time
 import typing
 from collections.abc import Awaitable, Callable, Sequence
@@ -118,6 +119,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subtensor.network", dest="network", default="finney")
     parser.add_argument("--axon.port", dest="axon_port", type=int, default=8091)
     parser.add_argument("--tokens-per-send", type=int, default=3)
+    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between sends")
+    parser.add_argument(
+        "--simnet.state", dest="state", help="chain state file of the simnet network"
+    )
     for level in ("debug", "trace", "info"):
         parser.add_argument(f"--logging.{level}", dest=f"logging_{level}", action="store_true")
     return parser.parse_args(argv)
@@ -133,10 +138,13 @@ def set_logging(args: argparse.Namespace) -> None:
         bt.logging.set_info(True)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Serve the miner on a real chain (``--subtensor.network test`` or ``finney``)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve the miner: on a real chain (``--subtensor.network test`` or ``finney``), or
+    offline on simnet's local network (``--subtensor.network simnet``)."""
     args = parse_args(argv)
     set_logging(args)
+    if args.network == "simnet":
+        return serve_on_simnet(args)
     wallet = bt.Wallet(name=args.wallet_name, hotkey=args.wallet_hotkey)
     subtensor = bt.Subtensor(network=args.network)
     metagraph = subtensor.metagraph(args.netuid)
@@ -152,7 +160,36 @@ def main(argv: Sequence[str] | None = None) -> None:
             metagraph.sync(subtensor=subtensor)
     except KeyboardInterrupt:
         axon.stop()
+    return 0
+
+
+def serve_on_simnet(args: argparse.Namespace) -> int:
+    """The tutorial's miner, offline: see ``simnet.local``."""
+    from simnet.local import serve_forever
+
+    def make_miner(ctx: Any) -> Miner:
+        return Miner(
+            ctx.wallet,
+            ctx.metagraph,
+            tokens_per_send=args.tokens_per_send,
+            token_delay=args.token_delay,
+        )
+
+    try:
+        serve_forever(
+            args.netuid,
+            args.wallet_name,
+            args.wallet_hotkey,
+            args.axon_port,
+            make_miner,
+            state=args.state,
+            announce=lambda line: print(line, flush=True),
+        )
+    except Exception as exc:  # one clear line for the terminal, not a traceback
+        print(f"miner: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

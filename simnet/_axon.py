@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import socket
 import threading
 from collections.abc import Callable, Coroutine, Sequence
@@ -147,18 +148,24 @@ class _Server:
             self.sock.close()
 
 
-def bind_loopback() -> socket.socket:
-    """A TCP socket bound to a free port on 127.0.0.1, ready to hand to uvicorn."""
+class PortInUse(OSError):
+    """The port asked for is taken on 127.0.0.1."""
+
+
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``port`` (default: a free one) on 127.0.0.1, ready for uvicorn."""
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
     # when the socket says it is TCP; with proto=0, Nagle's algorithm meets delayed ACKs
     # and every response on a kept-alive connection waits ~40 ms.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        sock.bind((LOOPBACK_IP, 0))
+        sock.bind((LOOPBACK_IP, port))
         sock.listen(128)
         sock.setblocking(False)
-    except OSError:
+    except OSError as exc:
         sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {LOOPBACK_IP} is in use") from None
         raise
     return sock
 
@@ -256,11 +263,12 @@ def start_axon(
     attach: Callable[[Axon], None],
     wrap: Callable[[Any], Any] = lambda app: app,
     faults: Sequence[FaultPlan | Fault] = (),
+    port: int = 0,
 ) -> ServedAxon:
     """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
     ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind ``faults``."""
     plans = as_plans(faults) if faults else []
-    sock = bind_loopback()
+    sock = bind_loopback(port)
     try:
         port = sock.getsockname()[1]
         axon = Axon(

@@ -1,11 +1,62 @@
-"""The chain state: which subnets exist, who is registered on them, and where their axons are."""
+"""The chain state: subnets, registrations, axon addresses, weights and the block number.
+
+Kept in sqlite: in memory for one process (the default), or in a file shared by several
+processes (``ChainState(path)``), safe for concurrent readers and writers (WAL journal,
+immediate write transactions, a busy timeout). A file that is missing, locked, corrupt
+or written by a newer simnet gives a :class:`ChainStateError` that says so.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+BLOCK_SECONDS = 12.0  # a real chain's block time; a file's block advances with the clock
+_BUSY_TIMEOUT_MS = 5000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS subnets (netuid INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS neurons (
+    netuid INTEGER NOT NULL REFERENCES subnets(netuid),
+    uid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    coldkey TEXT NOT NULL,
+    stake REAL NOT NULL DEFAULT 0,
+    validator_permit INTEGER NOT NULL DEFAULT 0,
+    axon_ip TEXT,
+    axon_port INTEGER,
+    last_seen REAL,
+    PRIMARY KEY (netuid, uid),
+    UNIQUE (netuid, hotkey)
+);
+CREATE TABLE IF NOT EXISTS weights (
+    netuid INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    target INTEGER NOT NULL,
+    weight INTEGER NOT NULL,
+    PRIMARY KEY (netuid, uid, target)
+);
+"""
+
+
+class ChainStateError(Exception):
+    """The chain state file cannot be used; the message says why, naming the file."""
+
+
+class UnknownSubnet(LookupError):
+    """Raised when a netuid names no subnet in the chain state."""
+
+
+class UnknownHotkey(LookupError):
+    """Raised when a hotkey is not registered on the subnet asked about."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +71,7 @@ class Neuron:
     validator_permit: bool = False
     axon_ip: str | None = None
     axon_port: int | None = None
+    last_seen: float | None = None
 
     @property
     def serving(self) -> bool:
@@ -27,81 +79,190 @@ class Neuron:
         return self.axon_ip is not None and self.axon_port is not None
 
 
-@dataclass
-class _Subnet:
-    netuid: int
-    neurons: list[Neuron] = field(default_factory=list)
+_NEURON_COLUMNS = (
+    "netuid, uid, hotkey, coldkey, stake, validator_permit, axon_ip, axon_port, last_seen"
+)
 
 
-class UnknownSubnet(LookupError):
-    """Raised when a netuid names no subnet in the chain state."""
-
-
-class UnknownHotkey(LookupError):
-    """Raised when a hotkey is not registered on the subnet asked about."""
+def _neuron(row: Sequence[Any]) -> Neuron:
+    netuid, uid, hotkey, coldkey, stake, permit, ip, port, seen = row
+    return Neuron(netuid, uid, hotkey, coldkey, float(stake), bool(permit), ip, port, seen)
 
 
 class ChainState:
-    """An in-memory chain: subnets, neurons and a block counter, safe to share between threads.
+    """Subnets, neurons, weights and a block counter in sqlite.
 
-    Listeners registered with :meth:`subscribe` are called after every change, which is
-    how simnet keeps the metagraphs it handed out in step with the state.
+    ``ChainState()`` lives in memory; ``ChainState(path)`` in a file other processes can
+    open too (its block also advances by one every 12 s of wall-clock time).
+    Listeners registered with :meth:`subscribe` are called after every change made
+    through this object, which is how simnet keeps its metagraphs in step.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        busy_timeout: float = _BUSY_TIMEOUT_MS / 1000,
+    ) -> None:
+        self.path = Path(path) if path is not None else None
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._subnets: dict[int, _Subnet] = {}
-        self._block = 0
         self._listeners: list[Callable[[int], None]] = []
-        self._held: set[int] | None = None  # netuids changed inside batch()
+        self._held: set[int] | None = None
+        self._db = self._connect(create)
 
+    # -- opening -------------------------------------------------------------------------
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if self.path is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            db.executescript(_SCHEMA)
+            self._init_meta(db, clock=False)
+            return db
+        if not self.path.exists() and not create:
+            raise ChainStateError(
+                f"no simnet chain state at {self.path}: start a miner with "
+                "--subtensor.network simnet, or run `simnet register`"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(
+                self.path,
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=self.busy_timeout,
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            with self._write(db):
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+                self._init_meta(db, clock=True)
+            self._check_version(db)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
+        return db
+
+    def _init_meta(self, db: sqlite3.Connection, *, clock: bool) -> None:
+        defaults = {
+            "schema_version": str(SCHEMA_VERSION),
+            "block_offset": "0",
+            "genesis": str(time.time()) if clock else "",
+        }
+        for key, value in defaults.items():
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _check_version(self, db: sqlite3.Connection) -> None:
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if int(version) > SCHEMA_VERSION:
+            raise ChainStateError(
+                f"{self.path} was written by a newer simnet (schema {version}); this simnet "
+                f"reads schema {SCHEMA_VERSION} and older: upgrade simnet, or `simnet reset`"
+            )
+
+    def _error(self, exc: sqlite3.Error) -> ChainStateError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return ChainStateError(
+                f"{self.path} is locked by another process (waited {self.busy_timeout:g} s)"
+            )
+        if "not a database" in text or "malformed" in text:
+            return ChainStateError(
+                f"{self.path} is not a simnet chain state (corrupt: {text}); "
+                "remove it with `simnet reset`"
+            )
+        return ChainStateError(f"{self.path}: {text}")
+
+    @contextmanager
+    def _write(self, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        db = db or self._db
+        with self._lock:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise self._error(exc) from exc
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from exc
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    # -- blocks --------------------------------------------------------------------------
     @property
     def block(self) -> int:
         """The current block number."""
-        return self._block
+        meta = dict(self._read("SELECT key, value FROM meta"))
+        elapsed = time.time() - float(meta["genesis"]) if meta["genesis"] else 0.0
+        return int(meta["block_offset"]) + int(elapsed // BLOCK_SECONDS)
 
     def advance(self, blocks: int = 1) -> int:
         """Move the chain ``blocks`` forward and return the new block number."""
         if blocks < 0:
             raise ValueError(f"{blocks=} must not be negative")
-        with self._lock:
-            self._block += blocks
-            return self._block
+        with self._write() as db:
+            db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'block_offset'",
+                (blocks,),
+            )
+        return self.block
 
+    # -- subnets and neurons -------------------------------------------------------------
     def subscribe(self, listener: Callable[[int], None]) -> None:
-        """Call ``listener(netuid)`` after each change to a subnet."""
+        """Call ``listener(netuid)`` after each change to a subnet made through this object."""
         self._listeners.append(listener)
 
-    def create_subnet(self, netuid: int) -> None:
-        """Create subnet ``netuid`` if it does not exist yet."""
+    def create_subnet(self, netuid: int) -> bool:
+        """Create subnet ``netuid`` if it does not exist yet; True if it was created."""
         if not 0 <= netuid < 2**16:
             raise ValueError(f"{netuid=} must be in 0..65535")
-        with self._lock:
-            self._subnets.setdefault(netuid, _Subnet(netuid))
+        with self._write() as db:
+            created = db.execute("INSERT OR IGNORE INTO subnets VALUES (?)", (netuid,)).rowcount
+        return bool(created)
 
     def netuids(self) -> list[int]:
         """The netuids of all subnets, in order."""
-        with self._lock:
-            return sorted(self._subnets)
+        return [row[0] for row in self._read("SELECT netuid FROM subnets ORDER BY netuid")]
+
+    def _require_subnet(self, netuid: int) -> None:
+        if not self._read("SELECT 1 FROM subnets WHERE netuid = ?", (netuid,)):
+            known = ", ".join(map(str, self.netuids())) or "none"
+            raise UnknownSubnet(f"netuid {netuid} does not exist (subnets: {known})")
 
     def neurons(self, netuid: int) -> list[Neuron]:
         """The neurons of subnet ``netuid``, ordered by uid."""
-        with self._lock:
-            return list(self._subnet(netuid).neurons)
+        self._require_subnet(netuid)
+        rows = self._read(
+            f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? ORDER BY uid", (netuid,)
+        )
+        return [_neuron(row) for row in rows]
 
     def neuron(self, netuid: int, hotkey: str) -> Neuron:
         """The neuron registered with ``hotkey`` on ``netuid``."""
-        with self._lock:
-            for neuron in self._subnet(netuid).neurons:
-                if neuron.hotkey == hotkey:
-                    return neuron
-        raise UnknownHotkey(f"hotkey {hotkey} is not registered on netuid {netuid}")
+        self._require_subnet(netuid)
+        rows = self._read(
+            f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? AND hotkey = ?",
+            (netuid, hotkey),
+        )
+        if not rows:
+            raise UnknownHotkey(f"hotkey {hotkey} is not registered on netuid {netuid}")
+        return _neuron(rows[0])
 
     def is_registered(self, netuid: int, hotkey: str) -> bool:
         """True if ``hotkey`` holds a uid on ``netuid``."""
-        with self._lock:
-            subnet = self._subnets.get(netuid)
-            return subnet is not None and any(n.hotkey == hotkey for n in subnet.neurons)
+        rows = self._read("SELECT 1 FROM neurons WHERE netuid = ? AND hotkey = ?", (netuid, hotkey))
+        return bool(rows)
 
     def register(
         self,
@@ -118,26 +279,31 @@ class ChainState:
         """
         if stake < 0:
             raise ValueError(f"{stake=} must not be negative")
-        with self._lock:
-            self.create_subnet(netuid)
-            if self.is_registered(netuid, hotkey):
-                return self.neuron(netuid, hotkey)
-            subnet = self._subnets[netuid]
-            neuron = Neuron(
-                netuid=netuid,
-                uid=len(subnet.neurons),
-                hotkey=hotkey,
-                coldkey=coldkey,
-                stake=stake,
-                validator_permit=validator_permit,
-            )
-            subnet.neurons.append(neuron)
-        self._notify(netuid)
-        return neuron
+        self.create_subnet(netuid)
+        with self._write() as db:
+            existing = db.execute(
+                "SELECT uid FROM neurons WHERE netuid = ? AND hotkey = ?", (netuid, hotkey)
+            ).fetchone()
+            if existing is None:
+                (count,) = db.execute(
+                    "SELECT COUNT(*) FROM neurons WHERE netuid = ?", (netuid,)
+                ).fetchone()
+                db.execute(
+                    "INSERT INTO neurons (netuid, uid, hotkey, coldkey, stake, validator_permit)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (netuid, count, hotkey, coldkey, stake, int(validator_permit)),
+                )
+        if existing is None:
+            self._notify(netuid)
+        return self.neuron(netuid, hotkey)
 
     def serve_axon(self, netuid: int, hotkey: str, ip: str, port: int) -> Neuron:
         """Record that ``hotkey``'s axon on ``netuid`` is reachable at ``ip:port``."""
-        return self._update(netuid, hotkey, axon_ip=ip, axon_port=port)
+        return self._update(netuid, hotkey, axon_ip=ip, axon_port=port, last_seen=time.time())
+
+    def seen(self, netuid: int, hotkey: str) -> Neuron:
+        """Record that ``hotkey`` is alive now (a serving miner's heartbeat)."""
+        return self._update(netuid, hotkey, last_seen=time.time())
 
     def set_stake(self, netuid: int, hotkey: str, stake: float) -> Neuron:
         """Set the stake of ``hotkey`` on ``netuid``."""
@@ -145,21 +311,42 @@ class ChainState:
             raise ValueError(f"{stake=} must not be negative")
         return self._update(netuid, hotkey, stake=stake)
 
-    def _update(self, netuid: int, hotkey: str, **changes: object) -> Neuron:
-        with self._lock:
-            old = self.neuron(netuid, hotkey)
-            new = replace(old, **changes)  # type: ignore[arg-type]
-            self._subnets[netuid].neurons[old.uid] = new
+    def _update(self, netuid: int, hotkey: str, **changes: Any) -> Neuron:
+        self.neuron(netuid, hotkey)  # raises for unknown subnets and hotkeys
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        with self._write() as db:
+            db.execute(
+                f"UPDATE neurons SET {columns} WHERE netuid = ? AND hotkey = ?",
+                (*changes.values(), netuid, hotkey),
+            )
         self._notify(netuid)
-        return new
+        return self.neuron(netuid, hotkey)
 
-    def _subnet(self, netuid: int) -> _Subnet:
-        try:
-            return self._subnets[netuid]
-        except KeyError:
-            known = ", ".join(map(str, sorted(self._subnets))) or "none"
-            raise UnknownSubnet(f"netuid {netuid} does not exist (subnets: {known})") from None
+    # -- weights -------------------------------------------------------------------------
+    def set_weights(self, netuid: int, hotkey: str, weights: dict[int, int]) -> None:
+        """Replace the weights ``hotkey`` sets on ``netuid`` (target uid -> u16 weight)."""
+        uid = self.neuron(netuid, hotkey).uid
+        uids = {n.uid for n in self.neurons(netuid)}
+        unknown = sorted(set(weights) - uids)
+        if unknown:
+            raise ValueError(f"weights name uids {unknown} that do not exist on netuid {netuid}")
+        with self._write() as db:
+            db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, uid))
+            db.executemany(
+                "INSERT INTO weights VALUES (?, ?, ?, ?)",
+                [(netuid, uid, target, int(w)) for target, w in sorted(weights.items()) if w],
+            )
+        self._notify(netuid)
 
+    def weights(self, netuid: int, uid: int) -> list[tuple[int, int]]:
+        """The (target uid, u16 weight) pairs ``uid`` set on ``netuid``."""
+        rows = self._read(
+            "SELECT target, weight FROM weights WHERE netuid = ? AND uid = ? ORDER BY target",
+            (netuid, uid),
+        )
+        return [(target, weight) for target, weight in rows]
+
+    # -- notifications -------------------------------------------------------------------
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Hold change notifications until the block ends, then send one per subnet."""
@@ -183,3 +370,7 @@ class ChainState:
                 return
         for listener in list(self._listeners):
             listener(netuid)
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "memory"
+        return f"ChainState({where}, subnets={self.netuids()})"

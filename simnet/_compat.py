@@ -21,7 +21,7 @@ if _MAJOR >= 11 or _MAJOR < 9:
 
 import bittensor  # noqa: E402
 from bittensor.core.axon import Axon  # noqa: E402
-from bittensor.core.chain_data import AxonInfo, NeuronInfoLite  # noqa: E402
+from bittensor.core.chain_data import AxonInfo, NeuronInfo, NeuronInfoLite  # noqa: E402
 from bittensor.core.dendrite import Dendrite  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
 from bittensor.core.stream import StreamingSynapse  # noqa: E402
@@ -39,6 +39,7 @@ __all__ = [
     "Dendrite",
     "Keypair",
     "Metagraph",
+    "NeuronInfo",
     "NeuronInfoLite",
     "PriorityThreadPoolExecutor",
     "StreamingSynapse",
@@ -46,6 +47,7 @@ __all__ = [
     "TerminalInfo",
     "Wallet",
     "bittensor",
+    "extrinsic_result",
     "networking",
     "quiet_bittensor_logging",
     "subnet_state_dict",
@@ -55,6 +57,16 @@ __all__ = [
 def quiet_bittensor_logging() -> None:
     """Stop bittensor's logger printing (it logs every malformed header it parses)."""
     bittensor.logging.disable_logging()
+
+
+def extrinsic_result(success: bool, message: str) -> Any:
+    """What ``Subtensor.set_weights`` and friends return: an ``ExtrinsicResponse`` in
+    10.x (it unpacks as ``success, message``), a ``(success, message)`` tuple in 9.x."""
+    try:
+        from bittensor.core.types import ExtrinsicResponse
+    except ImportError:
+        return success, message
+    return ExtrinsicResponse(success=success, message=message)
 
 
 def subnet_state_dict(

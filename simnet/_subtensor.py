@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from simnet._chain import ChainState, Neuron, UnknownHotkey
@@ -9,8 +10,10 @@ from simnet._compat import (
     AxonInfo,
     Balance,
     Metagraph,
+    NeuronInfo,
     NeuronInfoLite,
     bittensor,
+    extrinsic_result,
     subnet_state_dict,
 )
 
@@ -36,10 +39,9 @@ def axon_info(neuron: Neuron) -> AxonInfo:
     )
 
 
-def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
-    """The real ``NeuronInfoLite`` for ``neuron``."""
+def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
     stake = Balance.from_tao(neuron.stake).set_unit(neuron.netuid)
-    return NeuronInfoLite(
+    return dict(
         hotkey=neuron.hotkey,
         coldkey=neuron.coldkey,
         uid=neuron.uid,
@@ -53,11 +55,21 @@ def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
         consensus=0.0,
         validator_trust=0.0,
         dividends=0.0,
-        last_update=0,
+        last_update=int(neuron.last_seen or 0),
         validator_permit=neuron.validator_permit,
         prometheus_info=None,
         axon_info=axon_info(neuron),
     )
+
+
+def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
+    """The real ``NeuronInfoLite`` for ``neuron``."""
+    return NeuronInfoLite(**_neuron_fields(neuron))
+
+
+def neuron_info(neuron: Neuron, weights: list[tuple[int, int]]) -> NeuronInfo:
+    """The real ``NeuronInfo`` for ``neuron``, with the weights it set (no bonds)."""
+    return NeuronInfo(**_neuron_fields(neuron), weights=weights, bonds=[])
 
 
 class FakeSubtensor:
@@ -86,10 +98,45 @@ class FakeSubtensor:
         return self.chain.block
 
     def metagraph(self, netuid: int, lite: bool = True, block: int | None = None) -> Metagraph:
-        """A real ``Metagraph`` of ``netuid``, synced from the chain state."""
+        """A real ``Metagraph`` of ``netuid``, synced from the chain state (``lite=False``
+        also reads the weights into ``metagraph.W``)."""
+        self.chain.neurons(netuid)  # an unknown netuid raises UnknownSubnet, naming it
         metagraph = Metagraph(netuid=netuid, network=NETWORK, lite=lite, sync=False)
-        metagraph.sync(block=block, lite=True, subtensor=self)  # type: ignore[arg-type]
+        metagraph.sync(block=block, lite=lite, subtensor=self)  # type: ignore[arg-type]
+        metagraph.network = NETWORK
         return metagraph
+
+    def set_weights(
+        self,
+        wallet: Any,
+        netuid: int,
+        uids: Sequence[int],
+        weights: Sequence[float],
+        **_: Any,
+    ) -> Any:
+        """Record ``wallet``'s weights on ``netuid``, normalised to u16 as the chain does;
+        read them back from ``metagraph(netuid, lite=False).W``."""
+        if len(uids) != len(weights):
+            return extrinsic_result(False, f"{len(uids)} uids but {len(weights)} weights")
+        total = float(sum(weights))
+        if total <= 0 or any(w < 0 for w in weights):
+            return extrinsic_result(False, "weights must be non-negative with a positive sum")
+        hotkey = wallet.hotkey.ss58_address
+        try:
+            self.chain.set_weights(
+                netuid,
+                hotkey,
+                {int(u): round(w / total * 65535) for u, w in zip(uids, weights, strict=True)},
+            )
+        except (LookupError, ValueError) as exc:
+            return extrinsic_result(False, str(exc))
+        return extrinsic_result(True, f"weights set by {hotkey} on netuid {netuid}")
+
+    def neurons(self, netuid: int, block: int | None = None) -> list[NeuronInfo]:
+        """Every neuron of ``netuid`` as a real ``NeuronInfo``, with its weights."""
+        return [
+            neuron_info(n, self.chain.weights(netuid, n.uid)) for n in self.chain.neurons(netuid)
+        ]
 
     def is_hotkey_registered(
         self, hotkey_ss58: str, netuid: int | None = None, block: int | None = None

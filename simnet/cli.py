@@ -31,7 +31,46 @@ def _build_parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--miner", help="MODULE:FUNC, a forward function whose stream to sample")
     fuzz.add_argument("--examples", type=_positive_int, help="examples per property")
     fuzz.add_argument("--seed", type=int, help="make the run reproducible")
+    state_help = "chain state file (default: $SIMNET_STATE or ~/.cache/simnet/chain.sqlite)"
+    status = commands.add_parser("status", help="show the local chain state's subnets")
+    status.add_argument("--netuid", type=int)
+    status.add_argument("--state", type=Path, help=state_help)
+    register = commands.add_parser("register", help="register a neuron on the local chain")
+    register.add_argument("name", nargs="?", help="wallet name (created if missing)")
+    register.add_argument("--netuid", type=int, required=True)
+    register.add_argument("--hotkey", default="default", help="wallet hotkey name")
+    register.add_argument("--ss58", help="register this hotkey address instead of a wallet")
+    register.add_argument("--stake", type=float, default=0.0)
+    register.add_argument("--validator", action="store_true", help="give a validator permit")
+    register.add_argument("--state", type=Path, help=state_help)
+    reset = commands.add_parser("reset", help="delete the local chain state")
+    reset.add_argument("--state", type=Path, help=state_help)
     return parser
+
+
+def _local(console: Console, args: argparse.Namespace) -> int:
+    from simnet import _local_cli
+    from simnet._chain import ChainStateError
+    from simnet.local import LocalError
+
+    try:
+        if args.command == "status":
+            return _local_cli.status(console, args.state, args.netuid)
+        if args.command == "register":
+            return _local_cli.register(
+                console,
+                args.state,
+                args.netuid,
+                args.name,
+                args.hotkey,
+                args.ss58,
+                args.stake,
+                args.validator,
+            )
+        return _local_cli.reset(console, args.state)
+    except (ChainStateError, LocalError, LookupError, ValueError) as exc:
+        console.print(f"[red]simnet {args.command}: {exc}[/]", soft_wrap=True)
+        return 1
 
 
 def _positive_int(text: str) -> int:
@@ -61,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (FileNotFoundError, ImportError, ValueError) as exc:
             console.print(f"[red]simnet demo: {exc}[/]")
             return 2
+    if args.command in ("status", "register", "reset"):
+        return _local(console, args)
     if args.command == "fuzz":
         from simnet._fuzz import fuzz
 

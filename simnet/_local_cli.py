@@ -1,0 +1,88 @@
+"""``simnet status``, ``simnet register`` and ``simnet reset``: the local chain state."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def status(console: Console, state: Path | None, netuid: int | None) -> int:
+    """A table of each subnet's neurons."""
+    from simnet.local import LocalNetwork
+
+    local = LocalNetwork(state, create=False)
+    netuids = [netuid] if netuid is not None else local.chain.netuids()
+    if not netuids:
+        console.print(f"no subnets yet in {local.path}")
+    block = local.chain.block
+    for n in netuids:
+        table = Table(title=f"netuid {n} (block {block}, {local.path})")
+        for column in ("uid", "hotkey", "stake", "permit", "axon", "last seen"):
+            table.add_column(column, justify="right" if column in ("uid", "stake") else "left")
+        for neuron in local.chain.neurons(n):
+            axon = f"{neuron.axon_ip}:{neuron.axon_port}" if neuron.serving else "-"
+            table.add_row(
+                str(neuron.uid),
+                neuron.hotkey,
+                f"{neuron.stake:.3f}",
+                "yes" if neuron.validator_permit else "",
+                axon,
+                _ago(neuron.last_seen),
+            )
+        console.print(table)
+    return 0
+
+
+def _ago(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "never"
+    seconds = max(0.0, time.time() - timestamp)
+    when = datetime.datetime.fromtimestamp(timestamp).strftime("%H:%M:%S")
+    return f"{when} ({seconds:.0f} s ago)"
+
+
+def register(
+    console: Console,
+    state: Path | None,
+    netuid: int,
+    name: str | None,
+    hotkey: str,
+    ss58: str | None,
+    stake: float,
+    validator: bool,
+) -> int:
+    """Register a wallet (created deterministically if missing) or an ss58 hotkey."""
+    from simnet._compat import Keypair
+    from simnet.local import LocalError, LocalNetwork
+
+    local = LocalNetwork(state)
+    if ss58 is not None:
+        try:
+            Keypair(ss58_address=ss58)
+        except ValueError as exc:
+            raise LocalError(f"invalid hotkey {ss58!r}: {exc}") from None
+        local.ensure_subnet(netuid)
+        neuron = local.chain.register(netuid, ss58, ss58, stake=stake, validator_permit=validator)
+    else:
+        if not name:
+            raise LocalError("register needs a wallet name or --ss58 ADDRESS")
+        wallet = local.wallet(name, hotkey)
+        neuron = local.register(netuid, wallet, stake=stake, validator_permit=validator)
+    console.print(f"uid {neuron.uid} on netuid {netuid}: {neuron.hotkey}")
+    return 0
+
+
+def reset(console: Console, state: Path | None) -> int:
+    """Delete the chain state file (and its journal files)."""
+    from simnet.local import default_state_path
+
+    path = state or default_state_path()
+    removed = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+    for file in removed:
+        file.unlink()
+    console.print(f"removed {path}" if removed else f"nothing to remove at {path}")
+    return 0
