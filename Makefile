@@ -5,12 +5,14 @@ PYTHON ?= python3
 VENV ?= .venv
 # The bittensor release to test against (CI's default: 10.5.x, the newest with Axon).
 BITTENSOR ?= 10.5.*
+# Extra requirements for that release (9.x needs "async-substrate-interface<1.6").
+EXTRA ?=
 PYTEST_ARGS ?= -n 2
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.simnet-installed-$(subst *,x,$(BITTENSOR))
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install example clean
 
 demo: $(STAMP)
 	$(BIN)/simnet demo
@@ -29,9 +31,20 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)" $(EXTRA)
 	rm -f $(VENV)/.simnet-installed-*
 	touch $@
 
+# The outside subnet in examples/, with simnet installed as a wheel (not from this tree).
+EXAMPLE_VENV ?= .venv-example
+example:
+	rm -rf $(EXAMPLE_VENV) dist
+	$(PYTHON) -m venv $(EXAMPLE_VENV)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
+	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(EXTRA)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]"
+	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(EXAMPLE_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis

@@ -6,6 +6,8 @@ simnet supports the releases that still ship the neuron stack (``Axon``, ``Dendr
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib.metadata
 from typing import Any
 
@@ -47,6 +49,7 @@ __all__ = [
     "TerminalInfo",
     "Wallet",
     "bittensor",
+    "chain_data",
     "extrinsic_result",
     "networking",
     "quiet_bittensor_logging",
@@ -57,6 +60,30 @@ __all__ = [
 def quiet_bittensor_logging() -> None:
     """Stop bittensor's logger printing (it logs every malformed header it parses)."""
     bittensor.logging.disable_logging()
+
+
+def _account_ids(addresses: list[str]) -> list[bytes]:
+    ids = []
+    for address in addresses:
+        try:
+            ids.append(bytes(Keypair(ss58_address=address).public_key))
+        except ValueError:  # not an ss58 address (tests use plain names): any 32 bytes do
+            ids.append(hashlib.sha256(address.encode()).digest())
+    return ids
+
+
+def chain_data(cls: type, **known: Any) -> Any:
+    """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``),
+    with zero for fields a release requires that simnet does not model (9.x's
+    ``rank``, ``trust``, ``pruning_score``)."""
+    missing = {
+        f.name: 0.0
+        for f in dataclasses.fields(cls)
+        if f.name not in known
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    }
+    return cls(**known, **missing)
 
 
 def extrinsic_result(success: bool, message: str) -> Any:
@@ -79,6 +106,8 @@ def subnet_state_dict(
     """The decoded ``get_subnet_state`` answer, from which ``Metagraph.sync`` reads stakes."""
     n = len(hotkeys)
     zeros = [0] * n
+    if _MAJOR == 9:  # 9.x decodes account ids from raw bytes; 10.x takes ss58 strings
+        hotkeys, coldkeys = map(_account_ids, (hotkeys, coldkeys))  # type: ignore[assignment]
     return {
         "netuid": netuid,
         "hotkeys": hotkeys,

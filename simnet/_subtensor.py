@@ -13,6 +13,7 @@ from simnet._compat import (
     NeuronInfo,
     NeuronInfoLite,
     bittensor,
+    chain_data,
     extrinsic_result,
     subnet_state_dict,
 )
@@ -64,12 +65,12 @@ def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
 
 def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
     """The real ``NeuronInfoLite`` for ``neuron``."""
-    return NeuronInfoLite(**_neuron_fields(neuron))
+    return chain_data(NeuronInfoLite, **_neuron_fields(neuron))
 
 
 def neuron_info(neuron: Neuron, weights: list[tuple[int, int]]) -> NeuronInfo:
     """The real ``NeuronInfo`` for ``neuron``, with the weights it set (no bonds)."""
-    return NeuronInfo(**_neuron_fields(neuron), weights=weights, bonds=[])
+    return chain_data(NeuronInfo, **_neuron_fields(neuron), weights=weights, bonds=[])
 
 
 class FakeSubtensor:

@@ -241,10 +241,11 @@ def test_weights_set_through_the_subtensor_read_back_from_the_metagraph(simnet):
     result = simnet.subtensor.set_weights(validator.wallet, 2, [1, 2], [1.0, 3.0])
     refused = simnet.subtensor.set_weights(validator.wallet, 2, [9], [1.0])
 
-    success, _ = result
+    success, _ = result  # 10.x: ExtrinsicResponse, 9.x: a tuple; both unpack
+    refused_success, refused_message = refused
     assert success
-    assert not refused.success
-    assert "uids [9] that do not exist" in refused.message
+    assert not refused_success
+    assert "uids [9] that do not exist" in refused_message
     weights = simnet.subtensor.metagraph(2, lite=False).W
     assert weights[0][1] == pytest.approx(0.25, abs=1e-4)
     assert weights[0][2] == pytest.approx(0.75, abs=1e-4)
