@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet._handlers import MinerContext, resolve_handlers
 from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, AsgiChecker, MinerError, MinerProblem
 from simnet._offline import GUARD
-from simnet._subnet import Subnet, build_subnet
+from simnet._subnet import Subnet, check_size, miner_kinds, stakes
 from simnet._subtensor import NETWORK, FakeSubtensor
 from simnet._wallets import WalletFactory
 from simnet.faults import Fault, FaultPlan
@@ -289,17 +290,27 @@ class Simnet:
         the fault plans of the i-th miner.
         """
         self._require_open()
-        return build_subnet(
-            self,
-            netuid,
-            miner,
-            miners=miners,
-            validators=validators,
-            validator_stakes=validator_stakes,
-            miner_stakes=miner_stakes,
-            faults=faults,
-            seed=seed,
-        )
+        kinds = miner_kinds(miner, miners)
+        check_size(validators, len(kinds))
+        rng = random.Random(seed)
+        v_stakes = stakes(validator_stakes, validators, "validator_stakes", rng, (1_000, 10_000))
+        m_stakes = stakes(miner_stakes, len(kinds), "miner_stakes", rng, (0, 10))
+        with self.chain.batch():
+            registered = [
+                self.register(netuid, f"validator-{i}", stake=v_stakes[i], validator_permit=True)
+                for i in range(validators)
+            ]
+        served = [
+            self.serve(
+                netuid,
+                kind,
+                name=f"miner-{i}",
+                stake=m_stakes[i],
+                faults=faults(i) if faults is not None else (),
+            )
+            for i, kind in enumerate(kinds)
+        ]
+        return Subnet(netuid, registered, served, self.metagraph(netuid))
 
     @property
     def axons(self) -> list[ServedAxon]:
