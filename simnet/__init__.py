@@ -1,7 +1,9 @@
 """simnet: run a Bittensor subnet's real miner and real streaming client offline, inside pytest.
 
 The public names are listed in ``__all__``. They are imported on first use, so that
-loading simnet's pytest plugin does not import bittensor.
+loading simnet's pytest plugin does not import bittensor. Public submodules:
+``simnet.strategies`` and ``simnet.properties`` (fuzzing), ``simnet.faults``,
+``simnet.attacks``, ``simnet.mocking`` and ``simnet.local`` (the two-terminal network).
 """
 
 from __future__ import annotations
