@@ -31,7 +31,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)" $(EXTRA)
+	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
 	rm -f $(VENV)/.simnet-installed-*
 	touch $@
 
@@ -42,7 +42,7 @@ example:
 	$(PYTHON) -m venv $(EXAMPLE_VENV)
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
 	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
-	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(EXTRA)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 
