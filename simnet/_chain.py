@@ -132,7 +132,7 @@ class ChainState:
                 isolation_level=None,
                 timeout=self.busy_timeout,
             )
-            db.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal(db)
             with self._write(db):
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
@@ -141,6 +141,19 @@ class ChainState:
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from exc
         return db
+
+    def _enable_wal(self, db: sqlite3.Connection) -> None:
+        # Switching a new file to WAL takes an exclusive lock and sqlite does not wait for
+        # it (no busy handler), so processes creating the file together retry here.
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _init_meta(self, db: sqlite3.Connection, *, clock: bool) -> None:
         defaults = {
