@@ -55,8 +55,13 @@ async def run_demo(
         )
         metagraph = net.metagraph(netuid)
         console.print(f"[bold]simnet[/] offline subnet netuid {netuid} (block {net.chain.block})")
-        console.print(f"  uid 0  validator  {validator.hotkey}  stake {metagraph.S[0]:.0f}")
-        console.print(f"  uid {axon.uid}  miner      {axon.hotkey}  axon {axon.ip}:{axon.port}")
+        console.print(
+            f"  uid 0  validator  {validator.hotkey}  stake {metagraph.S[0]:.0f}", soft_wrap=True
+        )
+        console.print(
+            f"  uid {axon.uid}  miner      {axon.hotkey}  axon {axon.ip}:{axon.port}",
+            soft_wrap=True,
+        )
         console.print(f"[dim]reference subnet: {reference.directory}[/]")
         console.print("[bold]streaming[/] uid 1 → ", end="")
         async with net.dendrite(validator) as dendrite:
