@@ -108,7 +108,7 @@ class AxonHost:
         if not server.started:
             done.result()  # raises the startup error, if there was one
             raise RuntimeError(f"uvicorn did not start on {sock.getsockname()}")
-        return _Server(self, server, done, sock)
+        return _Server(server, done, sock)
 
     def close(self) -> None:
         """Stop the loop and join the thread. Servers must have been stopped first."""
@@ -133,7 +133,6 @@ async def _wait_until(predicate: Callable[[], bool]) -> None:
 
 @dataclass
 class _Server:
-    host: AxonHost
     server: uvicorn.Server
     done: concurrent.futures.Future[None]
     sock: socket.socket

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from simnet._axon import AxonHost, ServedAxon, start_axon
 from simnet._compat import Axon, Metagraph, Synapse, Wallet
-from simnet._hygiene import Report, recording
+from simnet._hygiene import AppErrorReporter, Report, recording
+from simnet.faults import Fault, FaultPlan
 
 
 @dataclass(frozen=True)
@@ -104,4 +106,28 @@ def resolve_handlers(
         blacklist or getattr(miner, "blacklist", None),
         priority or getattr(miner, "priority", None),
         verify or getattr(miner, "verify", None),
+    )
+
+
+def serve_handlers(
+    host: AxonHost,
+    context: MinerContext,
+    handlers: Handlers,
+    report: Report,
+    *,
+    faults: Sequence[FaultPlan | Fault] = (),
+    port: int = 0,
+) -> ServedAxon:
+    """Serve ``handlers`` on a real axon for ``context``'s neuron, on ``host``, with every
+    miner problem going to ``report``."""
+    where = f"axon uid {context.uid} on netuid {context.netuid}"
+    return start_axon(
+        host,
+        context.wallet,
+        context.netuid,
+        context.uid,
+        attach=lambda axon: handlers.attach(axon, report),
+        wrap=lambda app: AppErrorReporter(app, where, report),
+        faults=faults,
+        port=port,
     )

@@ -2,8 +2,8 @@
 
 * Exceptions raised by ``forward``, ``blacklist``, ``priority`` or the token streamer
   (the axon turns them into a 500 and a log line; simnet records them).
-* ASGI protocol violations: a message after the response completed, a body before
-  the response started.
+* ASGI protocol violations by the token streamer: a body with ``more_body: False``
+  (BTStreamingResponse sends the last one itself), a message that is not a body.
 * The event loop serving the axons blocked longer than a threshold (for example by
   ``time.sleep`` inside an async token streamer), with the stack of the blocking call.
 """
@@ -140,8 +140,13 @@ def _injected(exc: BaseException) -> bool:
     return is_injected_disconnect(exc)
 
 
-class AsgiChecker:
-    """ASGI middleware recording protocol violations by the app it wraps."""
+class AppErrorReporter:
+    """ASGI middleware reporting exceptions that escape the axon app it wraps.
+
+    Message order is checked where the miner produces messages (the token streamer,
+    see :func:`recording`): bittensor's middleware re-emits every response as a
+    well-formed stream, so nothing out of order can be seen from outside it.
+    """
 
     def __init__(self, app: Any, where: str, report: Report) -> None:
         self.app = app
@@ -149,42 +154,12 @@ class AsgiChecker:
         self.report = report
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = {"started": False, "complete": False}
-
-        async def checked_send(message: dict[str, Any]) -> None:
-            problem = self._violation(state, message, scope.get("path", ""))
-            if problem is not None:
-                self.report(problem)
-            await send(message)
-
         try:
-            await self.app(scope, receive, checked_send)
+            await self.app(scope, receive, send)
         except Exception as exc:
             if not _injected(exc):
                 self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
             raise
-
-    def _violation(self, state: dict[str, bool], message: dict[str, Any], path: str) -> Any:
-        kind = message.get("type")
-        where = f"{self.where} {path}"
-        if state["complete"]:
-            return MinerProblem(
-                "asgi",
-                where,
-                f"{kind!r} message sent after the response completed "
-                "(a body with more_body: False was already sent)",
-            )
-        if kind == "http.response.start":
-            state["started"] = True
-        elif kind == "http.response.body":
-            if not state["started"]:
-                return MinerProblem("asgi", where, "body sent before http.response.start")
-            if not message.get("more_body", False):
-                state["complete"] = True
-        return None
 
 
 class LoopWatchdog:

@@ -10,14 +10,14 @@ from types import TracebackType
 from typing import Any
 
 from simnet import _speedups
-from simnet._axon import AxonHost, ServedAxon, start_axon, stop_all
+from simnet._axon import AxonHost, ServedAxon, stop_all
 from simnet._chain import ChainState, Neuron
 from simnet._compat import Dendrite, Metagraph, Wallet
-from simnet._handlers import MinerContext, resolve_handlers
-from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, AsgiChecker, MinerError, MinerProblem
+from simnet._handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
 from simnet._offline import GUARD
 from simnet._subnet import Subnet, check_size, miner_kinds, stakes
-from simnet._subtensor import NETWORK, FakeSubtensor
+from simnet._subtensor import FakeSubtensor
 from simnet._wallets import WalletFactory
 from simnet.faults import Fault, FaultPlan
 
@@ -206,9 +206,7 @@ class Simnet:
         """The real ``Metagraph`` of ``netuid``: one object, re-synced on every chain change."""
         with self._lock:
             if netuid not in self._metagraphs:
-                metagraph = self.subtensor.metagraph(netuid)
-                metagraph.network = NETWORK
-                self._metagraphs[netuid] = metagraph
+                self._metagraphs[netuid] = self.subtensor.metagraph(netuid)
             return self._metagraphs[netuid]
 
     def _resync(self, netuid: int) -> None:
@@ -254,16 +252,7 @@ class Simnet:
         handlers = resolve_handlers(
             miner, context, blacklist=blacklist, priority=priority, verify=verify
         )
-        where = f"axon uid {registration.uid} on netuid {netuid}"
-        served = start_axon(
-            self.host,
-            registration.wallet,
-            netuid,
-            registration.uid,
-            attach=lambda axon: handlers.attach(axon, self.report),
-            wrap=lambda app: AsgiChecker(app, where, self.report),
-            faults=faults,
-        )
+        served = serve_handlers(self.host, context, handlers, self.report, faults=faults)
         with self._lock:
             self._axons.append(served)
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)

@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from simnet._axon import AxonHost, ServedAxon, bind_loopback, start_axon, stop_all
+from simnet._axon import AxonHost, ServedAxon, bind_loopback, stop_all
 from simnet._chain import ChainState, Neuron
 from simnet._compat import Wallet
-from simnet._handlers import Handlers, MinerContext, resolve_handlers
-from simnet._hygiene import AsgiChecker, MinerProblem
+from simnet._handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet._hygiene import MinerProblem
 from simnet._offline import offline
 from simnet._subtensor import FakeSubtensor
 from simnet._wallets import WalletFactory
@@ -138,19 +138,10 @@ def serve_forever(
         neuron = local.register(netuid, wallet)
         metagraph = local.subtensor.metagraph(netuid)
         context = MinerContext(wallet, metagraph, local.subtensor, netuid, neuron.uid)
-        handlers: Handlers = resolve_handlers(make_miner, context)
+        handlers = resolve_handlers(make_miner, context)
         host = AxonHost()
-        where = f"axon uid {neuron.uid} on netuid {netuid}"
         try:
-            served = start_axon(
-                host,
-                wallet,
-                netuid,
-                neuron.uid,
-                attach=lambda axon: handlers.attach(axon, _print_problem),
-                wrap=lambda app: AsgiChecker(app, where, _print_problem),
-                port=port,
-            )
+            served = serve_handlers(host, context, handlers, _print_problem, port=port)
         except OSError:
             host.close()
             raise
