@@ -9,12 +9,13 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import uvicorn
 
 from simnet._compat import Axon, AxonInfo, PriorityThreadPoolExecutor, Wallet
 from simnet._hygiene import LoopWatchdog, Report
+from simnet._memory import MemoryListeners
 from simnet._offline import LOOPBACK_IP
 from simnet._wire import FaultInjector
 from simnet.faults import Fault, FaultPlan
@@ -24,6 +25,10 @@ T = TypeVar("T")
 _START_TIMEOUT = 10.0
 _SHARED_POOL_WORKERS = 4
 _GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
+
+Transport = Literal["tcp", "memory"]
+"""How dendrites reach axons: TCP on 127.0.0.1, or in memory (no socket at all)."""
+TRANSPORTS: tuple[Transport, ...] = ("tcp", "memory")
 
 
 class AxonHost:
@@ -40,6 +45,8 @@ class AxonHost:
         self._thread: threading.Thread | None = None
         self._watchdog: LoopWatchdog | None = None
         self._pool: PriorityThreadPoolExecutor | None = None
+        self.memory = MemoryListeners()
+        """The in-memory ports of axons served here with ``transport="memory"``."""
 
     @property
     def thread_pool(self) -> PriorityThreadPoolExecutor:
@@ -94,8 +101,12 @@ class AxonHost:
         """Schedule ``coro`` on the host's loop."""
         return asyncio.run_coroutine_threadsafe(coro, self._ensure_started())
 
-    def serve(self, app: Any, sock: socket.socket, log_level: str = "critical") -> _Server:
-        """Serve the ASGI ``app`` on the bound socket ``sock`` until :meth:`_Server.stop`."""
+    def serve(
+        self, app: Any, listener: socket.socket | int, log_level: str = "critical"
+    ) -> _Server:
+        """Serve the ASGI ``app`` with uvicorn until :meth:`_Server.request_stop`: on a
+        bound socket, or on an in-memory port reserved with ``self.memory.reserve()``."""
+        sock = listener if isinstance(listener, socket.socket) else None
         config = uvicorn.Config(
             app,
             log_level=log_level,
@@ -103,12 +114,17 @@ class AxonHost:
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
         )
         server = uvicorn.Server(config)
-        done = self.submit(server.serve(sockets=[sock]))
+        done = self.submit(server.serve(sockets=[] if sock is None else [sock]))
         self.call(_wait_until(lambda: server.started or done.done()))
         if not server.started:
             done.result()  # raises the startup error, if there was one
-            raise RuntimeError(f"uvicorn did not start on {sock.getsockname()}")
-        return _Server(server, done, sock)
+            where = "in memory" if sock is None else sock.getsockname()
+            raise RuntimeError(f"uvicorn did not start {where}")
+        if sock is not None:
+            return _Server(server, done, sock.getsockname()[1], sock=sock)
+        assert isinstance(listener, int)
+        self.memory.listen(listener, self._ensure_started(), lambda: _http_protocol(server))
+        return _Server(server, done, listener, memory=self.memory)
 
     def close(self) -> None:
         """Stop the loop and join the thread. Servers must have been stopped first."""
@@ -131,20 +147,37 @@ async def _wait_until(predicate: Callable[[], bool]) -> None:
         await asyncio.sleep(0.001)
 
 
+def _http_protocol(server: uvicorn.Server) -> asyncio.Protocol:
+    """A connection protocol of the started ``server``, made as uvicorn makes one per
+    accepted socket (the keyword arguments of ``uvicorn.Server.startup``)."""
+    config = server.config
+    protocol: asyncio.Protocol = config.http_protocol_class(  # type: ignore[call-arg]
+        config=config,
+        server_state=server.server_state,
+        app_state=server.lifespan.state,
+    )
+    return protocol
+
+
 @dataclass
 class _Server:
     server: uvicorn.Server
     done: concurrent.futures.Future[None]
-    sock: socket.socket
+    port: int
+    sock: socket.socket | None = None
+    memory: MemoryListeners | None = None
 
     def request_stop(self) -> None:
+        if self.memory is not None:
+            self.memory.close(self.port)
         self.server.should_exit = True
 
     def wait(self) -> None:
         try:
             self.done.result(timeout=_GRACEFUL_SHUTDOWN + 10)
         finally:
-            self.sock.close()
+            if self.sock is not None:
+                self.sock.close()
 
 
 class PortInUse(OSError):
@@ -185,6 +218,7 @@ class ServedAxon:
         self.faults = faults
         """The fault plans applied to this axon's responses (a live list)."""
         self._server: _Server | None = server
+        self._sock = server.sock
 
     def inject(self, *faults: FaultPlan | Fault) -> FaultPlan:
         """Apply faults to the following requests; bare faults form one new plan.
@@ -210,11 +244,19 @@ class ServedAxon:
         return int(self.axon.external_port)
 
     @property
+    def transport(self) -> Transport:
+        """``"tcp"`` (a socket on 127.0.0.1) or ``"memory"`` (no socket)."""
+        return "tcp" if self._sock is not None else "memory"
+
+    @property
     def listen_address(self) -> tuple[str, int]:
-        """The address the listening socket is bound to."""
+        """The address the listening socket is bound to (the in-memory port's address
+        for ``transport="memory"``)."""
         if self._server is None:
             raise RuntimeError(f"{self!r} is stopped")
-        host, port = self._server.sock.getsockname()[:2]
+        if self._sock is None:
+            return LOOPBACK_IP, self._server.port
+        host, port = self._sock.getsockname()[:2]
         return str(host), int(port)
 
     @property
@@ -235,6 +277,11 @@ class ServedAxon:
         """Stop serving and close the socket. Idempotent."""
         stop_all([self])
 
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        where = f"{self.ip}:{self.port}" + (" in memory" if self.transport == "memory" else "")
+        return f"ServedAxon(netuid={self.netuid}, uid={self.uid}, {where}, {state})"
+
     def _request_stop(self) -> _Server | None:
         server, self._server = self._server, None
         if server is not None:
@@ -249,10 +296,6 @@ def stop_all(axons: Sequence[ServedAxon]) -> None:
     for server in servers:
         server.wait()
 
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"ServedAxon(netuid={self.netuid}, uid={self.uid}, {self.ip}:{self.port}, {state})"
-
 
 def start_axon(
     host: AxonHost,
@@ -263,13 +306,23 @@ def start_axon(
     wrap: Callable[[Any], Any] = lambda app: app,
     faults: Sequence[FaultPlan | Fault] = (),
     port: int = 0,
+    transport: Transport = "tcp",
 ) -> ServedAxon:
     """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
-    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind ``faults``."""
+    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind ``faults``,
+    over ``transport``."""
+    if transport not in TRANSPORTS:
+        raise ValueError(f"transport={transport!r} must be one of {TRANSPORTS}")
+    if transport == "memory" and port:
+        raise ValueError("port= is for transport='tcp'; in-memory axons are given a port")
     plans = as_plans(faults) if faults else []
-    sock = bind_loopback(port)
+    listener: socket.socket | int
+    if transport == "tcp":
+        listener = bind_loopback(port)
+        port = listener.getsockname()[1]
+    else:
+        listener = port = host.memory.reserve()
     try:
-        port = sock.getsockname()[1]
         axon = Axon(
             wallet=wallet,
             ip=LOOPBACK_IP,
@@ -282,9 +335,12 @@ def start_axon(
         axon.thread_pool.shutdown(wait=False)
         axon.thread_pool = host.thread_pool
         attach(axon)
-        server = host.serve(FaultInjector(wrap(axon.app), plans), sock)
+        server = host.serve(FaultInjector(wrap(axon.app), plans), listener)
     except BaseException:
-        sock.close()
+        if isinstance(listener, socket.socket):
+            listener.close()
+        else:
+            host.memory.close(listener)
         raise
     axon.started = True
     return ServedAxon(axon, server, netuid, uid, plans)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simnet._axon import AxonHost, ServedAxon, start_axon
+from simnet._axon import AxonHost, ServedAxon, Transport, start_axon
 from simnet._compat import Axon, Metagraph, Synapse, Wallet
 from simnet._hygiene import AppErrorReporter, Report, recording
 from simnet.faults import Fault, FaultPlan
@@ -117,6 +117,7 @@ def serve_handlers(
     *,
     faults: Sequence[FaultPlan | Fault] = (),
     port: int = 0,
+    transport: Transport = "tcp",
 ) -> ServedAxon:
     """Serve ``handlers`` on a real axon for ``context``'s neuron, on ``host``, with every
     miner problem going to ``report``."""
@@ -130,4 +131,5 @@ def serve_handlers(
         wrap=lambda app: AppErrorReporter(app, where, report),
         faults=faults,
         port=port,
+        transport=transport,
     )

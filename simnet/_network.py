@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import aiohttp
+
 from simnet import _speedups
-from simnet._axon import AxonHost, ServedAxon, stop_all
+from simnet._axon import TRANSPORTS, AxonHost, ServedAxon, Transport, stop_all
 from simnet._chain import ChainState, Neuron
-from simnet._compat import Dendrite, Metagraph, Wallet
+from simnet._compat import Dendrite, Metagraph, Wallet, connected_dendrite
 from simnet._handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
+from simnet._memory import MemoryConnector
 from simnet._offline import GUARD
 from simnet._subnet import Subnet, check_size, miner_kinds, stakes
 from simnet._subtensor import FakeSubtensor
@@ -50,6 +53,10 @@ class Simnet:
     real ``bittensor.Metagraph`` objects kept in step with the chain state; dendrites are
     real ``bittensor.Dendrite`` objects.
 
+    ``transport="memory"`` serves the axons without any socket: this network's dendrites
+    reach them through an in-memory aiohttp connector, with the same HTTP bytes and
+    uvicorn protocol as over TCP, and chunks still arrive as the miner yields them.
+
     >>> with Simnet() as net:                                   # doctest: +SKIP
     ...     validator = net.register(1, "validator", stake=1000, validator_permit=True)
     ...     axon = net.serve(1, my_forward)
@@ -64,9 +71,13 @@ class Simnet:
         chain: ChainState | None = None,
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+        transport: Transport = "tcp",
     ) -> None:
         if blocking_threshold is not None and blocking_threshold <= 0:
             raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport={transport!r} must be one of {', '.join(TRANSPORTS)}")
+        self.transport: Transport = transport
         self.strict = strict
         self.blocking_threshold = blocking_threshold
         self._problems: list[MinerProblem] = []
@@ -252,7 +263,9 @@ class Simnet:
         handlers = resolve_handlers(
             miner, context, blacklist=blacklist, priority=priority, verify=verify
         )
-        served = serve_handlers(self.host, context, handlers, self.report, faults=faults)
+        served = serve_handlers(
+            self.host, context, handlers, self.report, faults=faults, transport=self.transport
+        )
         with self._lock:
             self._axons.append(served)
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
@@ -306,23 +319,44 @@ class Simnet:
         """Every axon served here, in the order served."""
         return list(self._axons)
 
-    def dendrite(self, who: Registration | Wallet | str) -> Dendrite:
-        """A real ``bittensor.Dendrite`` signing with ``who``'s hotkey.
+    def dendrite(
+        self, who: Registration | Wallet | str, *, cls: type[Dendrite] = Dendrite
+    ) -> Dendrite:
+        """A real ``bittensor.Dendrite`` (or your subclass ``cls``) signing with ``who``'s
+        hotkey, reaching this network's axons over its transport.
 
         Use it as ``async with net.dendrite(validator) as dendrite:`` so its HTTP session
         is closed on the event loop that opened it.
         """
         self._require_open()
+        if not (isinstance(cls, type) and issubclass(cls, Dendrite)):
+            raise TypeError(f"cls={cls!r} must be bittensor.Dendrite or a subclass of it")
         if isinstance(who, str):
             wallet = self.wallet(who)
         elif isinstance(who, Registration):
             wallet = who.wallet
         else:
             wallet = who
-        dendrite = Dendrite(wallet=wallet)
+        if self.transport == "memory":
+            dendrite = connected_dendrite(cls, wallet, self.connector)
+        else:
+            dendrite = cls(wallet=wallet)
         self._dendrites.append(dendrite)
         return dendrite
 
+    def connector(self) -> aiohttp.BaseConnector:
+        """A new aiohttp connector that reaches this network's axons over its transport,
+        for HTTP clients of your own: ``aiohttp.ClientSession(connector=net.connector())``.
+
+        Call it inside the event loop that will use it.
+        """
+        if self.transport == "memory":
+            return MemoryConnector(self.host.memory)
+        return aiohttp.TCPConnector()
+
     def __repr__(self) -> str:
         state = "open" if self._open else "closed"
-        return f"Simnet({state}, subnets={self.chain.netuids()}, axons={len(self._axons)})"
+        return (
+            f"Simnet({state}, transport={self.transport}, subnets={self.chain.netuids()}, "
+            f"axons={len(self._axons)})"
+        )

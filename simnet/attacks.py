@@ -73,7 +73,7 @@ async def attack(
     async with net.dendrite(who or caller) as dendrite:
         requests = await _PREPARE[name](dendrite, target, synapse.model_copy(deep=True), timeout)
         url = f"http://{target.ip}:{target.port}/{type(synapse).__name__}"
-        results = [await _post(url, headers, body, timeout) for headers, body in requests]
+        results = [await _post(net, url, headers, body, timeout) for headers, body in requests]
     status, message = results[-1]
     return AttackResult(name, status, message)
 
@@ -102,10 +102,10 @@ async def assert_rejects(
 
 
 async def _post(
-    url: str, headers: dict[str, str], body: dict[str, Any], timeout: float
+    net: Simnet, url: str, headers: dict[str, str], body: dict[str, Any], timeout: float
 ) -> tuple[int, str]:
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(connector=net.connector()) as session,
         session.post(
             url, headers=headers, json=body, timeout=aiohttp.ClientTimeout(total=timeout)
         ) as response,

@@ -7,6 +7,11 @@ Fixtures (all names start with ``simnet``):
     temporary directory. Same name, same keys.
 ``simnet_axon_host`` (session)
     The one background thread and event loop that serves every axon of the session.
+``simnet_transport`` (function)
+    How dendrites reach axons: ``"tcp"`` (127.0.0.1) or ``"memory"`` (no socket). From
+    ``@pytest.mark.simnet(transport=...)``, else ``--simnet-transport``, else the
+    ``simnet_transport`` ini setting, else ``"tcp"``.
+    ``@pytest.mark.simnet(transport=["tcp", "memory"])`` runs a test once over each.
 ``simnet`` (function)
     An open :class:`simnet.Simnet` with a fresh chain state. At teardown its axons stop;
     the test fails if anything tried to leave loopback during it.
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
 
 DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
+TRANSPORTS = ("tcp", "memory")  # simnet._axon.TRANSPORTS, without importing bittensor here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,19 +70,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=["simnet-dev", "simnet-ci"],
         help="hypothesis profile for simnet's properties (default: simnet-ci under $CI)",
     )
+    group.addoption(
+        "--simnet-transport",
+        choices=TRANSPORTS,
+        help="how simnet's dendrites reach its axons: tcp (127.0.0.1) or memory (no "
+        "socket); default: the simnet_transport ini setting, else tcp",
+    )
     parser.addini(
         "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
     )
+    parser.addini("simnet_transport", default="tcp", help="default transport of simnet's fixtures")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "simnet(netuid=1, strict=True, blocking_threshold=0.2): settings for simnet's "
-        "fixtures in this test. netuid: the subnet simnet_metagraph, simnet_validator, "
-        "simnet_serve and simnet_dendrite use; strict: fail the test when a served miner "
-        "misbehaves; blocking_threshold: seconds the axons' event loop may block (None: off)",
+        "simnet(netuid=1, strict=True, blocking_threshold=0.2, transport='tcp'): settings "
+        "for simnet's fixtures in this test. netuid: the subnet simnet_metagraph, "
+        "simnet_validator, simnet_serve and simnet_dendrite use; strict: fail the test when "
+        "a served miner misbehaves; blocking_threshold: seconds the axons' event loop may "
+        "block (None: off); transport: tcp or memory (no socket), or a list of them to "
+        "run the test once over each",
     )
+    transport = config.getini("simnet_transport")
+    if transport not in TRANSPORTS:
+        raise pytest.UsageError(
+            f"ini setting simnet_transport = {transport!r}: expected one of {', '.join(TRANSPORTS)}"
+        )
 
     profile = config.getoption("simnet_profile")
     if profile:
@@ -102,6 +122,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     )
     targets = _fuzz_targets(config)
     return header + (f", fuzzing {', '.join(targets)}" if targets else "")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("simnet")
+    transports = marker.kwargs.get("transport") if marker else None
+    if isinstance(transports, list | tuple) and "simnet_transport" in metafunc.fixturenames:
+        unknown = [t for t in transports if t not in TRANSPORTS]
+        if unknown or not transports:
+            raise pytest.UsageError(
+                f"@pytest.mark.simnet(transport={transports!r}): expected "
+                f"{' or '.join(TRANSPORTS)}, or a list of them"
+            )
+        metafunc.parametrize("simnet_transport", list(transports), ids=list(transports))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -133,7 +166,7 @@ def simnet_axon_host() -> Iterator[AxonHost]:
     host.close()
 
 
-_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold"}
+_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport"}
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -149,8 +182,26 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
+def simnet_transport(request: pytest.FixtureRequest) -> str:
+    """``"tcp"`` or ``"memory"``: the marker's, else ``--simnet-transport``, else the ini's."""
+    transport = _marker_kwargs(request).get("transport")
+    if transport is None:
+        transport = request.config.getoption("simnet_transport") or request.config.getini(
+            "simnet_transport"
+        )
+    if transport not in TRANSPORTS:
+        raise pytest.UsageError(
+            f"@pytest.mark.simnet(transport={transport!r}): expected one of {', '.join(TRANSPORTS)}"
+        )
+    return str(transport)
+
+
+@pytest.fixture
 def simnet(
-    request: pytest.FixtureRequest, simnet_wallets: WalletFactory, simnet_axon_host: AxonHost
+    request: pytest.FixtureRequest,
+    simnet_wallets: WalletFactory,
+    simnet_axon_host: AxonHost,
+    simnet_transport: str,
 ) -> Iterator[Simnet]:
     """An open, offline :class:`simnet.Simnet` with a fresh chain state.
 
@@ -169,6 +220,7 @@ def simnet(
         host=simnet_axon_host,
         strict=options.get("strict", True),
         blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
+        transport=simnet_transport,  # type: ignore[arg-type]
     )
     with net:
         yield net

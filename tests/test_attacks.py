@@ -8,6 +8,8 @@ from miner import Miner
 from protocol import StreamPrompting
 from simnet import attacks
 
+pytestmark = pytest.mark.simnet(transport=["tcp", "memory"])
+
 
 @pytest.fixture
 def reference_axon(simnet_serve):

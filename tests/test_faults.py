@@ -11,6 +11,8 @@ from miner import Miner
 from simnet import faults
 from simnet.faults import FaultPlan
 
+pytestmark = pytest.mark.simnet(transport=["tcp", "memory"])
+
 PROMPT = "alpha beta gamma delta epsilon"  # five tokens, one per send
 
 
@@ -67,7 +69,7 @@ async def test_chunk_delays_with_jitter_are_deterministic_under_a_seed(stream):
 
 
 @pytest.mark.asyncio
-async def test_rechunking_replays_a_chunking_over_real_tcp(stream):
+async def test_rechunking_replays_a_chunking_on_the_wire(stream):
     chunks = [b"al", b"pha b", b"e", b"ta gamma delta epsilo", b"n"]
     final, pieces = await stream(faults.Rechunk.like(chunks, gap=0.05))
     assert final.completion == PROMPT

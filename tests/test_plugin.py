@@ -117,6 +117,66 @@ def test_default(simnet_metagraph):
     pytester.runpytest_inprocess("--strict-markers").assert_outcomes(passed=2)
 
 
+_TRANSPORT_TESTS = """
+import pytest
+
+def test_default(simnet_serve, simnet_transport):
+    axon = simnet_serve(lambda ctx: __import__("miner").Miner(ctx.wallet, ctx.metagraph))
+    assert axon.transport == simnet_transport
+    print("TRANSPORT", simnet_transport)
+
+@pytest.mark.simnet(transport="tcp")
+def test_marked_tcp(simnet):
+    assert simnet.transport == "tcp"
+
+@pytest.mark.simnet(transport=["tcp", "memory"])
+def test_both(simnet):
+    print("BOTH", simnet.transport)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "default"),
+    [
+        ((), "", "tcp"),
+        (("--simnet-transport=memory",), "", "memory"),
+        ((), "simnet_transport = memory", "memory"),
+        (("--simnet-transport=tcp",), "simnet_transport = memory", "tcp"),
+    ],
+    ids=["tcp-by-default", "option", "ini", "option-over-ini"],
+)
+def test_the_transport_comes_from_marker_option_or_ini(pytester, args, ini, default):
+    pytester.makeini(f"[pytest]\nasyncio_default_fixture_loop_scope = function\n{ini}\n")
+    pytester.makepyfile(_TRANSPORT_TESTS)
+    result = pytester.runpytest_inprocess("-s", "-v", *args)
+    result.assert_outcomes(passed=4)
+    out = result.stdout.str()
+    assert f"TRANSPORT {default}" in out
+    assert "test_both[tcp]" in out
+    assert "test_both[memory]" in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("@pytest.mark.simnet(transport='udp')", "transport='udp'): expected one of tcp, memory"),
+        ("@pytest.mark.simnet(transport=['tcp', 'x'])", "expected tcp or memory, or a list"),
+    ],
+)
+def test_an_unknown_transport_in_the_marker_is_a_usage_error(pytester, setting, message):
+    pytester.makepyfile(f"import pytest\n\n{setting}\ndef test_it(simnet):\n    pass\n")
+    result = pytester.runpytest_inprocess()
+    assert result.ret != 0
+    assert message in result.stdout.str() + result.stderr.str()
+
+
+def test_an_unknown_transport_in_the_ini_is_a_usage_error(pytester):
+    pytester.makeini("[pytest]\nsimnet_transport = carrier-pigeon\n")
+    result = pytester.runpytest_inprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "simnet_transport = 'carrier-pigeon'" in result.stderr.str()
+
+
 def test_a_swallowed_attempt_to_leave_loopback_still_fails_the_test(pytester):
     pytester.makepyfile(
         """

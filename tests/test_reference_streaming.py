@@ -7,6 +7,8 @@ from client import stream_prompt
 from miner import EchoModel, Miner
 from simnet._compat import Dendrite
 
+pytestmark = pytest.mark.simnet(transport=["tcp", "memory"])
+
 PROMPTS = {
     "ascii": "hello this is a test of a streaming response, lorem ipsum dolor sit",
     "multibyte": "héllo wörld — 日本語のテキスト 🎉🎉 ñandú ÅÄÖ",
@@ -64,7 +66,7 @@ async def test_a_forged_signature_is_rejected_with_401(
 ):
     axon = simnet_serve(reference_miner)
 
-    async with _ForgingDendrite(wallet=simnet_validator.wallet) as forger:
+    async with simnet.dendrite(simnet_validator, cls=_ForgingDendrite) as forger:
         final = await stream_prompt(
             forger, simnet_metagraph.axons[axon.uid], "hi", on_text=pytest.fail
         )

@@ -76,6 +76,7 @@ async def test_miners_can_differ_in_forward_and_faults(simnet_subnet, simnet):
 
 
 @pytest.mark.asyncio
+@pytest.mark.simnet(transport=["tcp", "memory"])
 async def test_a_dendrite_streams_from_256_uids_at_once(simnet_subnet, simnet):
     subnet = simnet_subnet(labelled, miners=255, validators=1)
 

@@ -1,0 +1,123 @@
+"""Both transports, TCP on 127.0.0.1 and in memory, carry the real Axon and Dendrite alike."""
+
+import asyncio
+import socket
+import threading
+import time
+
+import pytest
+
+import simnet
+from client import stream_prompt
+from miner import Miner
+
+PROMPT = "first second third fourth"
+
+pytestmark = pytest.mark.simnet(transport=["tcp", "memory"])
+
+
+class _WaitsForTheClient(Miner):
+    """Sends one token, then sends the rest only once the client has seen that one."""
+
+    def __init__(self, ctx, seen: threading.Event) -> None:
+        super().__init__(ctx.wallet, ctx.metagraph, tokens_per_send=1)
+        self.seen = seen
+        self.waited_for_client = False
+
+    async def _stream(self, tokens, send) -> None:
+        await super()._stream(tokens[:1], send)
+        deadline = time.monotonic() + 5
+        while not self.seen.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.001)
+        self.waited_for_client = self.seen.is_set()
+        await super()._stream(tokens[1:], send)
+
+
+@pytest.mark.asyncio
+async def test_each_chunk_arrives_before_the_miner_sends_the_next(
+    simnet_serve, simnet_dendrite, simnet_metagraph
+):
+    seen = threading.Event()
+    miners: list[_WaitsForTheClient] = []
+    axon = simnet_serve(lambda ctx: miners.append(_WaitsForTheClient(ctx, seen)) or miners[-1])
+
+    pieces: list[str] = []
+
+    def on_text(text: str) -> None:
+        pieces.append(text)
+        seen.set()
+
+    final = await stream_prompt(
+        simnet_dendrite, simnet_metagraph.axons[axon.uid], PROMPT, on_text=on_text
+    )
+
+    assert final.completion == PROMPT
+    assert miners[0].waited_for_client  # nothing held the first chunk back
+    assert pieces[0] == "first"
+
+
+@pytest.mark.asyncio
+async def test_an_axon_that_stopped_is_unavailable(
+    simnet_serve, simnet_dendrite, simnet_metagraph, reference_miner
+):
+    axon = simnet_serve(reference_miner)
+    target = simnet_metagraph.axons[axon.uid]
+    axon.stop()
+
+    final = await stream_prompt(simnet_dendrite, target, PROMPT, on_text=lambda _: None)
+
+    assert final.dendrite.status_code == 503
+    assert final.dendrite.status_message.startswith("Service unavailable at")
+
+
+def test_the_transport_is_named_by_the_served_axon(simnet_serve, simnet_transport, reference_miner):
+    axon = simnet_serve(reference_miner)
+    assert axon.transport == simnet_transport
+    assert axon.listen_address == ("127.0.0.1", axon.port)
+    assert ("in memory" in repr(axon)) == (simnet_transport == "memory")
+
+
+@pytest.fixture
+def no_inet_sockets(monkeypatch):
+    """Refuse to create any IPv4/IPv6 socket, as a sandbox without networking does.
+
+    Unix socket pairs stay allowed: every asyncio event loop makes one to wake itself.
+    """
+    refused: list[int] = []
+
+    class _Socket(socket.socket):
+        def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+            if fileno is None and family in (socket.AF_INET, socket.AF_INET6, -1):
+                refused.append(family)
+                raise PermissionError(f"no network sockets here (family {family})")
+            super().__init__(family, type, proto, fileno)
+
+    monkeypatch.setattr(socket, "socket", _Socket)
+    return refused
+
+
+def test_the_memory_transport_creates_no_network_socket(no_inet_sockets):
+    with pytest.raises(PermissionError):
+        socket.socket()  # the sandbox works
+    no_inet_sockets.clear()
+
+    async def scenario() -> simnet.Simnet:
+        async with simnet.Simnet(transport="memory") as net:
+            validator = net.register(1, "validator", stake=1000, validator_permit=True)
+            axon = net.serve(1, lambda ctx: Miner(ctx.wallet, ctx.metagraph))
+            async with net.dendrite(validator) as dendrite:
+                final = await stream_prompt(
+                    dendrite, net.metagraph(1).axons[axon.uid], PROMPT, on_text=lambda _: None
+                )
+            assert (final.dendrite.status_code, final.completion) == (200, PROMPT)
+        return net
+
+    net = asyncio.run(scenario())
+
+    assert no_inet_sockets == []
+    assert net.problems == []
+
+
+def test_an_unknown_transport_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"transport='udp' must be one of tcp, memory"):
+        simnet.Simnet(transport="udp")  # type: ignore[arg-type]
