@@ -5,11 +5,14 @@ import socket
 import threading
 import time
 
+import aiohttp
 import pytest
 
 import simnet
 from client import stream_prompt
 from miner import Miner
+from simnet._axon import AxonHost
+from simnet._memory import MemoryConnector, _PipeEnd
 
 PROMPT = "first second third fourth"
 
@@ -121,3 +124,43 @@ def test_the_memory_transport_creates_no_network_socket(no_inet_sockets):
 def test_an_unknown_transport_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"transport='udp' must be one of tcp, memory"):
         simnet.Simnet(transport="udp")  # type: ignore[arg-type]
+
+
+def test_a_slow_reader_pauses_the_in_memory_stream_and_loses_nothing(monkeypatch):
+    """Flow control: aiohttp pauses reading when its buffer fills, as it would a socket."""
+
+    chunks = [bytes([i]) * 65_536 for i in range(64)]  # 4 MiB, each chunk recognisable
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    pauses: list[bool] = []
+    original = _PipeEnd.pause_reading
+
+    def pause_reading(self: _PipeEnd) -> None:
+        pauses.append(True)
+        original(self)
+
+    monkeypatch.setattr(_PipeEnd, "pause_reading", pause_reading)
+
+    async def read_slowly(port: int) -> bytes:
+        async with aiohttp.ClientSession(connector=MemoryConnector(host.memory)) as session:
+            async with session.get(f"http://127.0.0.1:{port}/") as response:
+                await asyncio.sleep(0.2)  # let the server run ahead of the reader
+                return b"".join([part async for part in response.content.iter_any()])
+
+    host = AxonHost()
+    try:
+        port = host.memory.reserve()
+        server = host.serve(app, port)
+        received = asyncio.run(read_slowly(port))
+        server.request_stop()
+        server.wait()
+    finally:
+        host.close()
+
+    assert received == b"".join(chunks)
+    assert pauses  # the reader did fall behind, and was paused and resumed
