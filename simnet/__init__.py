@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "AxonHost": "simnet._axon",
     "ServedAxon": "simnet._axon",
+    "Transport": "simnet._axon",
+    "MemoryConnector": "simnet._memory",
     "ChainState": "simnet._chain",
     "Neuron": "simnet._chain",
     "UnknownHotkey": "simnet._chain",
@@ -40,6 +42,7 @@ __all__ = [
     "AxonHost",
     "ChainState",
     "FakeSubtensor",
+    "MemoryConnector",
     "MinerContext",
     "MinerError",
     "MinerProblem",
@@ -49,6 +52,7 @@ __all__ = [
     "ServedAxon",
     "Simnet",
     "Subnet",
+    "Transport",
     "UnknownHotkey",
     "UnknownSubnet",
     "WalletFactory",
@@ -57,11 +61,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from simnet._axon import AxonHost, ServedAxon
+    from simnet._axon import AxonHost, ServedAxon, Transport
     from simnet._chain import ChainState, Neuron, UnknownHotkey, UnknownSubnet
     from simnet._compat import BITTENSOR_VERSION
     from simnet._handlers import MinerContext
     from simnet._hygiene import MinerError, MinerProblem
+    from simnet._memory import MemoryConnector
     from simnet._network import Registration, Simnet
     from simnet._offline import LOOPBACK_IP, OfflineViolation, offline
     from simnet._subnet import Subnet

@@ -1,5 +1,7 @@
 """The façade: `simnet.__all__` is exactly the public surface."""
 
+import typing
+
 import simnet
 
 PUBLIC = {
@@ -12,12 +14,14 @@ PUBLIC = {
     "MinerContext",
     "MinerError",
     "MinerProblem",
+    "MemoryConnector",
     "Neuron",
     "OfflineViolation",
     "Registration",
     "ServedAxon",
     "Simnet",
     "Subnet",
+    "Transport",
     "UnknownHotkey",
     "UnknownSubnet",
     "WalletFactory",
@@ -36,7 +40,9 @@ def test_every_lazy_export_is_listed_in_all():
 def test_every_public_name_resolves_and_is_documented():
     for name in simnet.__all__:
         value = getattr(simnet, name)
-        if callable(value):
+        if typing.get_origin(value) is typing.Literal:
+            assert typing.get_args(value), name  # a type alias (Transport): its values
+        elif callable(value):
             assert value.__doc__, name
 
 
