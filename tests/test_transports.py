@@ -4,6 +4,7 @@ import asyncio
 import socket
 import threading
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -164,3 +165,30 @@ def test_a_slow_reader_pauses_the_in_memory_stream_and_loses_nothing(monkeypatch
 
     assert received == b"".join(chunks)
     assert pauses  # the reader did fall behind, and was paused and resumed
+
+
+_UNDER_PYTEST_SOCKET = """
+import pytest
+from client import stream_prompt
+from miner import Miner
+
+@pytest.mark.asyncio
+async def test_stream(simnet_serve, simnet_dendrite, simnet_metagraph):
+    axon = simnet_serve(lambda ctx: Miner(ctx.wallet, ctx.metagraph))
+    final = await stream_prompt(simnet_dendrite, simnet_metagraph.axons[axon.uid], "hi there")
+    assert (final.dendrite.status_code, final.completion) == (200, "hi there")
+"""
+
+
+@pytest.mark.parametrize(("transport", "outcome"), [("memory", "passed"), ("tcp", "failed")])
+def test_under_pytest_socket_only_the_memory_transport_works(
+    pytester, monkeypatch, transport, outcome
+):
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent.parent))  # the reference subnet
+    pytester.makepyfile(_UNDER_PYTEST_SOCKET)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "--disable-socket", "--allow-unix-socket",
+        f"--simnet-transport={transport}",
+    )  # fmt: skip
+    result.assert_outcomes(**{outcome: 1})
