@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from simnet._axon import Transport
 
 DEMO_PROMPT = (
     "Streaming works offline: the real bittensor Axon serves the miner on 127.0.0.1, "
@@ -37,6 +41,7 @@ async def run_demo(
     tokens_per_send: int = 3,
     token_delay: float = 0.03,
     subnet_dir: Path | None = None,
+    transport: Transport = "tcp",
 ) -> DemoResult:
     """Start an offline subnet (validator uid 0, reference miner uid 1) and stream from it."""
     from simnet._network import Simnet
@@ -44,7 +49,7 @@ async def run_demo(
 
     reference = load_reference(subnet_dir)
     Miner, EchoModel = reference.miner.Miner, reference.miner.EchoModel
-    async with Simnet() as net:
+    async with Simnet(transport=transport) as net:
         validator = net.register(netuid, "default", stake=1000.0, validator_permit=True)
         axon = net.serve(
             netuid,
@@ -59,7 +64,8 @@ async def run_demo(
             f"  uid 0  validator  {validator.hotkey}  stake {metagraph.S[0]:.0f}", soft_wrap=True
         )
         console.print(
-            f"  uid {axon.uid}  miner      {axon.hotkey}  axon {axon.ip}:{axon.port}",
+            f"  uid {axon.uid}  miner      {axon.hotkey}  axon {axon.ip}:{axon.port}"
+            + (" (in memory)" if transport == "memory" else ""),
             soft_wrap=True,
         )
         console.print(f"[dim]reference subnet: {reference.directory}[/]")

@@ -143,6 +143,12 @@ class MemoryListeners:
         self._servers: dict[int, tuple[asyncio.AbstractEventLoop, Callable[[], Any]] | None] = {}
         self._next = _FIRST_PORT
 
+    @property
+    def ports(self) -> list[int]:
+        """The ports reserved or listening now, ascending."""
+        with self._lock:
+            return sorted(self._servers)
+
     def reserve(self) -> int:
         """A free port, taken (refusing connections) until :meth:`close`."""
         with self._lock:

@@ -21,6 +21,12 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--tokens-per-send", type=int, default=3)
     demo.add_argument("--token-delay", type=float, default=0.03, help="seconds between sends")
     demo.add_argument("--subnet", type=Path, help="directory with protocol.py, miner.py, client.py")
+    demo.add_argument(
+        "--transport",
+        choices=["tcp", "memory"],
+        default="tcp",
+        help="how the dendrite reaches the axon: tcp on 127.0.0.1 (default) or memory (no socket)",
+    )
     fuzz = commands.add_parser(
         "fuzz", help="check a StreamingSynapse class against simnet's ready-made properties"
     )
@@ -92,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tokens_per_send": args.tokens_per_send,
             "token_delay": args.token_delay,
             "subnet_dir": args.subnet,
+            "transport": args.transport,
         }
         if args.prompt is not None:
             options["prompt"] = args.prompt

@@ -22,6 +22,14 @@ def test_demo_streams_the_reference_miner_to_the_reference_client_and_exits_0():
     assert "127.0.0.1:" in result.stdout
 
 
+def test_demo_runs_over_the_in_memory_transport_too():
+    result = _simnet("demo", "--token-delay", "0", "--transport", "memory")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "".join(EchoModel().tokens(DEMO_PROMPT)) in result.stdout.replace("\n", "")
+    assert "(in memory)" in result.stdout
+
+
 def test_demo_takes_a_prompt():
     result = _simnet("demo", "--token-delay", "0", "--prompt", "ünïcode prompt 🎉")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -192,3 +192,14 @@ def test_under_pytest_socket_only_the_memory_transport_works(
         f"--simnet-transport={transport}",
     )  # fmt: skip
     result.assert_outcomes(**{outcome: 1})
+
+
+def test_closing_a_network_frees_its_in_memory_ports(reference_miner):
+    host = AxonHost()
+    try:
+        with simnet.Simnet(transport="memory", host=host) as net:
+            served = [net.serve(1, reference_miner) for _ in range(3)]
+            assert host.memory.ports == sorted(axon.port for axon in served)
+        assert host.memory.ports == []
+    finally:
+        host.close()
