@@ -30,8 +30,10 @@ _THIS_HOST = frozenset({LOOPBACK_IP, "0.0.0.0", "localhost"})
 class _PipeEnd(asyncio.Transport):
     """One end of an in-memory connection, used by the protocol on ``loop``.
 
-    ``write`` hands the bytes to the other end's loop (thread-safe); reading can be
-    paused by the owning protocol, as with a socket.
+    ``write`` puts the bytes in the other end's inbox and, unless one is pending already,
+    schedules one delivery on the other end's loop: like a socket's receive buffer,
+    writes made before the reader runs arrive together, and the reader's loop is woken
+    once for them, not once per write. Reading can be paused by the owning protocol.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, extra: dict[str, Any]) -> None:
@@ -44,6 +46,8 @@ class _PipeEnd(asyncio.Transport):
         self._paused = False
         self._pending: list[bytes] = []
         self._peer_closed = False
+        self._inbox: list[bytes] = []  # written by the peer, not delivered yet
+        self._inbox_lock = threading.Lock()
 
     # -- the owning protocol's side --------------------------------------------------------
     def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
@@ -56,7 +60,7 @@ class _PipeEnd(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._closing or not data or self._peer is None:
             return
-        self._peer._from_peer(self._peer._received, bytes(data))
+        self._peer._put(bytes(data))
 
     def is_closing(self) -> bool:
         return self._closing
@@ -96,6 +100,18 @@ class _PipeEnd(asyncio.Transport):
             self._closed_by_peer()
 
     # -- called on this end's loop, scheduled by the peer ----------------------------------
+    def _put(self, data: bytes) -> None:
+        with self._inbox_lock:
+            self._inbox.append(data)
+            if len(self._inbox) > 1:
+                return  # a delivery is scheduled and will take this too
+        self._from_peer(self._deliver_inbox)
+
+    def _deliver_inbox(self) -> None:
+        with self._inbox_lock:
+            inbox, self._inbox = self._inbox, []
+        self._received(b"".join(inbox))
+
     def _from_peer(self, callback: Callable[..., None], *args: Any) -> None:
         try:
             self._loop.call_soon_threadsafe(callback, *args)
