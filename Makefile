@@ -45,6 +45,7 @@ example:
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
+	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis

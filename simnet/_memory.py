@@ -97,7 +97,7 @@ class _PipeEnd(asyncio.Transport):
         for data in pending:
             self._received(data)
         if self._peer_closed and not self._paused:
-            self._closed_by_peer()
+            self._loop.call_soon(self._end_of_stream)
 
     # -- called on this end's loop, scheduled by the peer ----------------------------------
     def _put(self, data: bytes) -> None:
@@ -129,7 +129,14 @@ class _PipeEnd(asyncio.Transport):
         protocol.data_received(data)
 
     def _closed_by_peer(self) -> None:
+        # As asyncio's socket transports do, the end of the stream is seen one loop
+        # iteration after the data before it: a reader woken by that data runs first.
+        # (aiohttp's StreamReader raises a payload error before handing over data still
+        # in its buffer, so data and EOF in one iteration would lose the data.)
         self._peer_closed = True
+        self._loop.call_soon(self._end_of_stream)
+
+    def _end_of_stream(self) -> None:
         if self._lost or (self._paused and self._pending):
             return  # delivered once reading resumes, after what is still pending
         if not self._closing:

@@ -12,6 +12,7 @@ import pytest
 import simnet
 from client import stream_prompt
 from miner import Miner
+from simnet import faults
 from simnet._axon import AxonHost
 from simnet._memory import MemoryConnector, _PipeEnd
 
@@ -58,6 +59,21 @@ async def test_each_chunk_arrives_before_the_miner_sends_the_next(
     assert final.completion == PROMPT
     assert miners[0].waited_for_client  # nothing held the first chunk back
     assert pieces[0] == "first"
+
+
+@pytest.mark.asyncio
+async def test_chunks_sent_right_before_the_connection_is_cut_are_kept(
+    simnet_serve, simnet_dendrite, simnet_metagraph
+):
+    back_to_back = lambda ctx: Miner(ctx.wallet, ctx.metagraph, tokens_per_send=1)  # noqa: E731
+    axon = simnet_serve(back_to_back, faults=[faults.DisconnectAfter(chunks=3)])
+
+    final = await stream_prompt(
+        simnet_dendrite, simnet_metagraph.axons[axon.uid], PROMPT, on_text=lambda _: None
+    )
+
+    assert final.completion == "first second third"
+    assert final.dendrite.status_code == 400  # the payload error, after what arrived
 
 
 @pytest.mark.asyncio
