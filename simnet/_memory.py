@@ -119,7 +119,7 @@ class _PipeEnd(asyncio.Transport):
             pass
 
     def _received(self, data: bytes) -> None:
-        if self._lost:
+        if self._closing:  # as with a closed socket: nothing more is read
             return
         if self._paused:
             self._pending.append(data)
