@@ -253,6 +253,17 @@ class Simnet:
         self.chain.create_subnet(netuid)
         name = name or f"miner-{len(self.chain.neurons(netuid))}"
         registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
+        handlers = dict(blacklist=blacklist, priority=priority, verify=verify)
+        return self._serve_registered(registration, miner, faults, **handlers)
+
+    def _serve_registered(
+        self,
+        registration: Registration,
+        miner: object,
+        faults: Sequence[FaultPlan | Fault],
+        **overrides: Callable[..., Any] | None,
+    ) -> ServedAxon:
+        netuid = registration.netuid
         context = MinerContext(
             wallet=registration.wallet,
             metagraph=self.metagraph(netuid),
@@ -260,9 +271,7 @@ class Simnet:
             netuid=netuid,
             uid=registration.uid,
         )
-        handlers = resolve_handlers(
-            miner, context, blacklist=blacklist, priority=priority, verify=verify
-        )
+        handlers = resolve_handlers(miner, context, **overrides)
         served = serve_handlers(
             self.host, context, handlers, self.report, faults=faults, transport=self.transport
         )
@@ -290,6 +299,10 @@ class Simnet:
         used for every uid, or a sequence with one per miner. Stakes are generated from
         ``seed`` (validators 1000..10000, miners 0..10) unless given. ``faults(i)`` gives
         the fault plans of the i-th miner.
+
+        Every neuron is registered before the first miner factory is called, so each
+        factory's metagraph already holds the whole subnet; the axons' addresses are on
+        the chain (and in the metagraph) when this returns.
         """
         self._require_open()
         kinds = miner_kinds(miner, miners)
@@ -297,21 +310,21 @@ class Simnet:
         rng = random.Random(seed)
         v_stakes = stakes(validator_stakes, validators, "validator_stakes", rng, (1_000, 10_000))
         m_stakes = stakes(miner_stakes, len(kinds), "miner_stakes", rng, (0, 10))
+        # Two batches, so the metagraph is re-synced twice, not twice per miner.
+        self.chain.create_subnet(netuid)
         with self.chain.batch():
             registered = [
                 self.register(netuid, f"validator-{i}", stake=v_stakes[i], validator_permit=True)
                 for i in range(validators)
             ]
-        served = [
-            self.serve(
-                netuid,
-                kind,
-                name=f"miner-{i}",
-                stake=m_stakes[i],
-                faults=faults(i) if faults is not None else (),
-            )
-            for i, kind in enumerate(kinds)
-        ]
+            miners_registered = [
+                self.register(netuid, f"miner-{i}", stake=m_stakes[i]) for i in range(len(kinds))
+            ]
+        with self.chain.batch():
+            served = [
+                self._serve_registered(registration, kind, faults(i) if faults is not None else ())
+                for i, (registration, kind) in enumerate(zip(miners_registered, kinds, strict=True))
+            ]
         return Subnet(netuid, registered, served, self.metagraph(netuid))
 
     @property

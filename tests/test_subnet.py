@@ -44,6 +44,20 @@ def test_the_builder_registers_validators_then_miners_with_generated_stakes(simn
         )
 
 
+def test_every_miner_factory_sees_the_whole_subnet_in_its_metagraph(simnet_subnet):
+    seen: list[tuple[int, int]] = []
+
+    def factory(ctx: simnet.MinerContext) -> Miner:
+        seen.append((ctx.uid, len(ctx.metagraph.hotkeys)))
+        assert ctx.metagraph.hotkeys[ctx.uid] == ctx.wallet.hotkey.ss58_address
+        return labelled(ctx)
+
+    subnet = simnet_subnet(factory, miners=4, validators=2)
+
+    assert seen == [(uid, 6) for uid in range(2, 6)]
+    assert [axon.port for axon in subnet.axons] == [m.port for m in subnet.miners]
+
+
 def test_stakes_can_be_chosen(simnet_subnet):
     subnet = simnet_subnet(labelled, miners=2, validator_stakes=[5.0], miner_stakes=[1.0, 2.0])
     assert list(subnet.metagraph.S) == [5.0, 1.0, 2.0]
