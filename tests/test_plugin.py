@@ -67,7 +67,8 @@ def _open_loops() -> list[asyncio.AbstractEventLoop]:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to count sockets")
-def test_fixtures_leave_no_thread_socket_or_event_loop_behind(pytester):
+@pytest.mark.parametrize("transport", ["tcp", "memory"])
+def test_fixtures_leave_no_thread_socket_or_event_loop_behind(pytester, transport):
     pytester.makepyfile(
         INNER_SUBNET
         + """
@@ -90,7 +91,7 @@ def test_sync_use(simnet, simnet_validator):
     sockets_before = _socket_fds()
     loops_before = set(map(id, _open_loops()))
 
-    result = pytester.runpytest_inprocess("-p", "no:randomly")
+    result = pytester.runpytest_inprocess("-p", "no:randomly", f"--simnet-transport={transport}")
 
     result.assert_outcomes(passed=2)
     new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
