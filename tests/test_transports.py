@@ -4,6 +4,7 @@ import asyncio
 import socket
 import threading
 import time
+import typing
 from pathlib import Path
 
 import aiohttp
@@ -219,3 +220,10 @@ def test_closing_a_network_frees_its_in_memory_ports(reference_miner):
         assert host.memory.ports == []
     finally:
         host.close()
+
+
+def test_the_plugin_offers_exactly_the_transports_simnet_has():
+    from simnet import plugin
+    from simnet._axon import TRANSPORTS
+
+    assert plugin.TRANSPORTS == TRANSPORTS == typing.get_args(simnet.Transport)
