@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import inspect
 import sys
 import threading
@@ -167,8 +168,10 @@ class LoopWatchdog:
 
     Each tick it looks at which ``asyncio`` handle the loop's thread is running. The same
     handle running for longer than a subscriber's threshold means blocking code (a busy
-    loop switching between many short callbacks is not reported). Subscribers get the
-    stack of the loop's thread at that moment.
+    loop switching between many short callbacks is not reported). Time spent in garbage
+    collection does not count: a full collection of a process serving 256 axons can
+    take most of a second, in whichever thread triggered it, and is no miner's doing.
+    Subscribers get the stack of the loop's thread at that moment.
     """
 
     def __init__(self, loop: Any, loop_thread: threading.Thread, tick: float = 0.02) -> None:
@@ -178,8 +181,24 @@ class LoopWatchdog:
         self._lock = threading.Lock()
         self._subscribers: dict[int, tuple[float, Report]] = {}
         self._stop = threading.Event()
+        self._gc_started: float | None = None
+        self._gc_seconds = 0.0  # total time in garbage collection while watching
+        gc.callbacks.append(self._on_gc)
         self._thread = threading.Thread(target=self._run, name="simnet-loop-watchdog", daemon=True)
         self._thread.start()
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        # Runs with the GIL held, in the thread that triggered the collection.
+        if phase == "start":
+            self._gc_started = time.monotonic()
+        elif self._gc_started is not None:
+            self._gc_seconds += time.monotonic() - self._gc_started
+            self._gc_started = None
+
+    def _gc_time(self) -> float:
+        """Seconds spent in garbage collection so far, the running collection included."""
+        started = self._gc_started
+        return self._gc_seconds + (time.monotonic() - started if started is not None else 0.0)
 
     def subscribe(self, threshold: float, report: Report) -> int:
         """Call ``report`` when one callback holds the loop for more than ``threshold`` s."""
@@ -197,6 +216,8 @@ class LoopWatchdog:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
 
     def _running_handle(self) -> tuple[object | None, Any]:
         frame = sys._current_frames().get(self.loop_thread.ident or -1)
@@ -211,16 +232,18 @@ class LoopWatchdog:
     def _run(self) -> None:
         current: object | None = None
         since = time.monotonic()
+        collected_since = self._gc_time()
         told: set[int] = set()
         while not self._stop.wait(self.tick):
             handle, top = self._running_handle()
             now = time.monotonic()
             if handle is not current:
                 current, since, told = handle, now, set()
+                collected_since = self._gc_time()
                 continue
             if handle is None:
                 continue
-            held = now - since
+            held = now - since - (self._gc_time() - collected_since)
             with self._lock:
                 due = [
                     (token, threshold, report)

@@ -1,6 +1,7 @@
 """Miner hygiene: blocking calls, ASGI violations and handler exceptions reach the test."""
 
 import asyncio
+import gc
 import time
 import typing
 from functools import partial
@@ -199,3 +200,32 @@ async def test_asyncio_sleep_is_fine_even_when_long():
 
     final, _ = await _serve_and_stream(_streaming(patient))
     assert final.completion == "a b c d"
+
+
+@pytest.mark.parametrize(("collecting", "reported"), [(True, False), (False, True)])
+def test_a_garbage_collection_pause_is_not_blocking_but_the_rest_of_a_callback_is(
+    collecting, reported
+):
+    """A full collection of a big heap can hold every thread for most of a second."""
+    from simnet._axon import AxonHost
+
+    host = AxonHost()
+    problems = []
+    unwatch = host.watch_blocking(0.1, problems.append)
+    watchdog = host._watchdog
+
+    def pause() -> None:  # 0.3 s in one callback, in collection or not
+        if collecting:
+            watchdog._on_gc("start", {})
+        time.sleep(0.3)
+        if collecting:
+            watchdog._on_gc("stop", {})
+
+    try:
+        host._loop.call_soon_threadsafe(pause)
+        time.sleep(0.5)
+    finally:
+        unwatch()
+        host.close()
+    assert bool(problems) is reported
+    assert watchdog._on_gc not in gc.callbacks  # the host's close removed its hook
