@@ -218,7 +218,8 @@ class ServedAxon:
         self.faults = faults
         """The fault plans applied to this axon's responses (a live list)."""
         self._server: _Server | None = server
-        self._sock = server.sock
+        self.transport: Transport = "tcp" if server.sock is not None else "memory"
+        """``"tcp"`` (a socket on 127.0.0.1) or ``"memory"`` (no socket)."""
 
     def inject(self, *faults: FaultPlan | Fault) -> FaultPlan:
         """Apply faults to the following requests; bare faults form one new plan.
@@ -244,19 +245,14 @@ class ServedAxon:
         return int(self.axon.external_port)
 
     @property
-    def transport(self) -> Transport:
-        """``"tcp"`` (a socket on 127.0.0.1) or ``"memory"`` (no socket)."""
-        return "tcp" if self._sock is not None else "memory"
-
-    @property
     def listen_address(self) -> tuple[str, int]:
         """The address the listening socket is bound to (the in-memory port's address
         for ``transport="memory"``)."""
         if self._server is None:
             raise RuntimeError(f"{self!r} is stopped")
-        if self._sock is None:
+        if self._server.sock is None:
             return LOOPBACK_IP, self._server.port
-        host, port = self._sock.getsockname()[:2]
+        host, port = self._server.sock.getsockname()[:2]
         return str(host), int(port)
 
     @property

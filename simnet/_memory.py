@@ -112,9 +112,9 @@ class _PipeEnd(asyncio.Transport):
             inbox, self._inbox = self._inbox, []
         self._received(b"".join(inbox))
 
-    def _from_peer(self, callback: Callable[..., None], *args: Any) -> None:
+    def _from_peer(self, callback: Callable[[], None]) -> None:
         try:
-            self._loop.call_soon_threadsafe(callback, *args)
+            self._loop.call_soon_threadsafe(callback)
         except RuntimeError:  # this end's loop is closed: nobody is reading any more
             pass
 

@@ -253,8 +253,8 @@ class Simnet:
         self.chain.create_subnet(netuid)
         name = name or f"miner-{len(self.chain.neurons(netuid))}"
         registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
-        handlers = dict(blacklist=blacklist, priority=priority, verify=verify)
-        return self._serve_registered(registration, miner, faults, **handlers)
+        overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
+        return self._serve_registered(registration, miner, faults, **overrides)
 
     def _serve_registered(
         self,
