@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with only Python 3.10+:
 #   make demo   install what is needed, then stream from the reference miner offline
-#   make test   install what is needed, then run lint and the whole suite
+#   make test   install what is needed, then run lint (ruff, import contracts) and the suite
 PYTHON ?= python3
 VENV ?= .venv
 # The bittensor release to test against (CI's default: 10.5.x, the newest with Axon).
@@ -17,14 +17,14 @@ STAMP := $(VENV)/.simnet-installed-$(subst *,x,$(BITTENSOR))
 demo: $(STAMP)
 	$(BIN)/simnet demo
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layering contracts in pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 install: $(STAMP)
 

@@ -48,8 +48,8 @@ import simnet
 from client import stream_prompt
 from miner import EchoModel, Miner
 from protocol import StreamPrompting
-from simnet._axon import AxonHost, bind_loopback
 from simnet._compat import quiet_bittensor_logging
+from simnet.network.host import AxonHost, bind_loopback
 
 PROMPT = "the quick brown fox jumps over the lazy dog " * 8
 TOKENS = EchoModel().tokens(PROMPT)

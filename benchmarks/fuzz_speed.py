@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from protocol import StreamPrompting
 from simnet._compat import quiet_bittensor_logging
-from simnet._profiles import CI, DEV
+from simnet.fuzz.profiles import CI, DEV
 from simnet.properties import PROPERTIES
 
 

@@ -1,9 +1,14 @@
 """simnet: run a Bittensor subnet's real miner and real streaming client offline, inside pytest.
 
 The public names are listed in ``__all__``. They are imported on first use, so that
-loading simnet's pytest plugin does not import bittensor. Public submodules:
-``simnet.strategies`` and ``simnet.properties`` (fuzzing), ``simnet.faults``,
-``simnet.attacks``, ``simnet.mocking`` and ``simnet.local`` (the two-terminal network).
+loading simnet's pytest plugin does not import bittensor. Public submodules (each a
+façade over the room that implements it): ``simnet.strategies`` and
+``simnet.properties`` (fuzzing), ``simnet.faults``, ``simnet.attacks``,
+``simnet.mocking`` and ``simnet.local`` (the two-terminal network).
+
+Everything else is implementation, grouped by job (see the README's "Layout"):
+``_compat`` (bittensor release differences), ``sandbox``, ``chain``, ``wire``,
+``network``, ``neurons``, ``fuzz``, ``cli`` and ``plugin``.
 """
 
 from __future__ import annotations
@@ -14,26 +19,26 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "AxonHost": "simnet._axon",
-    "ServedAxon": "simnet._axon",
-    "Transport": "simnet._axon",
-    "MemoryConnector": "simnet._memory",
-    "ChainState": "simnet._chain",
-    "Neuron": "simnet._chain",
-    "UnknownHotkey": "simnet._chain",
-    "UnknownSubnet": "simnet._chain",
+    "AxonHost": "simnet.network.host",
+    "ServedAxon": "simnet.neurons.axons",
+    "Transport": "simnet.network.transports",
+    "MemoryConnector": "simnet.network.memory",
+    "ChainState": "simnet.chain.state",
+    "Neuron": "simnet.chain.state",
+    "UnknownHotkey": "simnet.chain.state",
+    "UnknownSubnet": "simnet.chain.state",
     "BITTENSOR_VERSION": "simnet._compat",
-    "MinerContext": "simnet._handlers",
-    "MinerError": "simnet._hygiene",
-    "MinerProblem": "simnet._hygiene",
-    "Registration": "simnet._network",
-    "Simnet": "simnet._network",
-    "LOOPBACK_IP": "simnet._offline",
-    "OfflineViolation": "simnet._offline",
-    "offline": "simnet._offline",
-    "FakeSubtensor": "simnet._subtensor",
-    "Subnet": "simnet._subnet",
-    "WalletFactory": "simnet._wallets",
+    "MinerContext": "simnet.neurons.handlers",
+    "MinerError": "simnet.wire.hygiene",
+    "MinerProblem": "simnet.wire.hygiene",
+    "Registration": "simnet.neurons.subnet",
+    "Simnet": "simnet.neurons.simnet",
+    "LOOPBACK_IP": "simnet.sandbox.offline",
+    "OfflineViolation": "simnet.sandbox.offline",
+    "offline": "simnet.sandbox.offline",
+    "FakeSubtensor": "simnet.chain.subtensor",
+    "Subnet": "simnet.neurons.subnet",
+    "WalletFactory": "simnet.sandbox.wallets",
 }
 
 __all__ = [
@@ -61,17 +66,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from simnet._axon import AxonHost, ServedAxon, Transport
-    from simnet._chain import ChainState, Neuron, UnknownHotkey, UnknownSubnet
     from simnet._compat import BITTENSOR_VERSION
-    from simnet._handlers import MinerContext
-    from simnet._hygiene import MinerError, MinerProblem
-    from simnet._memory import MemoryConnector
-    from simnet._network import Registration, Simnet
-    from simnet._offline import LOOPBACK_IP, OfflineViolation, offline
-    from simnet._subnet import Subnet
-    from simnet._subtensor import FakeSubtensor
-    from simnet._wallets import WalletFactory
+    from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
+    from simnet.chain.subtensor import FakeSubtensor
+    from simnet.network.host import AxonHost
+    from simnet.network.memory import MemoryConnector
+    from simnet.network.transports import Transport
+    from simnet.neurons.axons import ServedAxon
+    from simnet.neurons.handlers import MinerContext
+    from simnet.neurons.simnet import Simnet
+    from simnet.neurons.subnet import Registration, Subnet
+    from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline
+    from simnet.sandbox.wallets import WalletFactory
+    from simnet.wire.hygiene import MinerError, MinerProblem
 
 
 def __getattr__(name: str) -> Any:

@@ -7,13 +7,9 @@ simnet supports the releases that still ship the neuron stack (``Axon``, ``Dendr
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Callable
 from typing import Any
-
-import aiohttp
 
 BITTENSOR_VERSION: str = importlib.metadata.version("bittensor")
 _MAJOR = int(BITTENSOR_VERSION.split(".")[0])
@@ -54,7 +50,6 @@ __all__ = [
     "Wallet",
     "bittensor",
     "chain_data",
-    "connected_dendrite",
     "extrinsic_result",
     "networking",
     "quiet_bittensor_logging",
@@ -133,34 +128,3 @@ def subnet_state_dict(
         "total_stake": stakes_rao,
         "emission_history": [],
     }
-
-
-def connected_dendrite(
-    cls: type[Dendrite], wallet: Wallet, connector: Callable[[], aiohttp.BaseConnector]
-) -> Dendrite:
-    """``cls(wallet=wallet)``, a real ``Dendrite`` (or subclass) whose aiohttp session is
-    built on ``connector()``.
-
-    The dendrite makes its session lazily, inside its first request, as a bare
-    ``aiohttp.ClientSession()`` (the ``Dendrite.session`` property, 9.x and 10.x alike);
-    the subclass made here only gives that session a connector.
-    """
-    dendrite = _with_connector(cls)(wallet=wallet)
-    dendrite._simnet_connector = connector
-    return dendrite
-
-
-class _SessionOnConnector:
-    _session: aiohttp.ClientSession | None
-    _simnet_connector: Callable[[], aiohttp.BaseConnector]
-
-    @property
-    async def session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(connector=self._simnet_connector())
-        return self._session
-
-
-@functools.cache
-def _with_connector(cls: type[Dendrite]) -> type[Dendrite]:
-    return type(cls.__name__, (_SessionOnConnector, cls), {"__qualname__": cls.__qualname__})

@@ -3,7 +3,7 @@
 For unit tests of validator code where no miner needs to run::
 
     from aioresponses import aioresponses
-    from simnet.mocking import mock_axon
+    from simnet.neurons.mocking import mock_axon
 
     with aioresponses() as mocked:
         mock_axon(mocked, axon_info, MyQuery(query="hi"), body=b"...")
@@ -14,43 +14,10 @@ in one piece, so chunk boundaries are not exercised here: use a served axon with
 ``faults.Rechunk``, or :mod:`simnet.properties`, for that.
 """
 
-from __future__ import annotations
+from simnet.neurons.mocking import (
+    mock_axon,
+)
 
-from typing import Any
-
-from simnet._compat import Synapse
-from simnet._headers import axon_response_headers, error_body
-from simnet._offline import LOOPBACK_IP
-
-__all__ = ["mock_axon"]
-
-
-def mock_axon(
-    mocked: Any,
-    axon: Any,
-    synapse: Synapse,
-    *,
-    body: bytes | None = None,
-    status: int = 200,
-    repeat: bool = False,
-) -> str:
-    """Answer the next POST for ``synapse``'s class to ``axon`` (an ``AxonInfo``) with
-    ``body`` (default: the axon's JSON error body for an error ``status``) and a real
-    axon's headers. Returns the URL mocked."""
-    if body is None:
-        body = error_body(status) if status >= 400 else b""
-    headers = {
-        name.decode(): value.decode()
-        for name, value in axon_response_headers(synapse, status=status)
-    }
-    headers.pop("transfer-encoding", None)  # the mock sends a plain body
-    path = f"{axon.port}/{type(synapse).__name__}"
-    url = f"http://{axon.ip}:{path}"
-    mocked.post(url, status=status, body=body, headers=headers, repeat=repeat)
-    if axon.ip == LOOPBACK_IP:
-        # bittensor's dendrite dials 0.0.0.0 for an axon on its own external IP, and under
-        # simnet every neuron's external IP is 127.0.0.1.
-        mocked.post(
-            f"http://0.0.0.0:{path}", status=status, body=body, headers=headers, repeat=repeat
-        )
-    return url
+__all__ = [
+    "mock_axon",
+]

@@ -47,12 +47,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_asyncio
 
+from simnet.network.transports import TRANSPORTS
+
 if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
 
 DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
-TRANSPORTS = ("tcp", "memory")  # simnet._axon.TRANSPORTS, without importing bittensor here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,7 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     profile = config.getoption("simnet_profile")
     if profile:
-        from simnet._profiles import choose_profile
+        from simnet.fuzz.profiles import choose_profile
 
         choose_profile(profile)
 
@@ -110,7 +111,7 @@ def _fuzz_targets(config: pytest.Config) -> list[str]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    from simnet._profiles import active_profile
+    from simnet.fuzz.profiles import active_profile
 
     try:
         bittensor = importlib.metadata.version("bittensor")
@@ -143,7 +144,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     targets = _fuzz_targets(config)
     if targets:
-        from simnet._fuzz_items import fuzz_items
+        from simnet.fuzz.items import fuzz_items
 
         items.extend(fuzz_items(session, targets))
 
@@ -212,7 +213,7 @@ def simnet(
     blocking detector.
     """
     from simnet import Simnet
-    from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD
+    from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
     net = Simnet(

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from miner import EchoModel
-from simnet._demo import DEMO_PROMPT
+from simnet.cli.demo import DEMO_PROMPT
 
 
 def _simnet(*args: str) -> subprocess.CompletedProcess[str]:

@@ -207,7 +207,7 @@ def test_a_garbage_collection_pause_is_not_blocking_but_the_rest_of_a_callback_i
     collecting, reported
 ):
     """A full collection of a big heap can hold every thread for most of a second."""
-    from simnet._axon import AxonHost
+    from simnet.network.host import AxonHost
 
     host = AxonHost()
     problems = []

@@ -13,7 +13,7 @@ import pytest
 
 from client import DEFAULT_PROMPT
 from simnet import local as simnet_local
-from simnet._chain import ChainState, ChainStateError
+from simnet.chain.state import ChainState, ChainStateError
 
 ROOT = Path(__file__).parent.parent
 
@@ -214,7 +214,7 @@ def test_a_locked_state_says_so(tmp_path):
 def test_two_processes_share_the_state(tmp_path):
     path = tmp_path / "chain.sqlite"
     code = (
-        "import sys; from simnet._chain import ChainState; s = ChainState(sys.argv[1]); "
+        "import sys; from simnet.chain.state import ChainState; s = ChainState(sys.argv[1]); "
         "[s.register(1, f'hk-{sys.argv[2]}-{i}', 'ck') for i in range(20)]"
     )
     writers = [subprocess.Popen([sys.executable, "-c", code, str(path), str(n)]) for n in range(3)]

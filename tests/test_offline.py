@@ -11,7 +11,7 @@ import pytest
 
 import simnet
 from simnet._compat import networking
-from simnet._offline import GUARD, is_local_address
+from simnet.sandbox.offline import GUARD, is_local_address
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import itertools
 import os
 import subprocess
 import sys
@@ -11,9 +12,9 @@ import pytest
 
 # Import everything the inner runs use up front: pytester's in-process runs drop modules
 # first imported during a run, and a second copy of hypothesis' classes would not mix.
-import simnet._fuzz
-import simnet._fuzz_items
-import simnet._network
+import simnet.cli.fuzz
+import simnet.fuzz.items
+import simnet.neurons.simnet
 import simnet.properties  # noqa: F401
 
 INNER_SUBNET = """
@@ -218,11 +219,16 @@ def test_the_report_header_names_simnet_and_bittensor(pytester):
     )
 
 
-def test_the_fixtures_are_documented(pytester):
+def test_every_simnet_fixture_has_a_docstring(pytester):
     pytester.makepyfile("def test_nothing(): pass")
-    result = pytester.runpytest_inprocess("--fixtures")
-    for name in ("simnet", "simnet_wallets", "simnet_metagraph", "simnet_serve", "simnet_dendrite"):
-        result.stdout.fnmatch_lines([f"{name}*"])
+    lines = pytester.runpytest_inprocess("--fixtures").stdout.lines
+    documented = {}
+    for line, following in itertools.pairwise(lines):
+        if line.startswith("simnet") and " -- " in line:
+            documented[line.split()[0]] = "no docstring available" not in following
+    expected = {"simnet", "simnet_wallets", "simnet_metagraph", "simnet_serve", "simnet_dendrite"}
+    assert expected <= set(documented)
+    assert all(documented.values()), documented
 
 
 def test_loading_the_plugin_does_not_import_bittensor():
@@ -232,7 +238,6 @@ def test_loading_the_plugin_does_not_import_bittensor():
 
 
 def test_the_fuzz_option_generates_one_test_per_property(pytester):
-    pytester.copy_example  # noqa: B018 - pytester is in use
     (pytester.path / "specimen.py").write_text(
         (
             __import__("pathlib").Path(__file__).parent / "specimens" / "tutorial_protocol.py"

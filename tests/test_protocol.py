@@ -9,7 +9,7 @@ import simnet
 from protocol import StreamDecodeError, StreamPrompting
 from simnet import WalletFactory
 from simnet._compat import Dendrite
-from simnet._response import StreamedResponse
+from simnet.fuzz.response import StreamedResponse
 
 TEXT = "añb日🎉c"
 PAYLOAD = TEXT.encode()

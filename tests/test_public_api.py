@@ -1,6 +1,10 @@
 """The façade: `simnet.__all__` is exactly the public surface."""
 
+import importlib
+import types
 import typing
+
+import pytest
 
 import simnet
 
@@ -51,3 +55,84 @@ def test_unknown_names_raise_attribute_error():
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         simnet.Nope  # noqa: B018
+
+
+PUBLIC_MODULES = {
+    "simnet.faults": {
+        "ChunkDelay",
+        "DisconnectAfter",
+        "ErrorStatus",
+        "Fault",
+        "FaultContext",
+        "FaultEvent",
+        "FaultPlan",
+        "Latency",
+        "MutateHeaders",
+        "Rechunk",
+        "Stall",
+        "Truncate",
+    },
+    "simnet.strategies": {
+        "axon_headers",
+        "capture_stream",
+        "chunkings",
+        "header_changes",
+        "payloads",
+        "synapses",
+    },
+    "simnet.properties": {
+        "PROPERTIES",
+        "Counterexample",
+        "PropertyFailed",
+        "StreamOutcome",
+        "check_chunking_invariance",
+        "check_error_bodies",
+        "check_header_contract",
+        "run_protocol",
+    },
+    "simnet.attacks": {"ATTACKS", "EXPECTED_STATUS", "AttackResult", "assert_rejects", "attack"},
+    "simnet.mocking": {"mock_axon"},
+    "simnet.local": {
+        "OWNER_STAKE",
+        "OWNER_WALLET",
+        "STATE_ENV",
+        "LocalError",
+        "LocalNetwork",
+        "default_state_path",
+        "serve_forever",
+    },
+    "simnet.cli": {"main"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_MODULES))
+def test_each_public_module_exports_exactly_its_all(name):
+    module = importlib.import_module(name)
+    assert set(module.__all__) == PUBLIC_MODULES[name]
+    defined = {
+        n
+        for n, v in vars(module).items()
+        if not n.startswith("_") and not isinstance(v, types.ModuleType)  # submodules
+    }
+    assert defined == set(module.__all__), "public names outside __all__"
+    assert module.__doc__
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_MODULES))
+def test_each_public_name_of_a_module_is_documented(name):
+    module = importlib.import_module(name)
+    for attr in module.__all__:
+        value = getattr(module, attr)
+        if callable(value):
+            assert value.__doc__, f"{name}.{attr}"
+
+
+def test_a_custom_fault_is_given_the_documented_public_context():
+    import inspect
+
+    from simnet import faults
+
+    for hook in ("before_start", "replace_response", "headers", "body_stage"):
+        parameter = list(inspect.signature(getattr(faults.Fault, hook)).parameters.values())[1]
+        assert parameter.annotation in ("FaultContext", faults.FaultContext), hook
+    assert faults.FaultContext.__doc__

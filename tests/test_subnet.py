@@ -9,8 +9,9 @@ import pytest
 import simnet
 from miner import EchoModel, Miner
 from protocol import StreamPrompting
-from simnet import _speedups, faults
+from simnet import faults
 from simnet._compat import Synapse
+from simnet.neurons import speedups
 
 
 def labelled(ctx: simnet.MinerContext) -> Miner:
@@ -117,13 +118,13 @@ def test_the_required_fields_cache_changes_nothing():
         return [(s.get_required_fields(), s.to_headers()) for s in samples]
 
     uncached = headers()
-    _speedups.acquire()
+    speedups.acquire()
     try:
         cached, cached_again = headers(), headers()
     finally:
-        _speedups.release()
+        speedups.release()
     assert cached == uncached == cached_again
-    assert Synapse.get_required_fields is not _speedups._cached_required_fields
+    assert Synapse.get_required_fields is not speedups._cached_required_fields
 
 
 def test_file_descriptors_are_returned_after_a_big_subnet():

@@ -14,8 +14,8 @@ import simnet
 from client import stream_prompt
 from miner import Miner
 from simnet import faults
-from simnet._axon import AxonHost
-from simnet._memory import MemoryConnector, _PipeEnd
+from simnet.network.host import AxonHost
+from simnet.network.memory import MemoryConnector, _PipeEnd
 
 PROMPT = "first second third fourth"
 
@@ -224,6 +224,7 @@ def test_closing_a_network_frees_its_in_memory_ports(reference_miner):
 
 def test_the_plugin_offers_exactly_the_transports_simnet_has():
     from simnet import plugin
-    from simnet._axon import TRANSPORTS
+    from simnet.network.transports import TRANSPORTS
 
-    assert plugin.TRANSPORTS == TRANSPORTS == typing.get_args(simnet.Transport)
+    assert plugin.TRANSPORTS is TRANSPORTS
+    assert TRANSPORTS == typing.get_args(simnet.Transport)

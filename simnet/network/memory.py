@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from simnet._offline import LOOPBACK_IP
+from simnet.sandbox.offline import LOOPBACK_IP
 
 _FIRST_PORT = 20_000  # advertised ports of in-memory axons: 20000..65535, then around again
 _CLIENT_PORTS = itertools.cycle(range(40_000, 65_536))

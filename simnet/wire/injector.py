@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simnet.faults import Fault, FaultPlan, InjectedDisconnect, _Request
+from simnet.wire.faults import Fault, FaultContext, FaultPlan, InjectedDisconnect
 
 _DEFAULT_TIMEOUT = 12.0
 
@@ -31,10 +31,10 @@ class FaultInjector:
         synapse = scope.get("path", "/").strip("/").split("/")[0]
         caller = headers.get(b"bt_header_dendrite_hotkey", b"").decode("latin-1")
         timeout = _number(headers.get(b"timeout"), _DEFAULT_TIMEOUT)
-        faults: list[tuple[Fault, _Request]] = []
+        faults: list[tuple[Fault, FaultContext]] = []
         for plan in list(self.plans):
             if plan.matches(synapse, caller):
-                request = _Request(plan, synapse, caller, timeout)
+                request = FaultContext(plan, synapse, caller, timeout)
                 faults += [(fault, request) for fault in plan.faults]
         if not faults:
             await self.app(scope, receive, send)
@@ -48,7 +48,7 @@ class FaultInjector:
             # Returning without completing the response makes uvicorn close the connection.
 
 
-async def _replaced(faults: list[tuple[Fault, _Request]], send: Any) -> bool:
+async def _replaced(faults: list[tuple[Fault, FaultContext]], send: Any) -> bool:
     for fault, request in faults:
         replacement = fault.replace_response(request)
         if replacement is not None:
@@ -70,7 +70,7 @@ async def _replaced(faults: list[tuple[Fault, _Request]], send: Any) -> bool:
     return False
 
 
-def _faulty_send(faults: list[tuple[Fault, _Request]], send: Any) -> Any:
+def _faulty_send(faults: list[tuple[Fault, FaultContext]], send: Any) -> Any:
     async def wire(data: bytes, more: bool) -> None:
         await send({"type": "http.response.body", "body": data, "more_body": more})
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnet._compat import Synapse, TerminalInfo
-from simnet._offline import LOOPBACK_IP
-from simnet._wallets import keypair_for
+from simnet.sandbox.offline import LOOPBACK_IP
+from simnet.sandbox.wallets import keypair_for
 
 RawHeaders = list[tuple[bytes, bytes]]
 

@@ -17,15 +17,15 @@ class PropertyItem(pytest.Item):
         self.prop = prop
 
     def runtest(self) -> None:
-        from simnet._loading import load_protocol
-        from simnet.properties import PROPERTIES
+        from simnet.fuzz.properties import PROPERTIES
+        from simnet.fuzz.targets import load_protocol
 
         PROPERTIES[self.prop](load_protocol(self.target))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        from simnet._fuzz import reproduction
-        from simnet._loading import TargetError, load_protocol
-        from simnet.properties import PropertyFailed
+        from simnet.fuzz.properties import PropertyFailed
+        from simnet.fuzz.reproduction import reproduction
+        from simnet.fuzz.targets import TargetError, load_protocol
 
         if isinstance(excinfo.value, TargetError):
             return str(excinfo.value)
@@ -42,7 +42,7 @@ class PropertyItem(pytest.Item):
 
 def fuzz_items(session: pytest.Session, targets: list[str]) -> list[PropertyItem]:
     """One item per (target, property)."""
-    from simnet.properties import PROPERTIES
+    from simnet.fuzz.properties import PROPERTIES
 
     return [
         PropertyItem.from_parent(

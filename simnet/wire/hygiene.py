@@ -136,7 +136,7 @@ def _streamer_violation(message: dict[str, Any], where: str) -> MinerProblem | N
 
 
 def _injected(exc: BaseException) -> bool:
-    from simnet._wire import is_injected_disconnect
+    from simnet.wire.injector import is_injected_disconnect
 
     return is_injected_disconnect(exc)
 

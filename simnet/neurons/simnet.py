@@ -5,44 +5,26 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import aiohttp
 
-from simnet import _speedups
-from simnet._axon import TRANSPORTS, AxonHost, ServedAxon, Transport, stop_all
-from simnet._chain import ChainState, Neuron
-from simnet._compat import Dendrite, Metagraph, Wallet, connected_dendrite
-from simnet._handlers import MinerContext, resolve_handlers, serve_handlers
-from simnet._hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
-from simnet._memory import MemoryConnector
-from simnet._offline import GUARD
-from simnet._subnet import Subnet, check_size, miner_kinds, stakes
-from simnet._subtensor import FakeSubtensor
-from simnet._wallets import WalletFactory
-from simnet.faults import Fault, FaultPlan
-
-
-@dataclass(frozen=True)
-class Registration:
-    """A neuron on the simulated chain together with the wallet that owns it."""
-
-    neuron: Neuron
-    wallet: Wallet
-
-    @property
-    def netuid(self) -> int:
-        return self.neuron.netuid
-
-    @property
-    def uid(self) -> int:
-        return self.neuron.uid
-
-    @property
-    def hotkey(self) -> str:
-        return self.neuron.hotkey
+from simnet._compat import Dendrite, Metagraph, Wallet
+from simnet.chain.state import ChainState
+from simnet.chain.subtensor import FakeSubtensor
+from simnet.network.host import AxonHost
+from simnet.network.memory import MemoryConnector
+from simnet.network.transports import Transport, check_transport
+from simnet.neurons import speedups
+from simnet.neurons.axons import ServedAxon, stop_all
+from simnet.neurons.dendrites import connected_dendrite
+from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
+from simnet.sandbox.offline import GUARD
+from simnet.sandbox.wallets import WalletFactory
+from simnet.wire.faults import Fault, FaultPlan
+from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
 
 
 class Simnet:
@@ -75,9 +57,7 @@ class Simnet:
     ) -> None:
         if blocking_threshold is not None and blocking_threshold <= 0:
             raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
-        if transport not in TRANSPORTS:
-            raise ValueError(f"transport={transport!r} must be one of {', '.join(TRANSPORTS)}")
-        self.transport: Transport = transport
+        self.transport: Transport = check_transport(transport)
         self.strict = strict
         self.blocking_threshold = blocking_threshold
         self._problems: list[MinerProblem] = []
@@ -101,7 +81,7 @@ class Simnet:
         """Activate the offline guard. Called by ``with``; idempotent."""
         if not self._open:
             GUARD.acquire()
-            _speedups.acquire()
+            speedups.acquire()
             self._violations_seen = len(GUARD.violations)
             self._open = True
             if self.blocking_threshold is not None:
@@ -140,7 +120,7 @@ class Simnet:
             if self._own_wallets:
                 self.wallets.close()
         finally:
-            _speedups.release()
+            speedups.release()
             GUARD.release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
         if leaked:

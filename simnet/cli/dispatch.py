@@ -55,15 +55,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _local(console: Console, args: argparse.Namespace) -> int:
-    from simnet import _local_cli
-    from simnet._chain import ChainStateError
-    from simnet.local import LocalError
+    from simnet.chain.state import ChainStateError
+    from simnet.cli import chain as chain_commands
+    from simnet.neurons.local import LocalError
 
     try:
         if args.command == "status":
-            return _local_cli.status(console, args.state, args.netuid)
+            return chain_commands.status(console, args.state, args.netuid)
         if args.command == "register":
-            return _local_cli.register(
+            return chain_commands.register(
                 console,
                 args.state,
                 args.netuid,
@@ -73,7 +73,7 @@ def _local(console: Console, args: argparse.Namespace) -> int:
                 args.stake,
                 args.validator,
             )
-        return _local_cli.reset(console, args.state)
+        return chain_commands.reset(console, args.state)
     except (ChainStateError, LocalError, LookupError, ValueError) as exc:
         console.print(f"[red]simnet {args.command}: {exc}[/]", soft_wrap=True)
         return 1
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     console = Console(highlight=False)
     if args.command == "demo":
-        from simnet._demo import demo
+        from simnet.cli.demo import demo
 
         options: dict[str, object] = {
             "netuid": args.netuid,
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("status", "register", "reset"):
         return _local(console, args)
     if args.command == "fuzz":
-        from simnet._fuzz import fuzz
+        from simnet.cli.fuzz import fuzz
 
         return fuzz(
             console,

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simnet._axon import AxonHost, ServedAxon, Transport, start_axon
 from simnet._compat import Axon, Metagraph, Synapse, Wallet
-from simnet._hygiene import AppErrorReporter, Report, recording
-from simnet.faults import Fault, FaultPlan
+from simnet.network.host import AxonHost
+from simnet.network.transports import Transport
+from simnet.neurons.axons import ServedAxon, start_axon
+from simnet.wire.faults import Fault, FaultPlan
+from simnet.wire.hygiene import AppErrorReporter, Report, recording
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,10 @@
-"""A subtensor double over :class:`~simnet._chain.ChainState`; real metagraphs sync from it."""
+"""A subtensor double over :class:`~simnet.chain.state.ChainState`; real metagraphs sync from it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from simnet._chain import ChainState, Neuron, UnknownHotkey
 from simnet._compat import (
     AxonInfo,
     Balance,
@@ -17,6 +16,7 @@ from simnet._compat import (
     extrinsic_result,
     subnet_state_dict,
 )
+from simnet.chain.state import ChainState, Neuron, UnknownHotkey
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""

@@ -10,7 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from simnet._loading import TargetError, load_object, load_protocol
+from simnet.fuzz.reproduction import reproduction
+from simnet.fuzz.targets import TargetError, load_object, load_protocol
 
 EXIT_OK, EXIT_FAILED, EXIT_UNLOADABLE = 0, 1, 2
 
@@ -36,10 +37,10 @@ def fuzz(
 
     from hypothesis.errors import HypothesisException
 
-    from simnet import strategies
     from simnet._compat import quiet_bittensor_logging
-    from simnet._profiles import active_profile, profile_settings
-    from simnet.properties import DEFAULT_SAMPLES, PROPERTIES, PropertyFailed
+    from simnet.fuzz import strategies
+    from simnet.fuzz.profiles import active_profile, profile_settings
+    from simnet.fuzz.properties import DEFAULT_SAMPLES, PROPERTIES, PropertyFailed
 
     quiet_bittensor_logging()
     budget = examples or profile_settings().max_examples
@@ -99,7 +100,7 @@ def _capture_miner(cls: type, spec: str) -> list[bytes]:
     """Payloads streamed by the miner's real forward for a few generated synapses."""
     from hypothesis import Phase, given, settings
 
-    from simnet import strategies
+    from simnet.fuzz import strategies
 
     forward = load_object(spec, what="miner")
     if not callable(forward):
@@ -131,31 +132,3 @@ def _report_failure(console: Console, target: str, cls: type, name: str, exc: An
     console.print(f"  status:  {example.status}")
     console.print("[bold]reproduce with[/]")
     console.print(reproduction(target, cls, example), markup=False, highlight=False, soft_wrap=True)
-
-
-def reproduction(target: str, cls: type, example: Any) -> str:
-    """A Python snippet that replays ``example`` against ``cls``."""
-    from simnet._headers import header_literal
-    from simnet.properties import user_fields
-
-    where = target.rpartition(":")[0]
-    if where.endswith(".py") or "/" in where:
-        path = Path(where).resolve()
-        imports = (
-            f"import sys\nsys.path.insert(0, {str(path.parent)!r})\n"
-            f"from {path.stem} import {cls.__name__}"
-        )
-    else:
-        imports = f"from {where} import {cls.__name__}"
-    fields = user_fields(example.synapse) if example.synapse is not None else {}
-    headers = header_literal(example.headers.raw) if example.headers is not None else "[]"
-    return (
-        "import asyncio\n"
-        "from simnet.properties import run_protocol\n"
-        f"{imports}\n\n"
-        f"synapse = {cls.__name__}.model_validate({fields!r})\n"
-        f"headers = {headers}\n"
-        f"outcome = asyncio.run(run_protocol(synapse, {example.chunks!r}, "
-        f"raw_headers=headers, status={example.status}))\n"
-        "print(outcome)"
-    )

@@ -14,8 +14,8 @@ from pathlib import Path
 from types import ModuleType
 
 _FILES = ("protocol.py", "miner.py", "client.py")
-_PACKAGED = Path(__file__).parent / "_reference_subnet"
-_CHECKOUT = Path(__file__).parent.parent
+_PACKAGED = Path(__file__).parents[1] / "_reference_subnet"
+_CHECKOUT = Path(__file__).parents[2]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 def status(console: Console, state: Path | None, netuid: int | None) -> int:
     """A table of each subnet's neurons."""
-    from simnet.local import LocalNetwork
+    from simnet.neurons.local import LocalNetwork
 
     local = LocalNetwork(state, create=False)
     netuids = [netuid] if netuid is not None else local.chain.netuids()
@@ -57,7 +57,7 @@ def register(
 ) -> int:
     """Register a wallet (created deterministically if missing) or an ss58 hotkey."""
     from simnet._compat import Keypair
-    from simnet.local import LocalError, LocalNetwork
+    from simnet.neurons.local import LocalError, LocalNetwork
 
     local = LocalNetwork(state)
     if ss58 is not None:
@@ -78,7 +78,7 @@ def register(
 
 def reset(console: Console, state: Path | None) -> int:
     """Delete the chain state file (and its journal files)."""
-    from simnet.local import default_state_path
+    from simnet.neurons.local import default_state_path
 
     path = state or default_state_path()
     removed = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]

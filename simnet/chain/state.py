@@ -318,12 +318,6 @@ class ChainState:
         """Record that ``hotkey`` is alive now (a serving miner's heartbeat)."""
         return self._update(netuid, hotkey, last_seen=time.time())
 
-    def set_stake(self, netuid: int, hotkey: str, stake: float) -> Neuron:
-        """Set the stake of ``hotkey`` on ``netuid``."""
-        if stake < 0:
-            raise ValueError(f"{stake=} must not be negative")
-        return self._update(netuid, hotkey, stake=stake)
-
     def _update(self, netuid: int, hotkey: str, **changes: Any) -> Neuron:
         self.neuron(netuid, hotkey)  # raises for unknown subnets and hotkeys
         columns = ", ".join(f"{name} = ?" for name in changes)

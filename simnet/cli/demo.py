@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from simnet._axon import Transport
+    from simnet.network.transports import Transport
 
 DEMO_PROMPT = (
     "Streaming works offline: the real bittensor Axon serves the miner on 127.0.0.1, "
@@ -44,8 +44,8 @@ async def run_demo(
     transport: Transport = "tcp",
 ) -> DemoResult:
     """Start an offline subnet (validator uid 0, reference miner uid 1) and stream from it."""
-    from simnet._network import Simnet
-    from simnet._reference import load_reference
+    from simnet.cli.reference import load_reference
+    from simnet.neurons.simnet import Simnet
 
     reference = load_reference(subnet_dir)
     Miner, EchoModel = reference.miner.Miner, reference.miner.EchoModel

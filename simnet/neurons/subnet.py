@@ -1,18 +1,38 @@
-"""Pieces of :meth:`simnet.Simnet.subnet`: one call builds validators and N served miners."""
+"""What a simulated subnet is made of: registrations, a built subnet, and the rules
+:meth:`simnet.Simnet.subnet` builds one by."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from simnet._axon import ServedAxon
-
-if TYPE_CHECKING:
-    from simnet._network import Registration
+from simnet._compat import Wallet
+from simnet.chain.state import Neuron
+from simnet.neurons.axons import ServedAxon
 
 MAX_UIDS = 256
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A neuron on the simulated chain together with the wallet that owns it."""
+
+    neuron: Neuron
+    wallet: Wallet
+
+    @property
+    def netuid(self) -> int:
+        return self.neuron.netuid
+
+    @property
+    def uid(self) -> int:
+        return self.neuron.uid
+
+    @property
+    def hotkey(self) -> str:
+        return self.neuron.hotkey
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,289 @@
+"""Hypothesis strategies for StreamingSynapse protocols (implements :mod:`simnet.strategies`)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from pydantic import ValidationError
+
+from simnet._compat import Synapse
+from simnet.wire.headers import (
+    METADATA_HEADERS,
+    NUMERIC_HEADERS,
+    HeaderChange,
+    HeaderSet,
+    apply_changes,
+    axon_response_headers,
+)
+
+__all__ = [
+    "axon_headers",
+    "capture_stream",
+    "chunkings",
+    "header_changes",
+    "payloads",
+    "synapses",
+]
+
+S = TypeVar("S", bound=Synapse)
+T = TypeVar("T")
+
+# Fields every Synapse has; synapses() leaves them to bittensor.
+_SYNAPSE_BASE_FIELDS = frozenset(Synapse.model_fields)
+
+
+def _named(
+    name: str, strategy: st.SearchStrategy[T], *args: Any, **kwargs: Any
+) -> st.SearchStrategy[T]:
+    """``strategy``, with the repr ``name(*args, **kwargs)`` of the call that made it."""
+
+    def draw_built(draw: st.DrawFn, *_: Any, **__: Any) -> T:
+        return draw(strategy)
+
+    draw_built.__name__ = draw_built.__qualname__ = name
+    return st.composite(draw_built)(*args, **kwargs)
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidArgument(message)
+
+
+def chunkings(
+    payload: bytes, *, max_chunks: int | None = None, allow_empty: bool = False
+) -> st.SearchStrategy[list[bytes]]:
+    """Ways to cut ``payload`` into chunks whose concatenation is ``payload``.
+
+    Every position between two bytes may be cut: in payloads of up to 256 bytes,
+    positions inside a multi-byte UTF-8 sequence are cut with probability 1/2, others
+    with 1/4, so short chunks and split characters come up often; longer payloads get
+    up to 64 cuts, with positions inside UTF-8 sequences boosted. At most ``max_chunks``
+    chunks. With
+    ``allow_empty``, empty chunks are inserted too (a protocol fed lists directly may
+    see them; ``iter_any()`` never yields them). Shrinks toward a single chunk, then
+    toward as few cuts as still fail.
+    """
+    _check(isinstance(payload, bytes | bytearray), f"payload must be bytes, not {payload!r}")
+    _check(max_chunks is None or max_chunks >= 1, f"{max_chunks=} must be at least 1")
+    return _chunkings(bytes(payload), max_chunks, allow_empty)
+
+
+@functools.lru_cache(maxsize=512)
+def _chunkings(
+    payload: bytes, max_chunks: int | None, allow_empty: bool
+) -> st.SearchStrategy[list[bytes]]:
+    if len(payload) <= _DENSE_LIMIT:
+        # Each position draws an integer that shrinks toward 0 ("no cut") and cuts at its
+        # maximum, which sets how likely a cut is there.
+        positions = [st.integers(0, _cut_draw(payload, i)) for i in range(1, len(payload))]
+        cuts = st.tuples(*positions).map(lambda draws: _cut_points(draws, payload))
+    else:
+        # Long payloads: a short list of cut positions, each removable while shrinking.
+        anywhere = st.integers(1, len(payload) - 1)
+        inner = [i for i in range(1, len(payload)) if payload[i] & 0xC0 == 0x80]
+        position = st.one_of(anywhere, st.sampled_from(inner)) if inner else anywhere
+        cuts = st.lists(position, unique=True, max_size=_SPARSE_CUTS).map(sorted)
+    limit = None if max_chunks is None else max_chunks - 1
+    strategy = cuts.map(lambda points: _cut(payload, points[:limit]))
+    if allow_empty:
+        strategy = st.tuples(strategy, st.lists(st.integers(0, 64), max_size=3)).map(
+            lambda pair: _with_empties(*pair)
+        )
+    return _named("chunkings", strategy, payload, max_chunks=max_chunks, allow_empty=allow_empty)
+
+
+_DENSE_LIMIT = 256  # up to this many bytes, every position may be cut
+_SPARSE_CUTS = 64  # beyond it, at most this many cuts
+
+
+def _cut_draw(payload: bytes, position: int) -> int:
+    """The drawn value that means "cut before ``payload[position]``"."""
+    return 1 if payload[position] & 0xC0 == 0x80 else 3
+
+
+def _cut_points(draws: Sequence[int], payload: bytes) -> list[int]:
+    return [i + 1 for i, drawn in enumerate(draws) if drawn == _cut_draw(payload, i + 1)]
+
+
+def _cut(payload: bytes, points: Sequence[int]) -> list[bytes]:
+    bounds = [0, *sorted(points), len(payload)]
+    return [payload[a:b] for a, b in itertools.pairwise(bounds)] or [b""]
+
+
+def _with_empties(chunks: list[bytes], positions: list[int]) -> list[bytes]:
+    result = list(chunks)
+    for position in positions:
+        result.insert(position % (len(result) + 1), b"")
+    return result
+
+
+def payloads(
+    *, samples: Sequence[bytes] = (), text: bool = True, max_size: int = 256
+) -> st.SearchStrategy[bytes]:
+    """Stream bodies: the given ``samples`` first (they are what shrinking goes back to),
+    then UTF-8 text (``text=True``) or arbitrary bytes, up to ``max_size`` bytes.
+    """
+    _check(max_size >= 0, f"{max_size=} must not be negative")
+    _check(all(isinstance(s, bytes) for s in samples), "samples must be bytes")
+    generated = (
+        st.text(max_size=max_size // 4).map(str.encode) if text else st.binary(max_size=max_size)
+    )
+    strategy = st.one_of(st.sampled_from(list(samples)), generated) if samples else generated
+    return _named("payloads", strategy, samples=samples, text=text, max_size=max_size)
+
+
+def capture_stream(forward: Callable[[Any], Any], synapse: Synapse) -> list[bytes]:
+    """The body chunks a miner's real ``forward`` streams for ``synapse``.
+
+    ``forward`` is called as the axon calls it; its token streamer runs with a recording
+    ``send``. Use the result as ``payloads(samples=[b"".join(chunks)])`` or replay the
+    chunks as they are.
+    """
+    response = forward(synapse)
+    if inspect.isawaitable(response):
+        response = asyncio.run(_await(response))
+    streamer = getattr(response, "token_streamer", None)
+    if streamer is None:
+        raise TypeError(f"{forward!r} did not return a streaming response: {response!r}")
+    chunks: list[bytes] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message.get("type") == "http.response.body" and message.get("body"):
+            chunks.append(bytes(message["body"]))
+
+    asyncio.run(streamer(send))
+    return chunks
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+@functools.lru_cache(maxsize=1)
+def header_changes() -> st.SearchStrategy[tuple[HeaderChange, ...]]:
+    """Up to four plausible changes to a real header set; shrinks toward none."""
+    known = st.sampled_from(
+        [
+            *METADATA_HEADERS,
+            "bt_header_axon_status_code",
+            "bt_header_axon_process_time",
+            "bt_header_axon_status_message",
+            "bt_header_axon_hotkey",
+            "bt_header_dendrite_uuid",
+            "bt_header_dendrite_nonce",
+            "content-type",
+        ]
+    )
+    numeric = st.sampled_from(NUMERIC_HEADERS)
+    bad_numbers = st.sampled_from(
+        [
+            b"abc",
+            b"",
+            b"-1",
+            b"nan",
+            b"inf",
+            b"1e999",
+            b"0x10",
+            b" 12 ",
+            b"1,5",
+            b"99999999999999999999999",
+            "١٢".encode(),
+        ]
+    )
+    odd_values = st.one_of(
+        st.sampled_from(["é".encode("latin-1"), "日本".encode(), b"\xff\xfe", b"a\tb"]),
+        st.binary(min_size=1, max_size=8).filter(lambda b: b"\r" not in b and b"\n" not in b),
+    )
+    change = st.one_of(
+        st.builds(
+            HeaderChange,
+            st.just("recase"),
+            known,
+            style=st.sampled_from(["upper", "title", "mixed"]),
+        ),
+        st.builds(HeaderChange, st.just("drop"), known),
+        st.builds(HeaderChange, st.just("set"), numeric, bad_numbers),
+        st.builds(HeaderChange, st.just("duplicate"), known, odd_values),
+        st.builds(HeaderChange, st.just("non-ascii"), known, odd_values),
+        st.builds(HeaderChange, st.just("empty"), known),
+        st.builds(
+            HeaderChange,
+            st.just("extra"),
+            st.sampled_from(
+                [
+                    "x-proxy-id",
+                    "bt_header_axon_shard_id",
+                    "bt_header_dendrite_",
+                    "bt_header_input_obj_extra",
+                    "BT_HEADER_AXON_REGION",
+                ]
+            ),
+            odd_values,
+        ),
+    )
+    return _named("header_changes", st.lists(change, max_size=4).map(tuple))
+
+
+def axon_headers(
+    synapse: Synapse, *, status: int = 200, changed: bool = True
+) -> st.SearchStrategy[HeaderSet]:
+    """Header sets for a response to ``synapse``: first exactly as a real axon sends them,
+    then (with ``changed``) with re-cased names, dropped metadata, duplicates, malformed
+    or out-of-range numbers, non-ASCII, non-UTF-8 and empty values and unknown extras.
+    """
+    _check(isinstance(synapse, Synapse), f"synapse must be a Synapse instance, not {synapse!r}")
+    _check(100 <= status <= 599, f"{status=} must be an HTTP status")
+    base = axon_response_headers(synapse, status=status)
+    strategy = (
+        header_changes().map(lambda changes: apply_changes(base, changes))
+        if changed
+        else st.just(HeaderSet(tuple(base)))
+    )
+    return _named("axon_headers", strategy, synapse, status=status, changed=changed)
+
+
+def synapses(cls: type[S], **fields: Any) -> st.SearchStrategy[S]:
+    """Instances of ``cls`` built from its own pydantic fields.
+
+    Pass a value or a strategy for a field to pin it; other fields are drawn from their
+    annotations, and optional ones shrink toward their defaults.
+    """
+    _check(
+        isinstance(cls, type) and issubclass(cls, Synapse),
+        f"cls must be a Synapse subclass, not {cls!r}",
+    )
+    unknown = set(fields) - set(cls.model_fields)
+    _check(not unknown, f"{cls.__name__} has no field(s) {sorted(unknown)}")
+    drawn: dict[str, st.SearchStrategy[Any]] = {}
+    for name, info in cls.model_fields.items():
+        if name in _SYNAPSE_BASE_FIELDS and name not in fields:
+            continue
+        if name in fields:
+            value = fields[name]
+            drawn[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
+            continue
+        annotated = st.from_type(info.annotation)  # type: ignore[arg-type]
+        if info.is_required():
+            drawn[name] = annotated
+        else:
+            drawn[name] = st.one_of(st.just(_MISSING), annotated)
+    built = st.fixed_dictionaries(drawn).map(lambda kw: _build(cls, kw))
+    strategy = built.filter(lambda synapse: synapse is not None)
+    return _named("synapses", strategy, cls, **fields)  # type: ignore[arg-type]
+
+
+_MISSING = object()
+
+
+def _build(cls: type[S], values: dict[str, Any]) -> S | None:
+    try:
+        return cls(**{k: v for k, v in values.items() if v is not _MISSING})
+    except ValidationError:
+        return None  # values the class's own validators refuse

@@ -1,0 +1,2 @@
+"""Where served apps run and how clients reach them: the axon host's thread and loop,
+the transports (TCP on 127.0.0.1, in memory)."""

@@ -1,0 +1,192 @@
+"""The axon host: one background thread and event loop on which uvicorn serves every ASGI app,
+on a loopback socket or an in-memory port."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import errno
+import socket
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import uvicorn
+
+from simnet._compat import PriorityThreadPoolExecutor
+from simnet.network.memory import MemoryListeners
+from simnet.sandbox.offline import LOOPBACK_IP
+from simnet.wire.hygiene import LoopWatchdog, Report
+
+T = TypeVar("T")
+
+_START_TIMEOUT = 10.0
+_SHARED_POOL_WORKERS = 4
+_GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
+
+
+class AxonHost:
+    """One daemon thread running one event loop on which every served axon's uvicorn runs.
+
+    Many axons then cost one thread, not one thread and one loop each. The thread starts
+    on first use and is joined by :meth:`close`.
+    """
+
+    def __init__(self, name: str = "simnet-axon-host") -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._watchdog: LoopWatchdog | None = None
+        self._pool: PriorityThreadPoolExecutor | None = None
+        self.memory = MemoryListeners()
+        """The in-memory ports of axons served here with ``transport="memory"``."""
+
+    @property
+    def thread_pool(self) -> PriorityThreadPoolExecutor:
+        """The one priority thread pool every axon served here shares."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = PriorityThreadPoolExecutor(max_workers=_SHARED_POOL_WORKERS)
+            return self._pool
+
+    def _ensure_started(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    try:
+                        loop.run_forever()
+                        loop.run_until_complete(loop.shutdown_asyncgens())
+                    finally:
+                        asyncio.set_event_loop(None)
+                        loop.close()
+
+                self._thread = threading.Thread(target=run, name=self._name, daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+                self._watchdog = LoopWatchdog(loop, self._thread)
+            return self._loop
+
+    def watch_blocking(self, threshold: float, report: Report) -> Callable[[], None]:
+        """Report stalls of the host's loop longer than ``threshold``; returns an unsubscribe."""
+        self._ensure_started()
+        assert self._watchdog is not None
+        token = self._watchdog.subscribe(threshold, report)
+        watchdog = self._watchdog
+        return lambda: watchdog.unsubscribe(token)
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = _START_TIMEOUT) -> T:
+        """Run ``coro`` on the host's loop and return its result."""
+        loop = self._ensure_started()
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule ``coro`` on the host's loop."""
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_started())
+
+    def serve(self, app: Any, listener: socket.socket | int, log_level: str = "critical") -> Server:
+        """Serve the ASGI ``app`` with uvicorn until :meth:`Server.request_stop`: on a
+        bound socket, or on an in-memory port reserved with ``self.memory.reserve()``."""
+        sock = listener if isinstance(listener, socket.socket) else None
+        config = uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="off",
+            timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        )
+        server = uvicorn.Server(config)
+        done = self.submit(server.serve(sockets=[] if sock is None else [sock]))
+        self.call(_wait_until(lambda: server.started or done.done()))
+        if not server.started:
+            done.result()  # raises the startup error, if there was one
+            where = "in memory" if sock is None else sock.getsockname()
+            raise RuntimeError(f"uvicorn did not start {where}")
+        if sock is not None:
+            return Server(server, done, sock.getsockname()[1], sock=sock)
+        assert isinstance(listener, int)
+        self.memory.listen(listener, self._ensure_started(), lambda: _http_protocol(server))
+        return Server(server, done, listener, memory=self.memory)
+
+    def close(self) -> None:
+        """Stop the loop and join the thread. Servers must have been stopped first."""
+        with self._lock:
+            loop, thread, watchdog = self._loop, self._thread, self._watchdog
+            pool, self._pool = self._pool, None
+            self._loop = self._thread = self._watchdog = None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        if loop is None or thread is None:
+            return
+        if watchdog is not None:
+            watchdog.stop()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+
+
+async def _wait_until(predicate: Callable[[], bool]) -> None:
+    while not predicate():
+        await asyncio.sleep(0.001)
+
+
+def _http_protocol(server: uvicorn.Server) -> asyncio.Protocol:
+    """A connection protocol of the started ``server``, made as uvicorn makes one per
+    accepted socket (the keyword arguments of ``uvicorn.Server.startup``)."""
+    config = server.config
+    protocol: asyncio.Protocol = config.http_protocol_class(  # type: ignore[call-arg]
+        config=config,
+        server_state=server.server_state,
+        app_state=server.lifespan.state,
+    )
+    return protocol
+
+
+@dataclass
+class Server:
+    """One uvicorn server on the host, until :meth:`request_stop` and :meth:`wait`."""
+
+    server: uvicorn.Server
+    done: concurrent.futures.Future[None]
+    port: int
+    sock: socket.socket | None = None
+    memory: MemoryListeners | None = None
+
+    def request_stop(self) -> None:
+        if self.memory is not None:
+            self.memory.close(self.port)
+        self.server.should_exit = True
+
+    def wait(self) -> None:
+        try:
+            self.done.result(timeout=_GRACEFUL_SHUTDOWN + 10)
+        finally:
+            if self.sock is not None:
+                self.sock.close()
+
+
+class PortInUse(OSError):
+    """The port asked for is taken on 127.0.0.1."""
+
+
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``port`` (default: a free one) on 127.0.0.1, ready for uvicorn."""
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
+    # when the socket says it is TCP; with proto=0, Nagle's algorithm meets delayed ACKs
+    # and every response on a kept-alive connection waits ~40 ms.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.bind((LOOPBACK_IP, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {LOOPBACK_IP} is in use") from None
+        raise
+    return sock

@@ -1,0 +1,173 @@
+"""The two-terminal network over a shared state file (implementation of :mod:`simnet.local`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from simnet._compat import Wallet
+from simnet.chain.state import ChainState, Neuron
+from simnet.chain.subtensor import FakeSubtensor
+from simnet.network.host import AxonHost, bind_loopback
+from simnet.neurons.axons import ServedAxon, stop_all
+from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.sandbox.offline import offline
+from simnet.sandbox.wallets import WalletFactory
+from simnet.wire.hygiene import MinerProblem
+
+__all__ = [
+    "OWNER_STAKE",
+    "OWNER_WALLET",
+    "STATE_ENV",
+    "LocalError",
+    "LocalNetwork",
+    "default_state_path",
+    "serve_forever",
+]
+
+STATE_ENV = "SIMNET_STATE"
+OWNER_WALLET = ("default", "default")
+OWNER_STAKE = 1000.0
+HEARTBEAT_SECONDS = 1.0
+
+
+class LocalError(Exception):
+    """A one-line explanation of why a local-network command cannot go on."""
+
+
+def default_state_path() -> Path:
+    """``$SIMNET_STATE``, else simnet's file in the user's cache directory."""
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "simnet" / "chain.sqlite"
+
+
+class LocalNetwork:
+    """The shared chain state file, simnet's wallet directory and a subtensor over both."""
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
+        self.path = Path(path) if path is not None else default_state_path()
+        self.chain = ChainState(self.path, create=create)
+        self.wallets = WalletFactory(self.path.parent / "wallets")
+        self.subtensor = FakeSubtensor(self.chain)
+
+    def wallet(self, name: str, hotkey: str = "default") -> Wallet:
+        """Wallet ``name``/``hotkey`` in simnet's wallet directory (created if missing)."""
+        return self.wallets(name, hotkey)
+
+    def ensure_subnet(self, netuid: int) -> None:
+        """Create ``netuid`` if needed, with its owner registered as uid 0."""
+        if self.chain.create_subnet(netuid):
+            owner = self.wallet(*OWNER_WALLET)
+            self.chain.register(
+                netuid,
+                owner.hotkey.ss58_address,
+                owner.coldkeypub.ss58_address,
+                stake=OWNER_STAKE,
+                validator_permit=True,
+            )
+
+    def register(
+        self,
+        netuid: int,
+        wallet: Wallet,
+        *,
+        stake: float = 0.0,
+        validator_permit: bool = False,
+    ) -> Neuron:
+        """Register ``wallet``'s hotkey on ``netuid`` (creating the subnet if needed)."""
+        self.ensure_subnet(netuid)
+        return self.chain.register(
+            netuid,
+            wallet.hotkey.ss58_address,
+            wallet.coldkeypub.ss58_address,
+            stake=stake,
+            validator_permit=validator_permit,
+        )
+
+    def axon_of(self, netuid: int, uid: int) -> Any:
+        """The ``AxonInfo`` of ``uid`` on ``netuid``, or a :class:`LocalError` saying why not."""
+        neurons = self.chain.neurons(netuid)
+        if not 0 <= uid < len(neurons):
+            raise LocalError(
+                f"uid {uid} does not exist on netuid {netuid} (uids 0..{len(neurons) - 1})"
+            )
+        if not neurons[uid].serving:
+            raise LocalError(f"uid {uid} on netuid {netuid} has no axon (it never served one)")
+        return self.subtensor.metagraph(netuid).axons[uid]
+
+
+def serve_forever(
+    netuid: int,
+    wallet_name: str,
+    wallet_hotkey: str,
+    port: int,
+    make_miner: Callable[[MinerContext], Any],
+    *,
+    state: str | Path | None = None,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Register and serve a miner on the local network until SIGINT or SIGTERM.
+
+    The real ``bittensor.Axon`` listens on 127.0.0.1:``port``; its address goes into the
+    shared state, with a heartbeat (``last seen``) every second. Miner problems (handler
+    exceptions, ASGI violations) are printed to stderr as they happen.
+    """
+    with offline(), _until_signalled() as stopping:
+        bind_loopback(port).close()  # a taken port fails before anything is registered
+        local = LocalNetwork(state)
+        wallet = local.wallet(wallet_name, wallet_hotkey)
+        neuron = local.register(netuid, wallet)
+        metagraph = local.subtensor.metagraph(netuid)
+        context = MinerContext(wallet, metagraph, local.subtensor, netuid, neuron.uid)
+        handlers = resolve_handlers(make_miner, context)
+        host = AxonHost()
+        try:
+            served = serve_handlers(host, context, handlers, _print_problem, port=port)
+        except OSError:
+            host.close()
+            raise
+        local.subtensor.serve_axon(netuid, served.axon)
+        announce(
+            f"miner uid {neuron.uid} ({wallet.hotkey.ss58_address}) serving netuid {netuid} "
+            f"on {served.ip}:{served.port}; chain state {local.path}"
+        )
+        _heartbeat(local, served, metagraph, stopping)
+        stop_all([served])
+        host.close()
+
+
+def _heartbeat(local: LocalNetwork, served: ServedAxon, metagraph: Any, stopping: Any) -> None:
+    hotkey = served.hotkey
+    while not stopping():
+        local.chain.seen(served.netuid, hotkey)
+        metagraph.sync(subtensor=local.subtensor)
+        deadline = time.monotonic() + HEARTBEAT_SECONDS
+        while time.monotonic() < deadline and not stopping():
+            time.sleep(0.05)
+
+
+def _print_problem(problem: MinerProblem) -> None:
+    print(f"simnet: {problem}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _until_signalled() -> Iterator[Callable[[], bool]]:
+    received: list[int] = []
+
+    def handle(signum: int, frame: Any) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: bool(received)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
