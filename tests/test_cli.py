@@ -39,7 +39,8 @@ def test_demo_takes_a_prompt():
 def test_demo_with_a_directory_lacking_the_subnet_exits_2_naming_it(tmp_path):
     result = _simnet("demo", "--subnet", str(tmp_path))
     assert result.returncode == 2
-    assert f"{tmp_path} has no protocol.py, miner.py, client.py" in result.stdout.replace("\n", "")
+    line = f"simnet demo: {tmp_path} has no protocol.py, miner.py, client.py"
+    assert line in result.stdout.splitlines()
 
 
 def test_an_unknown_command_is_a_usage_error():

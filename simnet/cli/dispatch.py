@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simnet`` command."""
     args = _build_parser().parse_args(argv)
     console = Console(highlight=False)
+    # Off a terminal (CI logs, pipes) rich would wrap at 80 columns, mid-path or mid-token.
+    console.soft_wrap = not console.is_terminal
     if args.command == "demo":
         from simnet.cli.demo import demo
 
