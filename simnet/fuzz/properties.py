@@ -26,16 +26,6 @@ from simnet.wire.headers import (
     error_body,
 )
 
-__all__ = [
-    "PROPERTIES",
-    "Counterexample",
-    "PropertyFailed",
-    "StreamOutcome",
-    "check_chunking_invariance",
-    "check_error_bodies",
-    "check_header_contract",
-    "run_protocol",
-]
 
 _BASE_FIELDS = frozenset(Synapse.model_fields)
 DEFAULT_SAMPLES = (b"hello world", "h\u00e9llo w\u00f6rld \u65e5\u672c\u8a9e \U0001f389\n".encode())

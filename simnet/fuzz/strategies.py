@@ -23,14 +23,6 @@ from simnet.wire.headers import (
     axon_response_headers,
 )
 
-__all__ = [
-    "axon_headers",
-    "capture_stream",
-    "chunkings",
-    "header_changes",
-    "payloads",
-    "synapses",
-]
 
 S = TypeVar("S", bound=Synapse)
 T = TypeVar("T")

@@ -14,7 +14,6 @@ from simnet.neurons.axons import ServedAxon
 from simnet.neurons.simnet import Registration, Simnet
 from simnet.sandbox.wallets import keypair_for
 
-__all__ = ["ATTACKS", "EXPECTED_STATUS", "AttackResult", "assert_rejects", "attack"]
 
 EXPECTED_STATUS = {
     "tampered_body": 500,

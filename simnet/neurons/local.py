@@ -21,15 +21,6 @@ from simnet.sandbox.offline import offline
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import MinerProblem
 
-__all__ = [
-    "OWNER_STAKE",
-    "OWNER_WALLET",
-    "STATE_ENV",
-    "LocalError",
-    "LocalNetwork",
-    "default_state_path",
-    "serve_forever",
-]
 
 STATE_ENV = "SIMNET_STATE"
 OWNER_WALLET = ("default", "default")

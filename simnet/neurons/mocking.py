@@ -8,8 +8,6 @@ from simnet._compat import Synapse
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.wire.headers import axon_response_headers, error_body
 
-__all__ = ["mock_axon"]
-
 
 def mock_axon(
     mocked: Any,

@@ -10,20 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = [
-    "ChunkDelay",
-    "DisconnectAfter",
-    "ErrorStatus",
-    "Fault",
-    "FaultContext",
-    "FaultEvent",
-    "FaultPlan",
-    "Latency",
-    "MutateHeaders",
-    "Rechunk",
-    "Stall",
-    "Truncate",
-]
 
 Emit = Callable[[bytes, bool], Awaitable[None]]
 
