@@ -26,7 +26,6 @@ from simnet.wire.headers import (
     error_body,
 )
 
-
 _BASE_FIELDS = frozenset(Synapse.model_fields)
 DEFAULT_SAMPLES = (b"hello world", "h\u00e9llo w\u00f6rld \u65e5\u672c\u8a9e \U0001f389\n".encode())
 ERROR_STATUSES = tuple(sorted(ERROR_MESSAGES))

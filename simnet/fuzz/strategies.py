@@ -23,7 +23,6 @@ from simnet.wire.headers import (
     axon_response_headers,
 )
 
-
 S = TypeVar("S", bound=Synapse)
 T = TypeVar("T")
 

@@ -14,7 +14,6 @@ from simnet.neurons.axons import ServedAxon
 from simnet.neurons.simnet import Registration, Simnet
 from simnet.sandbox.wallets import keypair_for
 
-
 EXPECTED_STATUS = {
     "tampered_body": 500,
     "bad_signature": 401,

@@ -21,7 +21,6 @@ from simnet.sandbox.offline import offline
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import MinerProblem
 
-
 STATE_ENV = "SIMNET_STATE"
 OWNER_WALLET = ("default", "default")
 OWNER_STAKE = 1000.0

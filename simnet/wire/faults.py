@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-
 Emit = Callable[[bytes, bool], Awaitable[None]]
 
 
