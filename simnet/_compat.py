@@ -22,11 +22,19 @@ if _MAJOR >= 11 or _MAJOR < 9:
     )
 
 import bittensor  # noqa: E402
+from bittensor.core.async_subtensor import AsyncSubtensor as RealAsyncSubtensor  # noqa: E402
 from bittensor.core.axon import Axon  # noqa: E402
-from bittensor.core.chain_data import AxonInfo, NeuronInfo, NeuronInfoLite  # noqa: E402
+from bittensor.core.chain_data import (  # noqa: E402
+    AxonInfo,
+    NeuronInfo,
+    NeuronInfoLite,
+    SubnetHyperparameters,
+)
 from bittensor.core.dendrite import Dendrite  # noqa: E402
+from bittensor.core.errors import ChainConnectionError  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
 from bittensor.core.stream import StreamingSynapse  # noqa: E402
+from bittensor.core.subtensor import Subtensor as RealSubtensor  # noqa: E402
 from bittensor.core.synapse import Synapse, TerminalInfo  # noqa: E402
 from bittensor.core.threadpool import PriorityThreadPoolExecutor  # noqa: E402
 from bittensor.utils import networking  # noqa: E402
@@ -38,13 +46,17 @@ __all__ = [
     "Axon",
     "AxonInfo",
     "Balance",
+    "ChainConnectionError",
     "Dendrite",
     "Keypair",
     "Metagraph",
     "NeuronInfo",
     "NeuronInfoLite",
     "PriorityThreadPoolExecutor",
+    "RealAsyncSubtensor",
+    "RealSubtensor",
     "StreamingSynapse",
+    "SubnetHyperparameters",
     "Synapse",
     "TerminalInfo",
     "Wallet",
@@ -53,6 +65,7 @@ __all__ = [
     "extrinsic_result",
     "networking",
     "quiet_bittensor_logging",
+    "serve_result",
     "subnet_state_dict",
 ]
 
@@ -96,12 +109,21 @@ def extrinsic_result(success: bool, message: str) -> Any:
     return ExtrinsicResponse(success=success, message=message)
 
 
+def serve_result(success: bool, message: str) -> Any:
+    """What ``Subtensor.serve_axon`` returns: an ``ExtrinsicResponse`` in 10.x, a bool in 9.x."""
+    if _MAJOR == 9:
+        return success
+    return extrinsic_result(success, message)
+
+
 def subnet_state_dict(
     netuid: int,
     hotkeys: list[str],
     coldkeys: list[str],
     stakes_rao: list[int],
     validator_permit: list[bool],
+    last_update: list[int],
+    registered_at: list[int],
 ) -> dict[str, Any]:
     """The decoded ``get_subnet_state`` answer, from which ``Metagraph.sync`` reads stakes."""
     n = len(hotkeys)
@@ -115,14 +137,14 @@ def subnet_state_dict(
         "active": [True] * n,
         "validator_permit": validator_permit,
         "pruning_score": zeros,
-        "last_update": zeros,
+        "last_update": last_update,
         "emission": zeros,
         "dividends": zeros,
         "incentives": zeros,
         "consensus": zeros,
         "trust": zeros,
         "rank": zeros,
-        "block_at_registration": zeros,
+        "block_at_registration": registered_at,
         "alpha_stake": stakes_rao,
         "tao_stake": zeros,
         "total_stake": stakes_rao,

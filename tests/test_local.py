@@ -245,7 +245,8 @@ def test_weights_set_through_the_subtensor_read_back_from_the_metagraph(simnet):
     refused_success, refused_message = refused
     assert success
     assert not refused_success
-    assert "uids [9] that do not exist" in refused_message
+    assert "UidVecContainInvalidOne" in refused_message
+    assert "uids [9]" in refused_message
     weights = simnet.subtensor.metagraph(2, lite=False).W
     assert weights[0][1] == pytest.approx(0.25, abs=1e-4)
     assert weights[0][2] == pytest.approx(0.75, abs=1e-4)

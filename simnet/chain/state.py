@@ -1,4 +1,4 @@
-"""The chain state: subnets, registrations, axon addresses, weights and the block number.
+"""The chain state: subnets, registrations, axon addresses, weights, hyperparameters and blocks.
 
 Kept in sqlite: in memory for one process (the default), or in a file shared by several
 processes (``ChainState(path)``), safe for concurrent readers and writers (WAL journal,
@@ -8,6 +8,7 @@ or written by a newer simnet gives a :class:`ChainStateError` that says so.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -17,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from simnet.chain.faults import ChainFaults
+from simnet.chain.hyperparams import DEFAULTS, Hyperparameters
+from simnet.chain.rules import WeightsCall, check_weights
+
+SCHEMA_VERSION = 2
 BLOCK_SECONDS = 12.0  # a real chain's block time; a file's block advances with the clock
 _BUSY_TIMEOUT_MS = 5000
 
@@ -34,6 +39,8 @@ CREATE TABLE IF NOT EXISTS neurons (
     axon_ip TEXT,
     axon_port INTEGER,
     last_seen REAL,
+    last_update INTEGER NOT NULL DEFAULT 0,
+    registered_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (netuid, uid),
     UNIQUE (netuid, hotkey)
 );
@@ -44,7 +51,18 @@ CREATE TABLE IF NOT EXISTS weights (
     weight INTEGER NOT NULL,
     PRIMARY KEY (netuid, uid, target)
 );
+CREATE TABLE IF NOT EXISTS hyperparameters (
+    netuid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (netuid, name)
+);
 """
+# Columns added since schema 1, for files an older simnet wrote.
+_ADDED_COLUMNS = {
+    "last_update": "INTEGER NOT NULL DEFAULT 0",
+    "registered_at": "INTEGER NOT NULL DEFAULT 0",
+}
 
 
 class ChainStateError(Exception):
@@ -72,6 +90,10 @@ class Neuron:
     axon_ip: str | None = None
     axon_port: int | None = None
     last_seen: float | None = None
+    last_update: int = 0
+    """The block of the registration, then of each accepted ``set_weights``."""
+    registered_at: int = 0
+    """The block the neuron registered at."""
 
     @property
     def serving(self) -> bool:
@@ -80,20 +102,25 @@ class Neuron:
 
 
 _NEURON_COLUMNS = (
-    "netuid, uid, hotkey, coldkey, stake, validator_permit, axon_ip, axon_port, last_seen"
+    "netuid, uid, hotkey, coldkey, stake, validator_permit, axon_ip, axon_port, last_seen, "
+    "last_update, registered_at"
 )
 
 
 def _neuron(row: Sequence[Any]) -> Neuron:
-    netuid, uid, hotkey, coldkey, stake, permit, ip, port, seen = row
-    return Neuron(netuid, uid, hotkey, coldkey, float(stake), bool(permit), ip, port, seen)
+    netuid, uid, hotkey, coldkey, stake, permit, ip, port, seen, update, registered = row
+    return Neuron(
+        netuid, uid, hotkey, coldkey, float(stake), bool(permit), ip, port, seen, update, registered
+    )
 
 
 class ChainState:
     """Subnets, neurons, weights and a block counter in sqlite.
 
-    ``ChainState()`` lives in memory; ``ChainState(path)`` in a file other processes can
-    open too (its block also advances by one every 12 s of wall-clock time).
+    ``ChainState()`` lives in memory and its block moves only when told (:meth:`advance`);
+    ``ChainState(path)`` lives in a file other processes can open too, and its block also
+    advances by one every 12 s of wall-clock time. ``block_seconds`` sets that clock
+    (e.g. ``0.05``, so an epoch of 100 blocks takes 5 s; ``None`` keeps the file's).
     Listeners registered with :meth:`subscribe` are called after every change made
     through this object, which is how simnet keeps its metagraphs in step.
     """
@@ -104,13 +131,18 @@ class ChainState:
         *,
         create: bool = True,
         busy_timeout: float = _BUSY_TIMEOUT_MS / 1000,
+        block_seconds: float | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else None
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._listeners: list[Callable[[int], None]] = []
         self._held: set[int] | None = None
+        self.faults = ChainFaults()
+        """Chain faults of this process's subtensor doubles over this state."""
         self._db = self._connect(create)
+        if block_seconds is not None:
+            self.block_seconds = block_seconds
 
     # -- opening -------------------------------------------------------------------------
     def _connect(self, create: bool) -> sqlite3.Connection:
@@ -137,7 +169,8 @@ class ChainState:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
                 self._init_meta(db, clock=True)
-            self._check_version(db)
+                self._check_version(db)
+                self._migrate(db)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from exc
         return db
@@ -160,6 +193,7 @@ class ChainState:
             "schema_version": str(SCHEMA_VERSION),
             "block_offset": "0",
             "genesis": str(time.time()) if clock else "",
+            "block_seconds": str(BLOCK_SECONDS),
         }
         for key, value in defaults.items():
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
@@ -171,6 +205,13 @@ class ChainState:
                 f"{self.path} was written by a newer simnet (schema {version}); this simnet "
                 f"reads schema {SCHEMA_VERSION} and older: upgrade simnet, or `simnet reset`"
             )
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(neurons)")}
+        for name, declaration in _ADDED_COLUMNS.items():
+            if name not in columns:
+                db.execute(f"ALTER TABLE neurons ADD COLUMN {name} {declaration}")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def _error(self, exc: sqlite3.Error) -> ChainStateError:
         text = str(exc)
@@ -216,9 +257,33 @@ class ChainState:
     @property
     def block(self) -> int:
         """The current block number."""
-        meta = dict(self._read("SELECT key, value FROM meta"))
+        return self._block(dict(self._read("SELECT key, value FROM meta")))
+
+    @staticmethod
+    def _block(meta: dict[str, str]) -> int:
         elapsed = time.time() - float(meta["genesis"]) if meta["genesis"] else 0.0
-        return int(meta["block_offset"]) + int(elapsed // BLOCK_SECONDS)
+        return int(meta["block_offset"]) + int(elapsed // float(meta["block_seconds"]))
+
+    @property
+    def block_seconds(self) -> float | None:
+        """Seconds per block of the clock, or ``None`` when blocks move only on :meth:`advance`."""
+        meta = dict(self._read("SELECT key, value FROM meta"))
+        return float(meta["block_seconds"]) if meta["genesis"] else None
+
+    @block_seconds.setter
+    def block_seconds(self, seconds: float | None) -> None:
+        if seconds is not None and not seconds > 0:
+            raise ValueError(f"block_seconds={seconds} must be positive, or None to stop the clock")
+        with self._write() as db:
+            block = self._block(dict(db.execute("SELECT key, value FROM meta").fetchall()))
+            changes = {
+                "block_offset": str(block),  # the clock restarts from the current block
+                "genesis": "" if seconds is None else str(time.time()),
+                "block_seconds": str(seconds or BLOCK_SECONDS),
+            }
+            db.executemany(
+                "UPDATE meta SET value = ? WHERE key = ?", [(v, k) for k, v in changes.items()]
+            )
 
     def advance(self, blocks: int = 1) -> int:
         """Move the chain ``blocks`` forward and return the new block number."""
@@ -301,10 +366,11 @@ class ChainState:
                 (count,) = db.execute(
                     "SELECT COUNT(*) FROM neurons WHERE netuid = ?", (netuid,)
                 ).fetchone()
+                block = self._block(dict(db.execute("SELECT key, value FROM meta").fetchall()))
                 db.execute(
-                    "INSERT INTO neurons (netuid, uid, hotkey, coldkey, stake, validator_permit)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (netuid, count, hotkey, coldkey, stake, int(validator_permit)),
+                    "INSERT INTO neurons (netuid, uid, hotkey, coldkey, stake, validator_permit,"
+                    " last_update, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (netuid, count, hotkey, coldkey, stake, int(validator_permit), block, block),
                 )
         if existing is None:
             self._notify(netuid)
@@ -330,20 +396,62 @@ class ChainState:
         return self.neuron(netuid, hotkey)
 
     # -- weights -------------------------------------------------------------------------
-    def set_weights(self, netuid: int, hotkey: str, weights: dict[int, int]) -> None:
-        """Replace the weights ``hotkey`` sets on ``netuid`` (target uid -> u16 weight)."""
-        uid = self.neuron(netuid, hotkey).uid
-        uids = {n.uid for n in self.neurons(netuid)}
-        unknown = sorted(set(weights) - uids)
-        if unknown:
-            raise ValueError(f"weights name uids {unknown} that do not exist on netuid {netuid}")
+    def set_weights(
+        self,
+        netuid: int,
+        hotkey: str,
+        uids: Sequence[int],
+        weights: Sequence[float],
+        *,
+        version_key: int = 0,
+    ) -> list[tuple[int, int]]:
+        """Set ``hotkey``'s weights on ``netuid`` as the chain does: checked against the
+        subnet's rules and hyperparameters (:class:`~simnet.chain.rules.ChainRuleError`
+        naming the chain's error), stored as u16 with the largest at 65535, and the
+        neuron's ``last_update`` moved to the current block. Returns what was stored."""
+        neuron = self.neuron(netuid, hotkey)
+        call = WeightsCall(
+            uid=neuron.uid,
+            uids=[int(u) for u in uids],
+            weights=[float(w) for w in weights],
+            version_key=version_key,
+            block=self.block,
+            last_update=neuron.last_update,
+            validator_permit=neuron.validator_permit,
+            subnet_size=len(self.neurons(netuid)),
+        )
+        values = check_weights(call, self.hyperparameters(netuid))
+        stored = sorted((u, v) for u, v in zip(call.uids, values, strict=True) if v)
         with self._write() as db:
-            db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, uid))
+            db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, neuron.uid))
             db.executemany(
                 "INSERT INTO weights VALUES (?, ?, ?, ?)",
-                [(netuid, uid, target, int(w)) for target, w in sorted(weights.items()) if w],
+                [(netuid, neuron.uid, target, value) for target, value in stored],
+            )
+            db.execute(
+                "UPDATE neurons SET last_update = ? WHERE netuid = ? AND uid = ?",
+                (call.block, netuid, neuron.uid),
             )
         self._notify(netuid)
+        return stored
+
+    # -- hyperparameters -----------------------------------------------------------------
+    def hyperparameters(self, netuid: int) -> Hyperparameters:
+        """Subnet ``netuid``'s hyperparameters (the chain's defaults unless set)."""
+        self._require_subnet(netuid)
+        rows = self._read("SELECT name, value FROM hyperparameters WHERE netuid = ?", (netuid,))
+        return DEFAULTS.replace(**{name: json.loads(value) for name, value in rows})
+
+    def set_hyperparameters(self, netuid: int, **values: Any) -> Hyperparameters:
+        """Set some of ``netuid``'s hyperparameters (e.g. ``tempo=10``), as its owner would."""
+        params = self.hyperparameters(netuid).replace(**values)
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO hyperparameters VALUES (?, ?, ?)",
+                [(netuid, name, json.dumps(getattr(params, name))) for name in values],
+            )
+        self._notify(netuid)
+        return params
 
     def weights(self, netuid: int, uid: int) -> list[tuple[int, int]]:
         """The (target uid, u16 weight) pairs ``uid`` set on ``netuid``."""

@@ -1,27 +1,88 @@
-"""A subtensor double over :class:`~simnet.chain.state.ChainState`; real metagraphs sync from it."""
+"""A subtensor double over :class:`~simnet.chain.state.ChainState`; real metagraphs sync from it.
+
+Every method it simulates answers from the chain state and goes through the state's
+chain faults; any other ``Subtensor`` method raises :class:`NotSimulated`, naming it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from simnet._compat import (
     AxonInfo,
     Balance,
+    ChainConnectionError,
     Metagraph,
     NeuronInfo,
     NeuronInfoLite,
+    RealSubtensor,
+    SubnetHyperparameters,
     bittensor,
     chain_data,
     extrinsic_result,
+    serve_result,
     subnet_state_dict,
 )
-from simnet.chain.state import ChainState, Neuron, UnknownHotkey
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
+from simnet.chain.hyperparams import U16_MAX, Hyperparameters
+from simnet.chain.rules import ChainRuleError, message
+from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""
 
 _AXON_PROTOCOL = 4  # what a real Axon.info() reports
+F = TypeVar("F", bound=Callable[..., Any])
+
+# bittensor's get_hyperparameter() storage names for what simnet simulates.
+STORAGE_NAMES = {
+    "Tempo": "tempo",
+    "MinAllowedWeights": "min_allowed_weights",
+    "MaxWeightsLimit": "max_weight_limit",
+    "WeightsSetRateLimit": "weights_rate_limit",
+    "ImmunityPeriod": "immunity_period",
+    "MaxAllowedValidators": "max_allowed_validators",
+    "MaxAllowedUids": "max_allowed_uids",
+    "ActivityCutoff": "activity_cutoff",
+    "WeightsVersionKey": "weights_version",
+    "CommitRevealWeightsEnabled": "commit_reveal_weights_enabled",
+}
+
+
+class NotSimulated(NotImplementedError):
+    """A subtensor method or attribute simnet does not simulate was used."""
+
+
+def simulated(*, extrinsic: bool = False) -> Callable[[F], F]:
+    """Mark a double's method as simulated: listed for chain faults, and failing when one
+    is pending (extrinsics return the chain's failure result; queries raise)."""
+
+    def mark(method: F) -> F:
+        name = method.__name__
+        SIMULATED.add(name)
+
+        @functools.wraps(method)
+        def checked(self: FakeSubtensor, *args: Any, **kwargs: Any) -> Any:
+            fault = self.chain.faults.take(name)
+            if fault is None:
+                return method(self, *args, **kwargs)
+            self.chain.faults.record(name, "failed by a chain fault")
+            if fault.error is not None:
+                raise fault.error
+            if fault.result is not CHAIN_FAILURE:
+                return fault.result
+            text = f"simnet chain fault: {name} failed"
+            if extrinsic:
+                failed = serve_result if name == "serve_axon" else extrinsic_result
+                return failed(False, text)
+            raise ChainConnectionError(text)
+
+        return checked  # type: ignore[return-value]
+
+    return mark
 
 
 def axon_info(neuron: Neuron) -> AxonInfo:
@@ -56,7 +117,7 @@ def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
         consensus=0.0,
         validator_trust=0.0,
         dividends=0.0,
-        last_update=int(neuron.last_seen or 0),
+        last_update=neuron.last_update,
         validator_permit=neuron.validator_permit,
         prometheus_info=None,
         axon_info=axon_info(neuron),
@@ -73,22 +134,48 @@ def neuron_info(neuron: Neuron, weights: list[tuple[int, int]]) -> NeuronInfo:
     return chain_data(NeuronInfo, **_neuron_fields(neuron), weights=weights, bonds=[])
 
 
+def subnet_hyperparameters(params: Hyperparameters) -> Any:
+    """The real ``SubnetHyperparameters`` (fields simnet does not simulate are zero)."""
+    return chain_data(
+        SubnetHyperparameters,
+        tempo=params.tempo,
+        min_allowed_weights=params.min_allowed_weights,
+        max_weight_limit=params.max_weight_limit,
+        weights_rate_limit=params.weights_rate_limit,
+        immunity_period=params.immunity_period,
+        max_validators=params.max_allowed_validators,
+        activity_cutoff=params.activity_cutoff,
+        weights_version=params.weights_version,
+        commit_reveal_weights_enabled=params.commit_reveal_weights_enabled,
+        registration_allowed=True,
+    )
+
+
 class FakeSubtensor:
     """The part of ``bittensor.Subtensor`` that miners, validators and ``Metagraph.sync`` call.
 
-    It answers from a :class:`ChainState`; nothing goes over a network.
+    It answers from a :class:`ChainState`; nothing goes over a network. Chain faults
+    (``chain.faults``) make its calls fail on demand. Other ``Subtensor`` methods raise
+    :class:`NotSimulated`.
     """
 
     network = NETWORK
     chain_endpoint = NETWORK
 
-    def __init__(self, chain: ChainState) -> None:
+    def __init__(self, chain: ChainState, *, config: Any = None) -> None:
         self.chain = chain
+        self.config = config
+        self.log_verbose = False
 
     def __repr__(self) -> str:
         return f"FakeSubtensor(network={self.network!r}, block={self.chain.block})"
 
-    # -- what neurons call -------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        raise_if_unsimulated(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    # -- blocks ------------------------------------------------------------------------
+    @simulated()
     def get_current_block(self) -> int:
         """The chain's current block."""
         return self.chain.block
@@ -96,9 +183,26 @@ class FakeSubtensor:
     @property
     def block(self) -> int:
         """The chain's current block."""
-        return self.chain.block
+        return self.get_current_block()
 
-    def metagraph(self, netuid: int, lite: bool = True, block: int | None = None) -> Metagraph:
+    @simulated()
+    def wait_for_block(self, block: int | None = None) -> bool:
+        """Wait for ``block`` (default: the next). A chain whose blocks move only on
+        ``advance`` is advanced to it, as if that much time had passed."""
+        target = self.chain.block + 1 if block is None else block
+        seconds = self.chain.block_seconds
+        while self.chain.block < target:
+            if seconds is None:
+                self.chain.advance(target - self.chain.block)
+            else:
+                time.sleep(min(seconds, 0.05))
+        return True
+
+    # -- subnets and neurons -----------------------------------------------------------
+    @simulated()
+    def metagraph(
+        self, netuid: int, lite: bool = True, block: int | None = None, mechid: int = 0
+    ) -> Metagraph:
         """A real ``Metagraph`` of ``netuid``, synced from the chain state (``lite=False``
         also reads the weights into ``metagraph.W``)."""
         self.chain.neurons(netuid)  # an unknown netuid raises UnknownSubnet, naming it
@@ -107,38 +211,30 @@ class FakeSubtensor:
         metagraph.network = NETWORK
         return metagraph
 
-    def set_weights(
-        self,
-        wallet: Any,
-        netuid: int,
-        uids: Sequence[int],
-        weights: Sequence[float],
-        **_: Any,
-    ) -> Any:
-        """Record ``wallet``'s weights on ``netuid``, normalised to u16 as the chain does;
-        read them back from ``metagraph(netuid, lite=False).W``."""
-        if len(uids) != len(weights):
-            return extrinsic_result(False, f"{len(uids)} uids but {len(weights)} weights")
-        total = float(sum(weights))
-        if total <= 0 or any(w < 0 for w in weights):
-            return extrinsic_result(False, "weights must be non-negative with a positive sum")
-        hotkey = wallet.hotkey.ss58_address
-        try:
-            self.chain.set_weights(
-                netuid,
-                hotkey,
-                {int(u): round(w / total * 65535) for u, w in zip(uids, weights, strict=True)},
-            )
-        except (LookupError, ValueError) as exc:
-            return extrinsic_result(False, str(exc))
-        return extrinsic_result(True, f"weights set by {hotkey} on netuid {netuid}")
-
+    @simulated()
     def neurons(self, netuid: int, block: int | None = None) -> list[NeuronInfo]:
         """Every neuron of ``netuid`` as a real ``NeuronInfo``, with its weights."""
         return [
             neuron_info(n, self.chain.weights(netuid, n.uid)) for n in self.chain.neurons(netuid)
         ]
 
+    @simulated()
+    def neurons_lite(self, netuid: int, block: int | None = None) -> list[NeuronInfoLite]:
+        """Every neuron of ``netuid`` as a real ``NeuronInfoLite``."""
+        return [neuron_info_lite(n) for n in self.chain.neurons(netuid)]
+
+    @simulated()
+    def get_neuron_for_pubkey_and_subnet(
+        self, hotkey_ss58: str, netuid: int, block: int | None = None
+    ) -> NeuronInfo:
+        """``hotkey_ss58``'s neuron on ``netuid`` (bittensor's null neuron if none)."""
+        try:
+            neuron = self.chain.neuron(netuid, hotkey_ss58)
+        except LookupError:
+            return NeuronInfo.get_null_neuron()
+        return neuron_info(neuron, self.chain.weights(netuid, neuron.uid))
+
+    @simulated()
     def is_hotkey_registered(
         self, hotkey_ss58: str, netuid: int | None = None, block: int | None = None
     ) -> bool:
@@ -146,6 +242,14 @@ class FakeSubtensor:
         netuids = [netuid] if netuid is not None else self.chain.netuids()
         return any(self.chain.is_registered(n, hotkey_ss58) for n in netuids)
 
+    @simulated()
+    def is_hotkey_registered_on_subnet(
+        self, hotkey_ss58: str, netuid: int, block: int | None = None
+    ) -> bool:
+        """True if ``hotkey_ss58`` holds a uid on ``netuid``."""
+        return self.chain.is_registered(netuid, hotkey_ss58)
+
+    @simulated()
     def get_uid_for_hotkey_on_subnet(
         self, hotkey_ss58: str, netuid: int, block: int | None = None
     ) -> int | None:
@@ -155,23 +259,140 @@ class FakeSubtensor:
         except (UnknownHotkey, LookupError):
             return None
 
-    def serve_axon(self, netuid: int, axon: Any, **_: Any) -> bool:
+    @simulated()
+    def get_netuids_for_hotkey(self, hotkey_ss58: str, block: int | None = None) -> list[int]:
+        """The subnets on which ``hotkey_ss58`` holds a uid."""
+        return [n for n in self.chain.netuids() if self.chain.is_registered(n, hotkey_ss58)]
+
+    @simulated()
+    def subnet_exists(self, netuid: int, block: int | None = None) -> bool:
+        """True if subnet ``netuid`` exists."""
+        return netuid in self.chain.netuids()
+
+    @simulated()
+    def get_all_subnets_netuid(self, block: int | None = None) -> list[int]:
+        """Every subnet's netuid."""
+        return self.chain.netuids()
+
+    @simulated()
+    def get_total_subnets(self, block: int | None = None) -> int:
+        """How many subnets exist."""
+        return len(self.chain.netuids())
+
+    @simulated()
+    def weights(self, netuid: int, mechid: int = 0, block: int | None = None) -> list[Any]:
+        """``[(uid, [(target, u16 weight), ...]), ...]`` for every neuron that set weights."""
+        rows = [(n.uid, self.chain.weights(netuid, n.uid)) for n in self.chain.neurons(netuid)]
+        return [(uid, pairs) for uid, pairs in rows if pairs]
+
+    @simulated()
+    def blocks_since_last_update(self, netuid: int, uid: int, block: int | None = None) -> int:
+        """Blocks since ``uid`` registered or last set weights on ``netuid``."""
+        neurons = self.chain.neurons(netuid)
+        if not 0 <= uid < len(neurons):
+            raise UnknownHotkey(f"uid {uid} does not exist on netuid {netuid}")
+        return (block if block is not None else self.chain.block) - neurons[uid].last_update
+
+    # -- hyperparameters ---------------------------------------------------------------
+    @simulated()
+    def get_subnet_hyperparameters(self, netuid: int, block: int | None = None) -> Any:
+        """The real ``SubnetHyperparameters`` of ``netuid``."""
+        return subnet_hyperparameters(self.chain.hyperparameters(netuid))
+
+    @simulated()
+    def get_hyperparameter(self, param_name: str, netuid: int, block: int | None = None) -> Any:
+        """A hyperparameter by its chain storage name (``"Tempo"``, ``"MaxWeightsLimit"``...)."""
+        if param_name not in STORAGE_NAMES:
+            raise NotSimulated(
+                f"simnet does not simulate the hyperparameter {param_name!r}; it simulates "
+                f"{', '.join(STORAGE_NAMES)}"
+            )
+        return getattr(self.chain.hyperparameters(netuid), STORAGE_NAMES[param_name])
+
+    @simulated()
+    def tempo(self, netuid: int, block: int | None = None) -> int:
+        """Blocks per epoch of ``netuid``."""
+        return self.chain.hyperparameters(netuid).tempo
+
+    @simulated()
+    def min_allowed_weights(self, netuid: int, block: int | None = None) -> int:
+        """The fewest weights a validator may set on ``netuid``."""
+        return self.chain.hyperparameters(netuid).min_allowed_weights
+
+    @simulated()
+    def max_weight_limit(self, netuid: int, block: int | None = None) -> float:
+        """The largest share one weight may have on ``netuid`` (0..1)."""
+        return self.chain.hyperparameters(netuid).max_weight_limit / U16_MAX
+
+    @simulated()
+    def weights_rate_limit(self, netuid: int, block: int | None = None) -> int:
+        """Blocks a neuron must wait between two ``set_weights`` on ``netuid``."""
+        return self.chain.hyperparameters(netuid).weights_rate_limit
+
+    @simulated()
+    def immunity_period(self, netuid: int, block: int | None = None) -> int:
+        """Blocks a new registration on ``netuid`` is immune from pruning."""
+        return self.chain.hyperparameters(netuid).immunity_period
+
+    @simulated()
+    def commit_reveal_enabled(self, netuid: int, block: int | None = None) -> bool:
+        """Whether ``netuid`` requires commit-reveal weights (simnet: set directly)."""
+        return self.chain.hyperparameters(netuid).commit_reveal_weights_enabled
+
+    # -- extrinsics --------------------------------------------------------------------
+    @simulated(extrinsic=True)
+    def set_weights(
+        self,
+        wallet: Any,
+        netuid: int,
+        uids: Sequence[int] | Any,
+        weights: Sequence[float] | Any,
+        version_key: int = 0,
+        *args: Any,
+        raise_error: bool = False,
+        **_: Any,
+    ) -> Any:
+        """Set ``wallet``'s weights on ``netuid`` under the chain's rules (rate limit,
+        lengths, uids, permit, max weight); read them back from
+        ``metagraph(netuid, lite=False).W``. A rejected call returns the chain's failure
+        result naming its error (or raises it, with ``raise_error=True``)."""
+        hotkey = wallet.hotkey.ss58_address
+        try:
+            self.chain.set_weights(
+                netuid, hotkey, list(uids), list(weights), version_key=int(version_key)
+            )
+        except ChainRuleError as exc:
+            return self._rejected(str(exc), raise_error)
+        except UnknownSubnet:
+            return self._rejected(
+                message("SubNetworkDoesNotExist", f"netuid {netuid}"), raise_error
+            )
+        except UnknownHotkey:
+            detail = f"{hotkey} on netuid {netuid}"
+            return self._rejected(message("HotKeyNotRegisteredInSubNet", detail), raise_error)
+        return extrinsic_result(True, f"weights set by {hotkey} on netuid {netuid}")
+
+    @staticmethod
+    def _rejected(text: str, raise_error: bool) -> Any:
+        if raise_error:
+            raise bittensor.core.errors.ChainTransactionError(text)
+        return extrinsic_result(False, text)
+
+    @simulated(extrinsic=True)
+    def serve_axon(self, netuid: int, axon: Any, *args: Any, **_: Any) -> Any:
         """Record ``axon``'s advertised address for its hotkey on ``netuid``."""
         info = axon.info()
         self.chain.serve_axon(netuid, info.hotkey, info.ip, info.port)
-        return True
+        return serve_result(True, f"axon of {info.hotkey} served at {info.ip}:{info.port}")
 
     # -- what Metagraph.sync reads -----------------------------------------------------
-    def neurons_lite(self, netuid: int, block: int | None = None) -> list[NeuronInfoLite]:
-        """Every neuron of ``netuid`` as a real ``NeuronInfoLite``."""
-        return [neuron_info_lite(n) for n in self.chain.neurons(netuid)]
-
+    @simulated()
     def query_runtime_api(
         self, runtime_api: str, method: str, params: Any = None, block: int | None = None
     ) -> dict[str, Any] | None:
         """Answers ``SubnetInfoRuntimeApi.get_subnet_state``; other calls are not simulated."""
         if (runtime_api, method) != ("SubnetInfoRuntimeApi", "get_subnet_state"):
-            raise NotImplementedError(f"simnet does not simulate {runtime_api}.{method}")
+            raise NotSimulated(f"simnet does not simulate {runtime_api}.{method}")
         netuid = params[0]
         neurons = self.chain.neurons(netuid)
         return subnet_state_dict(
@@ -180,16 +401,32 @@ class FakeSubtensor:
             coldkeys=[n.coldkey for n in neurons],
             stakes_rao=[int(Balance.from_tao(n.stake).rao) for n in neurons],
             validator_permit=[n.validator_permit for n in neurons],
+            last_update=[n.last_update for n in neurons],
+            registered_at=[n.registered_at for n in neurons],
         )
 
-    def get_metagraph_info(self, netuid: int, **_: Any) -> None:
+    @simulated()
+    def get_metagraph_info(self, netuid: int, *args: Any, **_: Any) -> None:
         """No extra metagraph info is simulated; ``Metagraph.sync`` keeps its defaults."""
         return None
 
+    @simulated()
     def get_mechanism_count(self, netuid: int, block: int | None = None) -> int:
         """Every simulated subnet has one mechanism."""
         return 1
 
+    @simulated()
     def get_mechanism_emission_split(self, netuid: int, block: int | None = None) -> None:
         """No emission split is simulated."""
         return None
+
+    def close(self) -> None:
+        """Nothing to close: no connection was opened."""
+
+
+def raise_if_unsimulated(name: str) -> None:
+    """Raise :class:`NotSimulated` if ``name`` is a public ``Subtensor`` attribute."""
+    if not name.startswith("_") and hasattr(RealSubtensor, name):
+        raise NotSimulated(
+            f"simnet does not simulate Subtensor.{name}; simulated: {', '.join(sorted(SIMULATED))}"
+        )

@@ -1,0 +1,102 @@
+"""The chain's rules for ``set_weights``, checked in the order subtensor checks them,
+each failure named with the chain's own error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simnet.chain.hyperparams import U16_MAX, Hyperparameters
+
+# The chain's explanation of each error (what bittensor prints after "This means:").
+ERRORS: dict[str, str] = {
+    "SubNetworkDoesNotExist": "The subnet does not exist.",
+    "WeightVecNotEqualSize": "The length of the uids and weights vectors differ.",
+    "HotKeyNotRegisteredInSubNet": "The hotkey is not registered in this subnet.",
+    "IncorrectWeightVersionKey": "The version key is lower than the subnet's weights version.",
+    "SettingWeightsTooFast": "Weights were set too soon after the last time (weights_rate_limit).",
+    "DuplicateUids": "The uids vector contains duplicates.",
+    "UidVecContainInvalidOne": "The uids vector contains a uid that does not exist on the subnet.",
+    "WeightVecLengthIsLow": "Fewer weights than the subnet's min_allowed_weights.",
+    "MaxWeightExceeded": "A weight exceeds the subnet's max_weight_limit.",
+    "NeuronNoValidatorPermit": "Only neurons with a validator permit may set non-self weights.",
+}
+
+
+class ChainRuleError(Exception):
+    """A call the real chain would reject; ``error`` is the chain's error name."""
+
+    def __init__(self, error: str, detail: str = "") -> None:
+        self.error = error
+        self.detail = detail
+        super().__init__(message(error, detail))
+
+
+def message(error: str, detail: str = "") -> str:
+    """The message bittensor gives for a failed extrinsic, with simnet's detail appended."""
+    text = f"Subtensor returned `{error}(Module)` error. This means: `{ERRORS[error]}`"
+    return f"{text} ({detail})" if detail else text
+
+
+@dataclass(frozen=True)
+class WeightsCall:
+    """What the chain knows when a neuron sets weights."""
+
+    uid: int
+    uids: Sequence[int]
+    weights: Sequence[float]
+    version_key: int
+    block: int
+    last_update: int
+    validator_permit: bool
+    subnet_size: int
+
+
+def normalized(weights: Sequence[float]) -> list[int]:
+    """Weights scaled so the largest is u16 max, as bittensor sends them and the chain keeps."""
+    top = max(weights, default=0)
+    if top <= 0:
+        return [0 for _ in weights]
+    return [round(w / top * U16_MAX) for w in weights]
+
+
+def check_weights(call: WeightsCall, params: Hyperparameters) -> list[int]:
+    """The u16 weights to store for ``call``, or :class:`ChainRuleError` as the chain would."""
+    if len(call.uids) != len(call.weights):
+        raise ChainRuleError(
+            "WeightVecNotEqualSize", f"{len(call.uids)} uids, {len(call.weights)} weights"
+        )
+    if call.version_key < params.weights_version:
+        raise ChainRuleError(
+            "IncorrectWeightVersionKey", f"{call.version_key} < {params.weights_version}"
+        )
+    since = call.block - call.last_update
+    if call.last_update and since < params.weights_rate_limit:
+        raise ChainRuleError(
+            "SettingWeightsTooFast",
+            f"{since} blocks since the last update, weights_rate_limit is "
+            f"{params.weights_rate_limit}",
+        )
+    if len(set(call.uids)) != len(call.uids):
+        raise ChainRuleError("DuplicateUids")
+    invalid = sorted(u for u in call.uids if not 0 <= u < call.subnet_size)
+    if invalid:
+        raise ChainRuleError("UidVecContainInvalidOne", f"uids {invalid}")
+    if any(w < 0 for w in call.weights):
+        raise ChainRuleError("MaxWeightExceeded", "negative weights")
+    self_only = list(call.uids) == [call.uid]
+    if not self_only and not call.validator_permit:
+        raise ChainRuleError("NeuronNoValidatorPermit", f"uid {call.uid} has no permit")
+    if not self_only and len(call.uids) < min(params.min_allowed_weights, call.subnet_size):
+        raise ChainRuleError(
+            "WeightVecLengthIsLow",
+            f"{len(call.uids)} weights, min_allowed_weights is {params.min_allowed_weights}",
+        )
+    values = normalized(call.weights)
+    if not self_only and params.max_weight_limit < U16_MAX:
+        share = [v / max(sum(values), 1) * U16_MAX for v in values]
+        if any(s > params.max_weight_limit for s in share):
+            raise ChainRuleError(
+                "MaxWeightExceeded", f"max_weight_limit is {params.max_weight_limit} (u16)"
+            )
+    return values
