@@ -33,6 +33,11 @@ from bittensor.core.chain_data import (  # noqa: E402
 from bittensor.core.dendrite import Dendrite  # noqa: E402
 from bittensor.core.errors import ChainConnectionError  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
+
+try:  # 10.x; 9.x's AsyncSubtensor hands out plain Metagraphs
+    from bittensor.core.metagraph import AsyncMetagraph
+except ImportError:  # pragma: no cover - depends on the installed release
+    AsyncMetagraph = Metagraph  # type: ignore[assignment,misc]
 from bittensor.core.stream import StreamingSynapse  # noqa: E402
 from bittensor.core.subtensor import Subtensor as RealSubtensor  # noqa: E402
 from bittensor.core.synapse import Synapse, TerminalInfo  # noqa: E402
@@ -43,6 +48,7 @@ from bittensor_wallet import Keypair, Wallet  # noqa: E402
 
 __all__ = [
     "BITTENSOR_VERSION",
+    "AsyncMetagraph",
     "Axon",
     "AxonInfo",
     "Balance",
@@ -63,6 +69,7 @@ __all__ = [
     "bittensor",
     "chain_data",
     "extrinsic_result",
+    "metagraph_arguments",
     "networking",
     "quiet_bittensor_logging",
     "serve_result",
@@ -107,6 +114,14 @@ def extrinsic_result(success: bool, message: str) -> Any:
     except ImportError:
         return success, message
     return ExtrinsicResponse(success=success, message=message)
+
+
+def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
+    """``(lite, block)`` from ``Subtensor.metagraph``'s arguments after ``netuid``:
+    ``(mechid, lite, block)`` in 10.x, ``(lite, block)`` in 9.x."""
+    names = ("lite", "block") if _MAJOR == 9 else ("mechid", "lite", "block")
+    given = {**dict(zip(names, args, strict=False)), **kwargs}
+    return bool(given.get("lite", True)), given.get("block")
 
 
 def serve_result(success: bool, message: str) -> Any:

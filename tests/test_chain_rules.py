@@ -196,3 +196,26 @@ def test_a_subtensor_method_simnet_does_not_simulate_says_so():
         sub.get_delegates()
     with pytest.raises(AttributeError, match="no attribute 'not_a_subtensor_method'"):
         sub.not_a_subtensor_method  # noqa: B018
+
+
+@pytest.mark.asyncio
+async def test_the_async_double_shares_state_rules_and_faults_with_the_sync_one():
+    from simnet.chain.async_subtensor import AsyncFakeSubtensor
+
+    chain, sub = _subnet()
+    async with AsyncFakeSubtensor(chain) as async_sub:
+        assert await async_sub.block == chain.block
+        assert await async_sub.tempo(1) == 360
+        assert await async_sub.is_hotkey_registered("miner-0", netuid=1)
+        assert await async_sub.get_uid_for_hotkey_on_subnet("miner-2", 1) == 3
+        metagraph = await async_sub.metagraph(1)
+        assert metagraph.n == 4
+        chain.faults.fail("set_weights")
+        assert not (await async_sub.set_weights(_Wallet("validator"), 1, [1], [1.0]))[0]
+        assert (await async_sub.set_weights(_Wallet("validator"), 1, [1], [1.0]))[0]
+        assert sub.metagraph(1, lite=False).W[0][1] == 1.0
+        assert await async_sub.blocks_since_last_update(1, 0) == 0
+        await async_sub.wait_for_block(chain.block + 2)
+        assert await async_sub.blocks_since_last_update(1, 0) == 2
+        with pytest.raises(NotSimulated, match=r"Subtensor\.get_delegates"):
+            await async_sub.get_delegates()

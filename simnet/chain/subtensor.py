@@ -23,6 +23,7 @@ from simnet._compat import (
     bittensor,
     chain_data,
     extrinsic_result,
+    metagraph_arguments,
     serve_result,
     subnet_state_dict,
 )
@@ -66,23 +67,29 @@ def simulated(*, extrinsic: bool = False) -> Callable[[F], F]:
 
         @functools.wraps(method)
         def checked(self: FakeSubtensor, *args: Any, **kwargs: Any) -> Any:
-            fault = self.chain.faults.take(name)
-            if fault is None:
-                return method(self, *args, **kwargs)
-            self.chain.faults.record(name, "failed by a chain fault")
-            if fault.error is not None:
-                raise fault.error
-            if fault.result is not CHAIN_FAILURE:
-                return fault.result
-            text = f"simnet chain fault: {name} failed"
-            if extrinsic:
-                failed = serve_result if name == "serve_axon" else extrinsic_result
-                return failed(False, text)
-            raise ChainConnectionError(text)
+            failed, result = fault_result(self.chain, name, extrinsic=extrinsic)
+            return result if failed else method(self, *args, **kwargs)
 
         return checked  # type: ignore[return-value]
 
     return mark
+
+
+def fault_result(chain: ChainState, name: str, *, extrinsic: bool = False) -> tuple[bool, Any]:
+    """``(True, result)`` when a chain fault makes this call of ``name`` fail (or it raises
+    the fault's error); ``(False, None)`` when the call goes through."""
+    fault = chain.faults.take(name)
+    if fault is None:
+        return False, None
+    chain.faults.record(name, "failed by a chain fault")
+    if fault.error is not None:
+        raise fault.error
+    if fault.result is not CHAIN_FAILURE:
+        return True, fault.result
+    text = f"simnet chain fault: {name} failed"
+    if not extrinsic:
+        raise ChainConnectionError(text)
+    return True, (serve_result if name == "serve_axon" else extrinsic_result)(False, text)
 
 
 def axon_info(neuron: Neuron) -> AxonInfo:
@@ -200,11 +207,11 @@ class FakeSubtensor:
 
     # -- subnets and neurons -----------------------------------------------------------
     @simulated()
-    def metagraph(
-        self, netuid: int, lite: bool = True, block: int | None = None, mechid: int = 0
-    ) -> Metagraph:
+    def metagraph(self, netuid: int, *args: Any, **kwargs: Any) -> Metagraph:
         """A real ``Metagraph`` of ``netuid``, synced from the chain state (``lite=False``
-        also reads the weights into ``metagraph.W``)."""
+        also reads the weights into ``metagraph.W``). Takes the installed release's
+        arguments (``mechid`` comes before ``lite`` in 10.x)."""
+        lite, block = metagraph_arguments(args, kwargs)
         self.chain.neurons(netuid)  # an unknown netuid raises UnknownSubnet, naming it
         metagraph = Metagraph(netuid=netuid, network=NETWORK, lite=lite, sync=False)
         metagraph.sync(block=block, lite=lite, subtensor=self)  # type: ignore[arg-type]
@@ -347,8 +354,8 @@ class FakeSubtensor:
         netuid: int,
         uids: Sequence[int] | Any,
         weights: Sequence[float] | Any,
-        version_key: int = 0,
         *args: Any,
+        version_key: int = 0,
         raise_error: bool = False,
         **_: Any,
     ) -> Any:
