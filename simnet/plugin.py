@@ -81,13 +81,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
     )
     parser.addini("simnet_transport", default="tcp", help="default transport of simnet's fixtures")
+    parser.addini(
+        "simnet_redirect",
+        type="bool",
+        default=False,
+        help="point bittensor's constructors (Subtensor, Wallet, Axon, ...) at the simnet "
+        "fixture in every test that uses it",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "simnet(netuid=1, strict=True, blocking_threshold=0.2, transport='tcp'): settings "
-        "for simnet's fixtures in this test. netuid: the subnet simnet_metagraph, "
+        "simnet(netuid=1, strict=True, blocking_threshold=0.2, transport='tcp', "
+        "redirect=False): settings for simnet's fixtures in this test. redirect: "
+        "bittensor's own constructors build on the simnet fixture. netuid: the subnet "
+        "simnet_metagraph, "
         "simnet_validator, simnet_serve and simnet_dendrite use; strict: fail the test when "
         "a served miner misbehaves; blocking_threshold: seconds the axons' event loop may "
         "block (None: off); transport: tcp or memory (no socket), or a list of them to "
@@ -167,7 +176,7 @@ def simnet_axon_host() -> Iterator[AxonHost]:
     host.close()
 
 
-_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport"}
+_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport", "redirect"}
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -206,6 +215,10 @@ def simnet(
 ) -> Iterator[Simnet]:
     """An open, offline :class:`simnet.Simnet` with a fresh chain state.
 
+    With ``@pytest.mark.simnet(redirect=True)`` (or the ``simnet_redirect`` ini
+    setting), bittensor's own constructors build on it during the test, so a subnet's
+    neuron classes run unmodified (see :meth:`simnet.Simnet.redirect_bittensor`).
+
     At teardown the test fails if a served miner misbehaved (an exception in a handler
     or token streamer, an ASGI violation, the event loop blocked) or if anything tried
     to leave loopback. ``@pytest.mark.simnet(strict=False)`` turns the first check off,
@@ -216,12 +229,14 @@ def simnet(
     from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
+    redirect = options.get("redirect", request.config.getini("simnet_redirect"))
     net = Simnet(
         wallets=simnet_wallets,
         host=simnet_axon_host,
         strict=options.get("strict", True),
         blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
         transport=simnet_transport,  # type: ignore[arg-type]
+        redirect=bool(redirect),
     )
     with net:
         yield net

@@ -21,8 +21,19 @@ def status(console: Console, state: Path | None, netuid: int | None) -> int:
     block = local.chain.block
     for n in netuids:
         table = Table(title=f"netuid {n} (block {block}, {local.path})")
-        for column in ("uid", "hotkey", "stake", "permit", "axon", "last seen"):
-            table.add_column(column, justify="right" if column in ("uid", "stake") else "left")
+        columns = (
+            "uid",
+            "hotkey",
+            "stake",
+            "permit",
+            "axon",
+            "last update",
+            "last seen",
+            "weights",
+        )
+        for column in columns:
+            right = column in ("uid", "stake", "last update")
+            table.add_column(column, justify="right" if right else "left", overflow="fold")
         for neuron in local.chain.neurons(n):
             axon = f"{neuron.axon_ip}:{neuron.axon_port}" if neuron.serving else "-"
             table.add_row(
@@ -31,10 +42,18 @@ def status(console: Console, state: Path | None, netuid: int | None) -> int:
                 f"{neuron.stake:.3f}",
                 "yes" if neuron.validator_permit else "",
                 axon,
+                str(neuron.last_update),
                 _ago(neuron.last_seen),
+                _weights(local.chain.weights(n, neuron.uid)),
             )
         console.print(table)
     return 0
+
+
+def _weights(pairs: list[tuple[int, int]]) -> str:
+    """``uid:share`` for each weight a neuron set (shares of its total), or ``-``."""
+    total = sum(weight for _, weight in pairs)
+    return " ".join(f"{uid}:{weight / total:.2f}" for uid, weight in pairs) if total else "-"
 
 
 def _ago(timestamp: float | None) -> str:

@@ -51,6 +51,18 @@ def _build_parser() -> argparse.ArgumentParser:
     register.add_argument("--state", type=Path, help=state_help)
     reset = commands.add_parser("reset", help="delete the local chain state")
     reset.add_argument("--state", type=Path, help=state_help)
+    run = commands.add_parser(
+        "run",
+        help="run a neuron script unmodified on the local chain: simnet run -- python "
+        "neurons/miner.py --netuid 1 --subtensor.network simnet ...",
+    )
+    run.add_argument("--state", type=Path, help=state_help)
+    run.add_argument(
+        "--block-seconds",
+        type=_positive_float,
+        help="seconds per block of the shared chain (default: the state's, 12 when new)",
+    )
+    run.add_argument("program", nargs=argparse.REMAINDER, help="-- python SCRIPT.py ARGS...")
     return parser
 
 
@@ -79,6 +91,16 @@ def _local(console: Console, args: argparse.Namespace) -> int:
         return 1
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be positive")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -89,9 +111,10 @@ def _positive_int(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simnet`` command."""
     args = _build_parser().parse_args(argv)
-    console = Console(highlight=False)
-    # Off a terminal (CI logs, pipes) rich would wrap at 80 columns, mid-path or mid-token.
-    console.soft_wrap = not console.is_terminal
+    # Off a terminal (CI logs, pipes) rich would wrap at 80 columns, mid-path or mid-token:
+    # lines are not wrapped there, and tables get room for whole hotkeys.
+    terminal = Console().is_terminal
+    console = Console(highlight=False, soft_wrap=not terminal, width=None if terminal else 200)
     if args.command == "demo":
         from simnet.cli.demo import demo
 
@@ -111,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     if args.command in ("status", "register", "reset"):
         return _local(console, args)
+    if args.command == "run":
+        from simnet.cli.run import run
+
+        return run(args.program, args.state, args.block_seconds)
     if args.command == "fuzz":
         from simnet.cli.fuzz import fuzz
 

@@ -101,6 +101,60 @@ def stop_all(axons: Sequence[ServedAxon]) -> None:
         server.wait()
 
 
+Listener = socket.socket | int
+"""Where an axon is served: a bound loopback socket (TCP) or a reserved in-memory port."""
+
+
+def open_listener(host: AxonHost, transport: Transport, port: int = 0) -> tuple[Listener, int]:
+    """A listener for ``transport`` on ``host`` and the port it advertises."""
+    check_transport(transport)
+    if transport == "memory":
+        if port:
+            raise ValueError("port= is for transport='tcp'; in-memory axons are given a port")
+        reserved = host.memory.reserve()
+        return reserved, reserved
+    sock = bind_loopback(port)
+    return sock, int(sock.getsockname()[1])
+
+
+def close_listener(host: AxonHost, listener: Listener) -> None:
+    """Give back a listener that was never served on."""
+    if isinstance(listener, socket.socket):
+        listener.close()
+    else:
+        host.memory.close(listener)
+
+
+def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:
+    """Run ``Axon.__init__`` for ``axon`` advertising 127.0.0.1:``port``, on the host's pool."""
+    Axon.__init__(
+        axon,
+        ip=LOOPBACK_IP,
+        port=port,
+        external_ip=LOOPBACK_IP,
+        external_port=port,
+        max_workers=1,
+        **kwargs,
+    )
+    # The axon made a pool of its own (no threads yet); it uses the host's instead.
+    axon.thread_pool.shutdown(wait=False)
+    axon.thread_pool = host.thread_pool
+
+
+def serve_app(
+    host: AxonHost,
+    axon: Axon,
+    listener: Listener,
+    plans: list[FaultPlan],
+    wrap: Callable[[Any], Any] = lambda app: app,
+) -> Server:
+    """Serve ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind the fault
+    ``plans`` on ``listener``."""
+    server = host.serve(FaultInjector(wrap(axon.app), plans), listener)
+    axon.started = True
+    return server
+
+
 def start_axon(
     host: AxonHost,
     wallet: Wallet,
@@ -113,37 +167,15 @@ def start_axon(
     transport: Transport = "tcp",
 ) -> ServedAxon:
     """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
-    ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind ``faults``,
-    over ``transport``."""
-    check_transport(transport)
-    if transport == "memory" and port:
-        raise ValueError("port= is for transport='tcp'; in-memory axons are given a port")
+    ``wrap(axon.app)`` behind ``faults``, over ``transport``."""
     plans = as_plans(faults) if faults else []
-    listener: socket.socket | int
-    if transport == "tcp":
-        listener = bind_loopback(port)
-        port = listener.getsockname()[1]
-    else:
-        listener = port = host.memory.reserve()
+    listener, port = open_listener(host, transport, port)
     try:
-        axon = Axon(
-            wallet=wallet,
-            ip=LOOPBACK_IP,
-            port=port,
-            external_ip=LOOPBACK_IP,
-            external_port=port,
-            max_workers=1,
-        )
-        # The axon made a pool of its own (no threads yet); it uses the host's instead.
-        axon.thread_pool.shutdown(wait=False)
-        axon.thread_pool = host.thread_pool
+        axon = Axon.__new__(Axon)
+        loopback_init(axon, host, port, wallet=wallet)
         attach(axon)
-        server = host.serve(FaultInjector(wrap(axon.app), plans), listener)
+        server = serve_app(host, axon, listener, plans, wrap)
     except BaseException:
-        if isinstance(listener, socket.socket):
-            listener.close()
-        else:
-            host.memory.close(listener)
+        close_listener(host, listener)
         raise
-    axon.started = True
     return ServedAxon(axon, server, netuid, uid, plans)

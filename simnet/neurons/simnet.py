@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -20,11 +24,17 @@ from simnet.neurons import speedups
 from simnet.neurons.axons import ServedAxon, stop_all
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.faults import Fault, FaultPlan
-from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
+from simnet.wire.hygiene import (
+    DEFAULT_BLOCKING_THRESHOLD,
+    LoopWatchdog,
+    MinerError,
+    MinerProblem,
+)
 
 
 class Simnet:
@@ -54,6 +64,8 @@ class Simnet:
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
         transport: Transport = "tcp",
+        redirect: bool = False,
+        reporter: Callable[[MinerProblem], None] | None = None,
     ) -> None:
         if blocking_threshold is not None and blocking_threshold <= 0:
             raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
@@ -74,6 +86,11 @@ class Simnet:
         self._dendrites: list[Dendrite] = []
         self._open = False
         self._violations_seen = 0
+        self._reporter = reporter
+        self._redirect_on_open = redirect
+        self._redirect: Redirect | None = None
+        self._home: Path | None = None
+        self._loop_watchdogs: dict[int, LoopWatchdog] = {}
         self.chain.subscribe(self._resync)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -86,12 +103,56 @@ class Simnet:
             self._open = True
             if self.blocking_threshold is not None:
                 self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
+            if self._redirect_on_open:
+                self.redirect_bittensor()
         return self
 
     def report(self, problem: MinerProblem) -> None:
         """Record a problem of a served miner (called from the axons' thread)."""
         with self._lock:
             self._problems.append(problem)
+        if self._reporter is not None:
+            self._reporter(problem)
+
+    # -- bittensor's own constructors ------------------------------------------------------
+    def redirect_bittensor(self) -> Redirect:
+        """Point bittensor's constructors (``bt.Subtensor``, ``bt.AsyncSubtensor``,
+        ``bt.Metagraph``, ``bt.Wallet``, ``bt.Axon``, ``bt.Dendrite`` and 9.x's lower-case
+        aliases) at this network until :meth:`close`, and ``~`` at a temporary home, so a
+        subnet's own neuron classes run here unmodified. Idempotent."""
+        self._require_open()
+        if self._redirect is None:
+            self._home = Path(tempfile.mkdtemp(prefix="simnet-home-"))
+            self._redirect = Redirect(self, home=self._home).install()
+        return self._redirect
+
+    @property
+    def home(self) -> Path | None:
+        """The home directory neurons see while bittensor is redirected (else ``None``)."""
+        return self._home
+
+    def adopt(self, served: ServedAxon) -> None:
+        """Stop ``served`` with this network's own axons (redirected ``Axon.start()``)."""
+        with self._lock:
+            self._axons.append(served)
+
+    def watch_current_loop(self) -> None:
+        """Report blocking calls on the running event loop (the one validator code runs on),
+        as on the axons' loop. Blocks inside simnet's own calls are not reported."""
+        if self.blocking_threshold is None or not self._open:
+            return
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if id(loop) in self._loop_watchdogs:
+                return
+            watchdog = LoopWatchdog(
+                loop,
+                threading.current_thread(),
+                where="the event loop running the validator's code",
+                ignore=_inside_simnet,
+            )
+            self._loop_watchdogs[id(loop)] = watchdog
+        watchdog.subscribe(self.blocking_threshold, self.report)
 
     @property
     def problems(self) -> list[MinerProblem]:
@@ -114,7 +175,16 @@ class Simnet:
             if self._unwatch is not None:
                 self._unwatch()
                 self._unwatch = None
+            for watchdog in self._loop_watchdogs.values():
+                watchdog.stop()
+            self._loop_watchdogs.clear()
             stop_all(self._axons)
+            if self._redirect is not None:
+                self._redirect.uninstall()
+                self._redirect = None
+            if self._home is not None:
+                shutil.rmtree(self._home, ignore_errors=True)
+                self._home = None
             if self._own_host:
                 self.host.close()
             if self._own_wallets:
@@ -353,3 +423,15 @@ class Simnet:
             f"Simnet({state}, transport={self.transport}, subnets={self.chain.netuids()}, "
             f"axons={len(self._axons)})"
         )
+
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def _inside_simnet(frame: Any) -> bool:
+    """True if simnet's own code is on the stack (the test called simnet, e.g. to serve)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE):
+            return True
+        frame = frame.f_back
+    return False

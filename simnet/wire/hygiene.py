@@ -174,10 +174,21 @@ class LoopWatchdog:
     Subscribers get the stack of the loop's thread at that moment.
     """
 
-    def __init__(self, loop: Any, loop_thread: threading.Thread, tick: float = 0.02) -> None:
+    def __init__(
+        self,
+        loop: Any,
+        loop_thread: threading.Thread,
+        tick: float = 0.02,
+        *,
+        where: str = "the event loop serving the axons",
+        ignore: Callable[[Any], bool] = lambda frame: False,
+    ) -> None:
         self.loop = loop
         self.loop_thread = loop_thread
         self.tick = tick
+        self.where = where
+        self.ignore = ignore
+        """Told the blocking stack's top frame; True means the block is not reported."""
         self._lock = threading.Lock()
         self._subscribers: dict[int, tuple[float, Report]] = {}
         self._stop = threading.Event()
@@ -250,6 +261,9 @@ class LoopWatchdog:
                     for token, (threshold, report) in self._subscribers.items()
                     if held > threshold and token not in told
                 ]
+            if due and self.ignore(top):
+                told.update(token for token, _, _ in due)
+                continue
             for token, threshold, report in due:
                 told.add(token)
                 report(self._blocked(threshold, held, top))
@@ -258,8 +272,8 @@ class LoopWatchdog:
         stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
         return MinerProblem(
             "blocking",
-            "the event loop serving the axons",
-            f"blocked for more than {threshold:.2f} s ({held:.2f} s when noticed): a handler "
-            "or token streamer runs blocking code (e.g. time.sleep) instead of awaiting",
+            self.where,
+            f"blocked for more than {threshold:.2f} s ({held:.2f} s when noticed): code on "
+            "it runs blocking calls (e.g. time.sleep) instead of awaiting",
             "stack of the blocking call:\n" + stack.rstrip(),
         )

@@ -1,0 +1,28 @@
+"""``simnet run -- python neurons/miner.py ARGS``: a neuron script, unmodified, on simnet."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def run(command: Sequence[str], state: Path | None, block_seconds: float | None) -> int:
+    """Run ``command``; usage errors exit 2, simnet's refusals 1, else the script's status."""
+    from simnet.chain.state import ChainStateError
+    from simnet.neurons.runner import UsageError, parse_command
+    from simnet.neurons.runner import run as run_program
+
+    words = list(command)
+    if words[:1] == ["--"]:
+        words = words[1:]
+    try:
+        program = parse_command(words)
+    except UsageError as exc:
+        print(f"simnet run: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_program(program, state, block_seconds=block_seconds)
+    except ChainStateError as exc:
+        print(f"simnet run: {exc}", file=sys.stderr)
+        return 1

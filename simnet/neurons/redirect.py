@@ -1,0 +1,335 @@
+"""Constructor redirection: while installed, the names subnets call on ``bittensor`` build
+simnet-backed objects, so a subnet's own neurons run on simnet unmodified.
+
+``bt.subtensor(config=...)`` / ``bt.Subtensor`` / ``bt.AsyncSubtensor`` give subtensor
+doubles over simnet's chain state (instances of the real classes); ``bt.metagraph`` /
+``bt.Metagraph`` (``AsyncMetagraph``) real metagraphs synced from it; ``bt.wallet`` /
+``bt.Wallet`` simnet's deterministic wallets (name and hotkey from the arguments or the
+config); ``bt.axon`` / ``bt.Axon`` real Axons that ``start()`` on simnet's host on
+127.0.0.1 (or in memory); ``bt.dendrite`` / ``bt.Dendrite`` real Dendrites that reach
+them over simnet's transport. Classmethods (``add_args``, ``config``, ``help``...) and
+``isinstance`` checks are the real classes'. Uninstalling puts back exactly what was there.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiohttp
+
+from simnet._compat import (
+    AsyncMetagraph,
+    Axon,
+    Dendrite,
+    Metagraph,
+    RealAsyncSubtensor,
+    RealSubtensor,
+    Wallet,
+    bittensor,
+)
+from simnet.chain.async_subtensor import AsyncFakeSubtensor
+from simnet.chain.state import ChainState
+from simnet.chain.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
+from simnet.network.host import AxonHost
+from simnet.network.transports import Transport
+from simnet.neurons.axons import ServedAxon, close_listener, loopback_init, open_listener, serve_app
+from simnet.neurons.dendrites import connected_dendrite
+from simnet.sandbox.wallets import WalletFactory
+from simnet.wire.hygiene import AppErrorReporter, recording
+
+# bittensor attribute -> what it builds. Lower-case aliases exist in 9.x only.
+ROLES = {
+    "subtensor": "subtensor",
+    "Subtensor": "subtensor",
+    "AsyncSubtensor": "async_subtensor",
+    "metagraph": "metagraph",
+    "Metagraph": "metagraph",
+    "AsyncMetagraph": "async_metagraph",
+    "wallet": "wallet",
+    "Wallet": "wallet",
+    "axon": "axon",
+    "Axon": "axon",
+    "dendrite": "dendrite",
+    "Dendrite": "dendrite",
+}
+_MISSING = object()
+_installed: Redirect | None = None
+_install_lock = threading.Lock()
+
+
+class Target(Protocol):
+    """What redirected constructors build on (a :class:`~simnet.Simnet` is one)."""
+
+    chain: ChainState
+    wallets: WalletFactory
+    host: AxonHost
+    transport: Transport
+
+    def report(self, problem: Any) -> None: ...
+    def connector(self) -> aiohttp.BaseConnector: ...
+    def adopt(self, served: ServedAxon) -> None: ...
+    def watch_current_loop(self) -> None: ...
+
+
+class _StandIn(type):
+    """Calling the class builds simnet's object; every other use is the real class's."""
+
+    _real: type
+    _build: Callable[..., Any]
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._build(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real, name)
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, cls._real)
+
+    def __subclasscheck__(cls, subclass: type) -> bool:
+        return issubclass(subclass, cls._real)
+
+    def __repr__(cls) -> str:
+        return f"<simnet stand-in for {cls._real.__module__}.{cls._real.__qualname__}>"
+
+
+def _stand_in(real: type, build: Callable[..., Any]) -> type:
+    namespace = {"_real": real, "_build": staticmethod(build), "__doc__": real.__doc__}
+    namespace["__module__"] = real.__module__
+    return _StandIn(real.__name__, (), namespace)
+
+
+def _config_value(config: Any, dotted: str) -> Any:
+    value = config
+    for part in dotted.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    return value
+
+
+def _guarded(real: type, double: type) -> type:
+    """``double``'s behaviour in a subclass of ``real``: instances of the real class whose
+    unsimulated methods raise :class:`~simnet.chain.subtensor.NotSimulated`."""
+    simulated = set(dir(double))
+
+    def __getattribute__(self: Any, name: str) -> Any:
+        if name not in simulated:
+            raise_if_unsimulated(name)
+        return object.__getattribute__(self, name)
+
+    return type(real.__name__, (double, real), {"__getattribute__": __getattribute__})
+
+
+_SimnetSubtensor = _guarded(RealSubtensor, FakeSubtensor)
+_SimnetAsyncSubtensor = _guarded(RealAsyncSubtensor, AsyncFakeSubtensor)
+
+
+class Redirect:
+    """bittensor's constructors, pointed at ``target`` while installed (one at a time)."""
+
+    def __init__(self, target: Target, *, home: Path | None = None) -> None:
+        self.target = target
+        self.home = home
+        self._saved: dict[str, Any] = {}
+        self._saved_home: str | None = None
+
+    # -- what the stand-ins build --------------------------------------------------------
+    def wallet(
+        self,
+        name: str | None = None,
+        hotkey: str | None = None,
+        path: Any = None,
+        config: Any = None,
+    ) -> Wallet:
+        """Simnet's deterministic wallet for ``name``/``hotkey`` (else the config's)."""
+        name = name or _config_value(config, "wallet.name") or "default"
+        hotkey = hotkey or _config_value(config, "wallet.hotkey") or "default"
+        return self.target.wallets(str(name), str(hotkey))
+
+    def subtensor(self, network: Any = None, config: Any = None, **_: Any) -> Any:
+        """A subtensor double over simnet's chain state, for any network name."""
+        return _SimnetSubtensor(self.target.chain, config=config)
+
+    def async_subtensor(self, network: Any = None, config: Any = None, **_: Any) -> Any:
+        """An async subtensor double over simnet's chain state."""
+        return _SimnetAsyncSubtensor(self.target.chain, config=config)
+
+    def metagraph(self, netuid: int, *args: Any, sync: bool = True, **kwargs: Any) -> Any:
+        """A real ``Metagraph`` of ``netuid`` whose syncs read simnet's chain state."""
+        subtensor = FakeSubtensor(self.target.chain)
+        if sync:
+            lite = kwargs.get("lite", True)
+            return subtensor.metagraph(netuid, lite=lite, block=kwargs.get("block"))
+        return _unsynced(Metagraph, netuid, kwargs, subtensor)
+
+    def async_metagraph(self, netuid: int, *args: Any, **kwargs: Any) -> Any:
+        """A real ``AsyncMetagraph`` whose syncs read simnet's chain state."""
+        subtensor = AsyncFakeSubtensor(self.target.chain)
+        return _unsynced(AsyncMetagraph, netuid, kwargs, subtensor)
+
+    def axon(self, wallet: Any = None, config: Any = None, **kwargs: Any) -> Axon:
+        """A real Axon that ``start()`` serves on simnet's host (127.0.0.1 or in memory)."""
+        return _axon_class()(
+            self, wallet if wallet is not None else self.wallet(config=config), config
+        )
+
+    def dendrite(self, wallet: Any = None) -> Dendrite:
+        """A real Dendrite reaching simnet's axons over its transport."""
+        wallet = wallet if wallet is not None else self.wallet()
+        if self.target.transport == "memory":
+            return connected_dendrite(_dendrite_class(), wallet, self.target.connector)
+        dendrite = _dendrite_class()(wallet=wallet)
+        return dendrite
+
+    # -- installing ----------------------------------------------------------------------
+    def install(self) -> Redirect:
+        """Point bittensor's constructors here (and ``~`` at ``home``, if given)."""
+        global _installed
+        with _install_lock:
+            if _installed is not None:
+                raise RuntimeError(
+                    "bittensor is already redirected by another simnet network in this process"
+                )
+            _installed = self
+        builders = {
+            "subtensor": self.subtensor,
+            "async_subtensor": self.async_subtensor,
+            "metagraph": self.metagraph,
+            "async_metagraph": self.async_metagraph,
+            "wallet": self.wallet,
+            "axon": self.axon,
+            "dendrite": self.dendrite,
+        }
+        for name, role in ROLES.items():
+            original = bittensor.__dict__.get(name, _MISSING)
+            if original is _MISSING:
+                continue
+            self._saved[name] = original
+            setattr(bittensor, name, _stand_in(original, builders[role]))
+        if self.home is not None:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self._saved_home = os.environ.get("HOME")
+            os.environ["HOME"] = str(self.home)
+        return self
+
+    def uninstall(self) -> None:
+        """Put back exactly what was there. Idempotent."""
+        global _installed
+        for name, original in self._saved.items():
+            setattr(bittensor, name, original)
+        self._saved.clear()
+        if self.home is not None and _installed is self:
+            if self._saved_home is None:
+                os.environ.pop("HOME", None)
+            else:
+                os.environ["HOME"] = self._saved_home
+        with _install_lock:
+            if _installed is self:
+                _installed = None
+
+    @property
+    def installed(self) -> bool:
+        """True while this redirect is in place."""
+        return _installed is self
+
+
+def _unsynced(cls: type, netuid: int, kwargs: dict[str, Any], subtensor: Any) -> Any:
+    lite = kwargs.get("lite", True)
+    metagraph = cls(netuid=netuid, network=NETWORK, lite=lite, sync=False)
+    metagraph.subtensor = subtensor  # its later syncs read simnet's chain state
+    return metagraph
+
+
+@contextmanager
+def redirected(target: Target, *, home: Path | None = None) -> Iterator[Redirect]:
+    """``with redirected(net): ...``: bittensor's constructors build on ``net`` inside."""
+    redirect = Redirect(target, home=home).install()
+    try:
+        yield redirect
+    finally:
+        redirect.uninstall()
+
+
+@functools.cache
+def _axon_class() -> type[Axon]:
+    class SimnetAxon(Axon):  # type: ignore[misc]
+        """A real Axon whose ``start()`` serves it on simnet's host, never on 0.0.0.0."""
+
+        def __init__(self, redirect: Redirect, wallet: Any, config: Any) -> None:
+            target = redirect.target
+            self._simnet_target = target
+            self._simnet_listener, port = open_listener(target.host, target.transport)
+            self._simnet_served: ServedAxon | None = None
+            self._simnet_netuid: int | None = None
+            try:
+                loopback_init(self, target.host, port, wallet=wallet, config=config)
+            except BaseException:
+                close_listener(target.host, self._simnet_listener)
+                raise
+
+        def attach(self, forward_fn: Any, *args: Any, **kwargs: Any) -> Any:
+            report = self._simnet_target.report
+            where = f"axon of {self.wallet.hotkey.ss58_address}"
+            forward_fn = recording(forward_fn, f"forward ({where})", report)
+            for name in ("blacklist_fn", "priority_fn"):
+                if kwargs.get(name) is not None:
+                    kwargs[name] = recording(kwargs[name], f"{name[:-3]} ({where})", report)
+            return super().attach(forward_fn, *args, **kwargs)
+
+        def serve(self, netuid: int, subtensor: Any = None, *args: Any, **kwargs: Any) -> Any:
+            self._simnet_netuid = netuid
+            return super().serve(netuid, subtensor, *args, **kwargs)
+
+        def start(self) -> Axon:
+            if self._simnet_served is not None:
+                return self
+            target = self._simnet_target
+            where = f"axon of {self.wallet.hotkey.ss58_address}"
+            server = serve_app(
+                target.host,
+                self,
+                self._simnet_listener,
+                [],
+                lambda app: AppErrorReporter(app, where, target.report),
+            )
+            netuid, uid = self._simnet_registration()
+            self._simnet_served = ServedAxon(self, server, netuid, uid, [])
+            target.adopt(self._simnet_served)
+            return self
+
+        def stop(self) -> Axon:
+            served, self._simnet_served = self._simnet_served, None
+            if served is not None:
+                served.stop()
+            self.started = False
+            return self
+
+        def _simnet_registration(self) -> tuple[Any, Any]:
+            chain, hotkey = self._simnet_target.chain, self.wallet.hotkey.ss58_address
+            netuids = [self._simnet_netuid] if self._simnet_netuid is not None else []
+            for netuid in netuids + chain.netuids():
+                if chain.is_registered(netuid, hotkey):
+                    return netuid, chain.neuron(netuid, hotkey).uid
+            return self._simnet_netuid, None
+
+    SimnetAxon.__name__ = SimnetAxon.__qualname__ = "Axon"
+    return SimnetAxon
+
+
+@functools.cache
+def _dendrite_class() -> type[Dendrite]:
+    class SimnetDendrite(Dendrite):  # type: ignore[misc]
+        """A real Dendrite; the event loop it is awaited on is watched for blocking calls."""
+
+        async def forward(self, *args: Any, **kwargs: Any) -> Any:
+            if _installed is not None:
+                _installed.target.watch_current_loop()
+            return await super().forward(*args, **kwargs)
+
+    SimnetDendrite.__name__ = SimnetDendrite.__qualname__ = "Dendrite"
+    return SimnetDendrite
