@@ -29,6 +29,11 @@ Fixtures (all names start with ``simnet``):
     ``simnet_subnet(miner, miners=N, validators=M, ...)`` builds a whole subnet.
 ``simnet_dendrite`` (function, async)
     A real ``bittensor.Dendrite`` signing as ``simnet_validator``, closed at teardown.
+``simnet_local`` (function)
+    A :class:`simnet.local.LocalNetwork` on a state file of this test's own.
+``simnet_run`` (function)
+    ``simnet_run("python", "neurons/miner.py", ...)`` starts a neuron script, unmodified,
+    as a process on ``simnet_local``; stopped at teardown, its log in the report.
 
 Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
 ini setting (one target per line) adds one test per ready-made property per class.
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -51,6 +57,8 @@ from simnet.network.transports import TRANSPORTS
 
 if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
+    from simnet.neurons.local import LocalNetwork
+    from simnet.neurons.processes import NeuronProcess
 
 DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
@@ -293,3 +301,44 @@ async def simnet_dendrite(simnet: Simnet, simnet_validator: Registration) -> Asy
     """A real ``bittensor.Dendrite`` signing as ``simnet_validator``."""
     async with simnet.dendrite(simnet_validator) as dendrite:
         yield dendrite
+
+
+@pytest.fixture
+def simnet_local(tmp_path: Path) -> Iterator[LocalNetwork]:
+    """A :class:`simnet.local.LocalNetwork` on a fresh state file of this test, for neuron
+    processes (``simnet_run``) to share; its wallets are the processes' wallets."""
+    from simnet.neurons.local import LocalNetwork
+
+    local = LocalNetwork(tmp_path / "simnet-state" / "chain.sqlite")
+    yield local
+    local.chain.close()
+
+
+@pytest.fixture
+def simnet_run(
+    request: pytest.FixtureRequest, simnet_local: LocalNetwork
+) -> Iterator[Callable[..., NeuronProcess]]:
+    """``simnet_run("python", "neurons/miner.py", "--netuid", "1", ...)``: start a neuron
+    script, unmodified, as a ``simnet run`` process on ``simnet_local``'s state file.
+
+    Returns a ``NeuronProcess`` (``wait_served()``, ``wait_until(predicate)``,
+    ``output``, ``stop()``). ``cwd=`` sets its directory, ``block_seconds=`` the chain's
+    clock. Every process is stopped at teardown (SIGINT first, as Ctrl-C) and its log
+    is attached to the test's report.
+    """
+    from simnet.neurons.processes import NeuronProcess
+
+    started: list[NeuronProcess] = []
+
+    def run(*command: str, cwd: Any = None, block_seconds: float | None = None) -> NeuronProcess:
+        log = simnet_local.path.parent / f"neuron-{len(started)}.log"
+        process = NeuronProcess(command, simnet_local, log, cwd=cwd, block_seconds=block_seconds)
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        process.stop()
+        request.node.add_report_section(
+            "teardown", f"simnet run {' '.join(process.command)}", process.output
+        )

@@ -6,7 +6,7 @@ import bittensor as bt
 import numpy as np
 
 from template_subnet import spec_version
-from template_subnet.config import check_config, config
+from template_subnet.config import add_args, check_config, config
 from template_subnet.protocol import Dummy
 from template_subnet.reward import reward
 from template_subnet.weights import process_weights
@@ -17,12 +17,14 @@ class AsyncValidator:
 
     @classmethod
     def add_args(cls, parser) -> None:
-        from template_subnet.config import add_args
-
         add_args(cls, parser)
 
-    def __init__(self, config_=None):
-        self.config = config_ or config(type(self))
+    @classmethod
+    def config(cls, args=None):
+        return config(cls, args)
+
+    def __init__(self, config=None):
+        self.config = config or self.config()
         check_config(self.config)
         self.wallet = bt.Wallet(config=self.config)
         self.dendrite = bt.Dendrite(wallet=self.wallet)

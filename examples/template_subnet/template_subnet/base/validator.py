@@ -33,7 +33,13 @@ class BaseValidatorNeuron(BaseNeuron):
         except KeyboardInterrupt:
             bt.logging.info("Validator stopped.")
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the dendrite's HTTP session and the validator's event loop."""
+        if not self.loop.is_closed():
             self.loop.run_until_complete(self.dendrite.aclose_session())
+            self.loop.close()
 
     def update_scores(self, rewards: np.ndarray, uids) -> None:
         if len(self.scores) < self.metagraph.n:
