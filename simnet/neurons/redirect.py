@@ -137,6 +137,7 @@ class Redirect:
         self.home = home
         self._saved: dict[str, Any] = {}
         self._saved_home: str | None = None
+        self._axons: list[Any] = []
 
     # -- what the stand-ins build --------------------------------------------------------
     def wallet(
@@ -174,9 +175,10 @@ class Redirect:
 
     def axon(self, wallet: Any = None, config: Any = None, **kwargs: Any) -> Axon:
         """A real Axon that ``start()`` serves on simnet's host (127.0.0.1 or in memory)."""
-        return _axon_class()(
-            self, wallet if wallet is not None else self.wallet(config=config), config
-        )
+        wallet = wallet if wallet is not None else self.wallet(config=config)
+        axon = _axon_class()(self, wallet, config)
+        self._axons.append(axon)
+        return axon
 
     def dendrite(self, wallet: Any = None) -> Dendrite:
         """A real Dendrite reaching simnet's axons over its transport."""
@@ -218,8 +220,12 @@ class Redirect:
         return self
 
     def uninstall(self) -> None:
-        """Put back exactly what was there. Idempotent."""
+        """Put back exactly what was there, and give back the sockets of axons that were
+        made but never started. Idempotent."""
         global _installed
+        for axon in self._axons:
+            axon._simnet_release()
+        self._axons.clear()
         for name, original in self._saved.items():
             setattr(bittensor, name, original)
         self._saved.clear()
@@ -301,6 +307,10 @@ def _axon_class() -> type[Axon]:
             self._simnet_served = ServedAxon(self, server, netuid, uid, [])
             target.adopt(self._simnet_served)
             return self
+
+        def _simnet_release(self) -> None:
+            if self._simnet_served is None and not self.started:
+                close_listener(self._simnet_target.host, self._simnet_listener)
 
         def stop(self) -> Axon:
             served, self._simnet_served = self._simnet_served, None
