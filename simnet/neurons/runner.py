@@ -49,7 +49,8 @@ class Program:
 def parse_command(command: Sequence[str]) -> Program:
     """``python script.py ARGS``, ``python -m module ARGS`` or ``script.py ARGS``."""
     words = list(command)
-    if words and (Path(words[0]).name in _PYTHONS or words[0] == sys.executable):
+    python = bool(words) and (Path(words[0]).name in _PYTHONS or words[0] == sys.executable)
+    if python:
         words = words[1:]
     if not words:
         raise UsageError("give the neuron to run: simnet run -- python neurons/miner.py ARGS")
@@ -60,8 +61,11 @@ def parse_command(command: Sequence[str]) -> Program:
     if words[0].startswith("-"):
         raise UsageError(f"python option {words[0]} is not supported by simnet run")
     script = Path(words[0])
-    if script.suffix != ".py" and Path(words[0]).name != words[0]:
-        raise UsageError(f"{words[0]} is not a Python script")
+    if not python and script.suffix != ".py":
+        raise UsageError(
+            f"{words[0]} is not a Python script (simnet run runs python SCRIPT.py or "
+            "python -m MODULE)"
+        )
     if not script.is_file():
         raise UsageError(f"no script {words[0]}")
     return Program(script, None, words[1:])

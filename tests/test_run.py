@@ -1,0 +1,97 @@
+"""`simnet run`: a neuron script, unmodified, on the shared chain state; bad input in one line."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simnet.chain.state import SCHEMA_VERSION, ChainState
+
+SCRIPT = Path(__file__).parent / "specimens" / "neuron_script.py"
+
+
+def _run(state, *command, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "simnet", "run", "--state", str(state), "--", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_the_script_sees_its_own_argv_path_and_a_temporary_home(tmp_path):
+    result = _run(tmp_path / "chain.sqlite", "python", str(SCRIPT), "argv", "--netuid", "1")
+    assert result.returncode == 0, result.stderr
+    assert f"argv ['{SCRIPT}', 'argv', '--netuid', '1']" in result.stdout
+    assert f"path0 {SCRIPT.parent}" in result.stdout
+    assert "home /" in result.stdout
+    assert f"home {Path.home()}" not in result.stdout
+
+
+def test_the_chain_is_the_shared_state_file(tmp_path):
+    state = ChainState(tmp_path / "chain.sqlite")
+    for name in ("a", "b", "c"):
+        state.register(4, name, "ck")
+    result = _run(tmp_path / "chain.sqlite", "python", str(SCRIPT), "metagraph", "4")
+    assert result.returncode == 0, result.stderr
+    assert "n 3" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("metagraph", "9"), "simnet run: netuid 9 does not exist (subnets: none)"),
+        (("delegates",), "simnet run: simnet does not simulate Subtensor.get_delegates"),
+    ],
+)
+def test_simnets_refusals_are_one_line_and_exit_1(tmp_path, args, line):
+    result = _run(tmp_path / "chain.sqlite", "python", str(SCRIPT), *args)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(line)
+    assert "Traceback" not in result.stderr
+
+
+def test_the_scripts_own_exit_status_and_errors_are_its_own(tmp_path):
+    assert _run(tmp_path / "s.sqlite", "python", str(SCRIPT), "exit", "3").returncode == 3
+    failed = _run(tmp_path / "s.sqlite", "python", str(SCRIPT), "raise")
+    assert failed.returncode == 1
+    assert "ValueError: the neuron's own bug" in failed.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (("python", "nowhere.py"), "simnet run: no script nowhere.py"),
+        ((), "simnet run: give the neuron to run"),
+        (("python", "-c", "print(1)"), "simnet run: python option -c is not supported"),
+        (("bash", "-c", "true"), "simnet run: bash is not a Python script"),
+    ],
+)
+def test_a_command_it_cannot_run_is_a_usage_error(tmp_path, command, message):
+    result = _run(tmp_path / "chain.sqlite", *command)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(message)
+
+
+def test_a_state_file_of_a_newer_simnet_is_refused_in_one_line(tmp_path):
+    state = ChainState(tmp_path / "chain.sqlite")
+    state._db.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION + 1,)
+    )
+    state.close()
+    result = _run(tmp_path / "chain.sqlite", "python", str(SCRIPT), "argv")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("simnet run: ")
+    assert "newer simnet" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_module_runs_with_dash_m(tmp_path):
+    result = _run(
+        tmp_path / "chain.sqlite", "python", "-m", "tests.specimens.neuron_script", "argv",
+        cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "argv" in result.stdout
