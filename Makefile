@@ -35,7 +35,8 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.simnet-installed-*
 	touch $@
 
-# The outside subnet in examples/, with simnet installed as a wheel (not from this tree).
+# The outside subnets in examples/, with simnet installed as a wheel (not from this tree):
+# a JSON-lines streaming subnet, and one in the subnet template's shape (unmodified neurons).
 EXAMPLE_VENV ?= .venv-example
 example:
 	rm -rf $(EXAMPLE_VENV) dist
@@ -43,9 +44,11 @@ example:
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
 	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
-	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]"
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]" "./examples/template_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory
+	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
+	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory -k "not processes"
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis

@@ -89,6 +89,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
     )
     parser.addini("simnet_transport", default="tcp", help="default transport of simnet's fixtures")
+    group.addoption(
+        "--simnet-offline",
+        action="store_true",
+        default=None,
+        help="keep the whole test session on loopback from the start (imports and "
+        "collection included): any connection beyond it fails with OfflineViolation",
+    )
+    parser.addini(
+        "simnet_offline",
+        type="bool",
+        default=False,
+        help="like --simnet-offline: the whole session on loopback, from pytest_configure on",
+    )
     parser.addini(
         "simnet_redirect",
         type="bool",
@@ -115,6 +128,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"ini setting simnet_transport = {transport!r}: expected one of {', '.join(TRANSPORTS)}"
         )
+
+    if config.getoption("simnet_offline") or config.getini("simnet_offline"):
+        from simnet.sandbox.offline import GUARD
+
+        GUARD.acquire()
+        config.add_cleanup(GUARD.release)
 
     profile = config.getoption("simnet_profile")
     if profile:

@@ -268,3 +268,60 @@ def test_the_fuzz_ini_setting_generates_tests_too(pytester):
     result = pytester.runpytest_inprocess("-v")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*simnet-fuzz?protocol:StreamPrompting::header_contract?*PASSED*"])
+
+
+def test_the_offline_option_fails_a_download_at_import_time_naming_the_address(pytester):
+    pytester.makepyfile(
+        test_downloads="""
+import socket
+socket.create_connection(("192.0.2.7", 443), timeout=1)  # a tokenizer download, say
+
+def test_never_collected():
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess("--simnet-offline", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*OfflineViolation*192.0.2.7:443*"])
+    assert result.ret != 0
+
+
+def test_the_offline_ini_setting_keeps_every_test_on_loopback(pytester):
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nsimnet_offline = true\n"
+    )
+    pytester.makepyfile(
+        test_net="""
+import socket, pytest
+import simnet
+
+def test_leaving_loopback_is_refused():
+    with pytest.raises(simnet.OfflineViolation):
+        socket.create_connection(("192.0.2.7", 80), timeout=1)
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_the_redirect_marker_runs_a_neuron_class_unmodified(pytester):
+    pytester.makepyfile(
+        test_neuron="""
+import bittensor as bt
+import pytest
+
+class Neuron:  # builds its own bittensor objects, as subnet neurons do
+    def __init__(self, netuid):
+        self.wallet = bt.Wallet(name="neuron")
+        self.subtensor = bt.Subtensor(network="finney")
+        self.metagraph = self.subtensor.metagraph(netuid)
+
+@pytest.mark.simnet(redirect=True)
+def test_neuron(simnet):
+    simnet.register(5, "neuron")
+    neuron = Neuron(5)
+    assert neuron.metagraph.hotkeys == [simnet.wallet("neuron").hotkey.ss58_address]
+
+def test_without_the_marker_bittensor_is_untouched(simnet):
+    assert not type(bt.Subtensor).__name__ == "_StandIn"
+"""
+    )
+    pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=2)
