@@ -153,11 +153,15 @@ def test_an_unsimulated_subtensor_method_is_named():
             subtensor.get_delegates()
 
 
-def test_only_one_network_redirects_bittensor_at_a_time():
+def test_only_one_network_redirects_bittensor_at_a_time_and_a_refused_one_holds_nothing():
+    from simnet.sandbox.offline import GUARD
+
     with simnet.Simnet(redirect=True):
+        second = simnet.Simnet(redirect=True)
         with pytest.raises(RuntimeError, match="already redirected"):
-            with simnet.Simnet(redirect=True):
-                pass
+            second.open()
+        assert repr(second).startswith("Simnet(closed")
+    assert not GUARD.active
 
 
 def test_home_points_at_a_temporary_directory_while_redirected():

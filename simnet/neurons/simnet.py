@@ -104,7 +104,11 @@ class Simnet:
             if self.blocking_threshold is not None:
                 self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
             if self._redirect_on_open:
-                self.redirect_bittensor()
+                try:
+                    self.redirect_bittensor()
+                except BaseException:
+                    self.close()  # a failed open leaves nothing acquired
+                    raise
         return self
 
     def report(self, problem: MinerProblem) -> None:
