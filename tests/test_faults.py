@@ -191,3 +191,31 @@ async def test_faults_can_be_injected_and_cleared_on_a_running_axon(
 def test_bad_fault_settings_are_refused_with_their_name(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+@pytest.mark.asyncio
+async def test_an_idle_disconnect_loses_the_request_on_a_reused_connection_only(
+    simnet_serve, simnet_dendrite, simnet_metagraph
+):
+    plan = FaultPlan(faults.IdleDisconnect())
+    axon = simnet_serve(one_token_per_send, faults=[plan])
+    target = simnet_metagraph.axons[axon.uid]
+
+    first = await stream_prompt(simnet_dendrite, target, PROMPT)
+    second = await stream_prompt(simnet_dendrite, target, PROMPT)  # same pooled connection
+    third = await stream_prompt(simnet_dendrite, target, PROMPT)  # a new connection
+
+    assert (first.dendrite.status_code, first.completion) == (200, PROMPT)
+    assert second.dendrite.status_code in (422, 503)  # reset, or "Server disconnected"
+    assert second.completion == ""
+    assert (third.dendrite.status_code, third.completion) == (200, PROMPT)
+    assert [e.fault for e in plan.events] == ["IdleDisconnect"]
+
+
+@pytest.mark.simnet(transport="tcp")
+def test_simnets_servers_outlast_the_dendrites_keep_alive_pool(simnet_serve):
+    from simnet.network.host import KEEP_ALIVE_SECONDS
+
+    axon = simnet_serve(one_token_per_send)
+    assert axon._server.server.config.timeout_keep_alive == KEEP_ALIVE_SECONDS
+    assert KEEP_ALIVE_SECONDS > 15.0  # aiohttp's pool, the dendrite's, reuses for 15 s

@@ -24,6 +24,12 @@ T = TypeVar("T")
 _START_TIMEOUT = 10.0
 _SHARED_POOL_WORKERS = 4
 _GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
+KEEP_ALIVE_SECONDS = 120.0
+"""How long simnet's servers keep an idle connection open: longer than any client pool
+reuses one (aiohttp 15 s, httpx 5 s). A production axon closes after uvicorn's 5 s, so a
+pool reusing a connection just as the server closes it loses that request; simnet does
+not race by default, and :class:`simnet.faults.IdleDisconnect` makes the race happen on
+purpose."""
 
 
 class AxonHost:
@@ -100,6 +106,7 @@ class AxonHost:
             log_level=log_level,
             lifespan="off",
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         server = uvicorn.Server(config)
         done = self.submit(server.serve(sockets=[] if sock is None else [sock]))

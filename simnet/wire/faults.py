@@ -37,11 +37,21 @@ class FaultContext:
     Call :meth:`record` to add what the fault did to ``plan.events``.
     """
 
-    def __init__(self, plan: FaultPlan, synapse: str, caller: str, timeout: float) -> None:
+    def __init__(
+        self,
+        plan: FaultPlan,
+        synapse: str,
+        caller: str,
+        timeout: float,
+        *,
+        reused: bool = False,
+    ) -> None:
         self.plan = plan
         self.synapse = synapse
         self.caller = caller
         self.timeout = timeout
+        self.reused = reused
+        """True when the request came on a kept-alive connection that served one before."""
         self.rng = plan._next_rng()
 
     def record(self, fault: Fault, detail: str) -> None:
@@ -251,6 +261,21 @@ class ErrorStatus(Fault):
     def replace_response(self, request: FaultContext) -> tuple[int, bytes] | None:
         request.record(self, f"answered {self.status} instead of the stream")
         return self.status, json.dumps({"message": self.message}).encode()
+
+
+@dataclass(frozen=True)
+class IdleDisconnect(Fault):
+    """Close a kept-alive connection when the next request arrives on it, with no
+    response: what a server does whose idle timeout fires just as the client's pool
+    reuses the connection (a production axon closes idle connections after 5 s, aiohttp
+    reuses them for 15 s). The first request on each connection is served; the caller's
+    reused one is lost, as real validators see against real axons."""
+
+    def replace_response(self, request: FaultContext) -> tuple[int, bytes] | None:
+        if request.reused:
+            request.record(self, "closed the idle kept-alive connection the request came on")
+            raise InjectedDisconnect
+        return None
 
 
 @dataclass(frozen=True)

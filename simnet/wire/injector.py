@@ -22,9 +22,16 @@ class FaultInjector:
     def __init__(self, app: Any, plans: list[FaultPlan]) -> None:
         self.app = app
         self.plans = plans
+        self._served: set[tuple[str, int]] = set()  # client addresses (connections) seen
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not self.plans:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = tuple(scope.get("client") or ())
+        reused = client in self._served
+        self._served.add(client)  # type: ignore[arg-type]
+        if not self.plans:
             await self.app(scope, receive, send)
             return
         headers = {name.lower(): value for name, value in scope.get("headers", [])}
@@ -34,17 +41,25 @@ class FaultInjector:
         faults: list[tuple[Fault, FaultContext]] = []
         for plan in list(self.plans):
             if plan.matches(synapse, caller):
-                request = FaultContext(plan, synapse, caller, timeout)
+                request = FaultContext(plan, synapse, caller, timeout, reused=reused)
                 faults += [(fault, request) for fault in plan.faults]
         if not faults:
             await self.app(scope, receive, send)
             return
+        started = {"response": False}
+
+        async def tracked(message: dict[str, Any]) -> None:
+            started["response"] = started["response"] or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            if not await _replaced(faults, send):
-                await self.app(scope, receive, _faulty_send(faults, send))
+            if not await _replaced(faults, tracked):
+                await self.app(scope, receive, _faulty_send(faults, tracked))
         except BaseException as exc:
             if not is_injected_disconnect(exc):
                 raise
+            if not started["response"]:
+                _close_connection(send)
             # Returning without completing the response makes uvicorn close the connection.
 
 
@@ -92,6 +107,16 @@ def _faulty_send(faults: list[tuple[Fault, FaultContext]], send: Any) -> Any:
             await send(message)
 
     return faulty_send
+
+
+def _close_connection(send: Any) -> None:
+    """Drop the connection a response has not started on, as a closed socket does when a
+    request reaches it. ASGI has no message for that; uvicorn's ``send`` is a method of
+    the request cycle that holds the connection's transport (h11 and httptools alike).
+    Without one, uvicorn answers 500 instead."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
 
 
 def _number(raw: bytes | None, default: float) -> float:
