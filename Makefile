@@ -43,7 +43,7 @@ example:
 	$(PYTHON) -m venv $(EXAMPLE_VENV)
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
 	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
-	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/bittensor_simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]" "./examples/template_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory

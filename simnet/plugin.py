@@ -154,7 +154,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     except importlib.metadata.PackageNotFoundError:
         bittensor = "not installed"
     header = (
-        f"simnet: {importlib.metadata.version('simnet')}, bittensor {bittensor}, "
+        f"simnet: {importlib.metadata.version('bittensor-simnet')}, bittensor {bittensor}, "
         f"hypothesis profile {active_profile()}"
     )
     targets = _fuzz_targets(config)

@@ -10,8 +10,12 @@ from protocol import StreamPrompting
 from simnet.mocking import mock_axon
 
 
-def test_aioresponses_works_with_the_installed_aiohttp():
-    assert tuple(map(int, aiohttp.__version__.split(".")[:2])) < (3, 14)
+def test_the_mocking_extra_brings_the_maintained_aioresponses_fork():
+    from importlib.metadata import requires, version
+
+    assert "aioresponses-ng>=0.8; extra == 'mocking'" in requires("bittensor-simnet")
+    assert version("aioresponses-ng")  # the fork that works on the installed aiohttp
+    assert aiohttp.__version__
 
 
 @pytest.mark.asyncio

@@ -215,7 +215,10 @@ def test_the_report_header_names_simnet_and_bittensor(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_inprocess()
     result.stdout.fnmatch_lines(
-        [f"simnet: {version('simnet')}, bittensor {version('bittensor')}, hypothesis profile *"]
+        [
+            f"simnet: {version('bittensor-simnet')}, bittensor {version('bittensor')}, "
+            "hypothesis profile *"
+        ]
     )
 
 

@@ -66,6 +66,7 @@ PUBLIC_MODULES = {
         "FaultContext",
         "FaultEvent",
         "FaultPlan",
+        "IdleDisconnect",
         "Latency",
         "MutateHeaders",
         "Rechunk",

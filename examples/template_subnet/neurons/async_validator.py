@@ -4,7 +4,6 @@ import asyncio
 
 import bittensor as bt
 import numpy as np
-
 from template_subnet import spec_version
 from template_subnet.config import add_args, check_config, config
 from template_subnet.protocol import Dummy
@@ -45,7 +44,8 @@ class AsyncValidator:
 
     async def step_once(self) -> None:
         """Query every serving miner, score it, and set weights once an epoch has passed."""
-        uids = [u for u in range(self.metagraph.n) if self.metagraph.axons[u].port and u != self.uid]
+        axons = self.metagraph.axons
+        uids = [u for u in range(self.metagraph.n) if axons[u].port and u != self.uid]
         query = self.step + 1
         responses = await self.dendrite(
             axons=[self.metagraph.axons[u] for u in uids],
@@ -53,7 +53,7 @@ class AsyncValidator:
             deserialize=True,
             timeout=5,
         )
-        for uid, response in zip(uids, responses):
+        for uid, response in zip(uids, responses, strict=False):
             self.scores[uid] = 0.9 * self.scores[uid] + 0.1 * reward(query, response)
         self.step += 1
         block = await self.subtensor.get_current_block()

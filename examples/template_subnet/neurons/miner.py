@@ -4,7 +4,6 @@ import time
 import typing
 
 import bittensor as bt
-
 from template_subnet.base.miner import BaseMinerNeuron
 from template_subnet.protocol import Dummy
 

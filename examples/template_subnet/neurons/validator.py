@@ -1,11 +1,9 @@
 """The subnet's validator: queries miners, scores them, sets weights every epoch."""
 
-
 import asyncio
 
 import bittensor as bt
 import numpy as np
-
 from template_subnet.base.validator import BaseValidatorNeuron
 from template_subnet.protocol import Dummy, IsAlive
 from template_subnet.reward import reward
@@ -21,7 +19,7 @@ class Validator(BaseValidatorNeuron):
         uids = self.miner_uids()
         axons = [self.metagraph.axons[uid] for uid in uids]
         alive = await self.dendrite(axons=axons, synapse=IsAlive(), deserialize=True, timeout=5)
-        uids = [uid for uid, answer in zip(uids, alive) if answer == "alive"]
+        uids = [uid for uid, answer in zip(uids, alive, strict=False) if answer == "alive"]
         query = self.step + 1
         responses = await self.dendrite(
             axons=[self.metagraph.axons[uid] for uid in uids],

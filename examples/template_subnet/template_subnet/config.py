@@ -26,9 +26,7 @@ def add_args(cls: type, parser: argparse.ArgumentParser) -> None:
         "--neuron.moving_average_alpha", type=float, default=0.1, help="Score smoothing"
     )
     parser.add_argument("--neuron.axon_off", action="store_true", default=False)
-    parser.add_argument(
-        "--blacklist.force_validator_permit", action="store_true", default=False
-    )
+    parser.add_argument("--blacklist.force_validator_permit", action="store_true", default=False)
 
 
 def config(cls: type, args: Optional[list] = None) -> "bt.Config":  # noqa: UP045

@@ -1,7 +1,6 @@
 """Building blocks of this subnet's tests: configs as the command line would give them."""
 
 import pytest
-
 from neurons.miner import Miner
 from neurons.validator import Validator
 

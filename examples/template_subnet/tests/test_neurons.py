@@ -5,7 +5,6 @@ import time
 
 import bittensor as bt
 import pytest
-
 from neurons.async_validator import AsyncValidator
 from tests.conftest import command_line
 

@@ -2,7 +2,6 @@
 
 import threading
 import time
-from typing import Tuple
 
 import bittensor as bt
 
@@ -54,11 +53,12 @@ class BaseMinerNeuron(BaseNeuron):
     def __exit__(self, *exc_info) -> None:
         self.stop_run_thread()
 
-    def blacklist_for(self, hotkey) -> Tuple[bool, str]:
+    def blacklist_for(self, hotkey) -> tuple[bool, str]:
         if hotkey not in self.metagraph.hotkeys:
             return True, "Unrecognized hotkey"
         uid = self.metagraph.hotkeys.index(hotkey)
-        if self.config.blacklist.force_validator_permit and not self.metagraph.validator_permit[uid]:
+        permitted = self.metagraph.validator_permit[uid]
+        if self.config.blacklist.force_validator_permit and not permitted:
             return True, "Non-validator hotkey"
         return False, "Hotkey recognized"
 

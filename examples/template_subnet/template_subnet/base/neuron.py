@@ -24,7 +24,7 @@ class BaseNeuron(ABC):
     def config(cls, args: Optional[list] = None) -> "bt.Config":  # noqa: UP045
         return config(cls, args)
 
-    def __init__(self, config: Optional["bt.Config"] = None):  # noqa: UP045
+    def __init__(self, config: Optional["bt.Config"] = None):
         self.config = copy.deepcopy(config or self.config())
         check_config(self.config)
         self.wallet = bt.Wallet(config=self.config)
