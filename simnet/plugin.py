@@ -46,6 +46,7 @@ Nothing here imports bittensor until a fixture or a property is used.
 from __future__ import annotations
 
 import importlib.metadata
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="like --simnet-offline: the whole session on loopback, from pytest_configure on",
     )
     parser.addini(
+        "simnet_quiet",
+        type="bool",
+        default=True,
+        help="filter warnings from bittensor's internals on simnet's path and pytest-asyncio's "
+        "unset-loop-scope notice (false, or -W default::..., shows them again)",
+    )
+    parser.addini(
         "simnet_redirect",
         type="bool",
         default=False,
@@ -111,6 +119,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Warnings simnet's users cannot act on, each filtered by its origin:
+# bittensor's Synapse reads `self.model_fields` on every request (pydantic 2.11 deprecated
+# that), and pytest-asyncio asks every project to set a default fixture loop scope.
+QUIET = (
+    (
+        "Accessing the 'model_fields' attribute on the instance is deprecated",
+        "bittensor.core.synapse",
+    ),
+    (
+        'The configuration option "asyncio_default_fixture_loop_scope" is unset',
+        "pytest_asyncio.plugin",
+    ),
+)
+"""(message, module) of each warning the ``simnet_quiet`` ini setting filters."""
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -123,6 +148,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "block (None: off); transport: tcp or memory (no socket), or a list of them to "
         "run the test once over each",
     )
+    if config.getini("simnet_quiet"):
+        for message, module in QUIET:
+            config.addinivalue_line(
+                "filterwarnings", f"ignore:{message}:DeprecationWarning:{module}"
+            )
+            # and for the warnings other plugins emit while pytest is being configured
+            warnings.filterwarnings("ignore", message, DeprecationWarning, module)
     transport = config.getini("simnet_transport")
     if transport not in TRANSPORTS:
         raise pytest.UsageError(

@@ -328,3 +328,37 @@ def test_without_the_marker_bittensor_is_untouched(simnet):
 """
     )
     pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+QUIET_SUBNET_TEST = (
+    INNER_SUBNET
+    + """
+@pytest.mark.asyncio
+async def test_stream(simnet_serve, simnet_dendrite, simnet_metagraph):
+    axon = simnet_serve(forward)
+    stream = await simnet_dendrite(
+        simnet_metagraph.axons[axon.uid], Echo(text="hi"), streaming=True, deserialize=False
+    )
+    assert [item async for item in stream][-1].reply == "hi"
+"""
+)
+
+
+def test_a_subnets_run_prints_no_warning_from_bittensors_internals(pytester):
+    pytester.makeini(  # no asyncio_default_fixture_loop_scope either
+        "[pytest]\nfilterwarnings =\n    error\n"
+        # this checkout's editable install, not something a subnet's run meets
+        "    ignore:Module already imported:pytest.PytestAssertRewriteWarning\n"
+    )
+    pytester.makepyfile(test_quiet=QUIET_SUBNET_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1, warnings=0)
+    assert "model_fields" not in result.stdout.str()
+    assert "is unset" not in result.stderr.str() + result.stdout.str()
+
+
+def test_the_quiet_setting_off_shows_them_again(pytester):
+    pytester.makeini("[pytest]\nsimnet_quiet = false\n")
+    pytester.makepyfile(test_quiet=QUIET_SUBNET_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*model_fields*"])

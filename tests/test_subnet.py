@@ -133,3 +133,19 @@ def test_file_descriptors_are_returned_after_a_big_subnet():
         net.subnet(1, labelled, miners=64)
         assert len(os.listdir("/proc/self/fd")) >= before + 64
     assert len(os.listdir("/proc/self/fd")) <= before + 2
+
+
+def test_a_subnet_built_after_the_validator_fixture_follows_its_uid(
+    simnet_validator, simnet_subnet, reference_miner
+):
+    subnet = simnet_subnet(reference_miner, miners=2, validators=1)
+    assert simnet_validator.uid == 0
+    assert [v.uid for v in subnet.validators] == [1]
+    assert [m.uid for m in subnet.miners] == [2, 3]
+
+
+def test_a_subnet_must_fit_next_to_the_neurons_already_registered(
+    simnet, simnet_validator, reference_miner
+):
+    with pytest.raises(ValueError, match="fit in 256 uids next to the 1 registered"):
+        simnet.subnet(1, reference_miner, miners=255, validators=1)

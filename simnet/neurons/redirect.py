@@ -341,5 +341,12 @@ def _dendrite_class() -> type[Dendrite]:
                 _installed.target.watch_current_loop()
             return await super().forward(*args, **kwargs)
 
+        def __del__(self) -> None:
+            # bittensor's __del__ calls close_session(), which warns whenever a loop is
+            # running, even for a session the neuron already closed with aclose_session().
+            session = getattr(self, "_session", None)
+            if session is not None and not session.closed:
+                super().__del__()
+
     SimnetDendrite.__name__ = SimnetDendrite.__qualname__ = "Dendrite"
     return SimnetDendrite

@@ -346,8 +346,12 @@ class Simnet:
         faults: Callable[[int], Sequence[FaultPlan | Fault]] | None = None,
         seed: int = 0,
     ) -> Subnet:
-        """Build a whole subnet: ``validators`` neurons with validator permits (uids
-        0..M-1), then ``miners`` served miners (uids M..M+N-1), at most 256 in all.
+        """Build a whole subnet: ``validators`` neurons with validator permits, then
+        ``miners`` served miners, on the subnet's next free uids: on an empty subnet the
+        validators are uids 0..M-1 and the miners M..M+N-1; neurons registered before
+        (``simnet_validator``, say, at uid 0) keep theirs and the new ones follow. At most
+        256 uids in all. ``Subnet.validators[i].uid`` and ``Subnet.miners[i].uid`` say
+        which uid each got.
 
         ``miner`` is one miner (forward function, object or factory, as in :meth:`serve`)
         used for every uid, or a sequence with one per miner. Stakes are generated from
@@ -360,12 +364,12 @@ class Simnet:
         """
         self._require_open()
         kinds = miner_kinds(miner, miners)
-        check_size(validators, len(kinds))
+        self.chain.create_subnet(netuid)
+        check_size(validators, len(kinds), registered=len(self.chain.neurons(netuid)))
         rng = random.Random(seed)
         v_stakes = stakes(validator_stakes, validators, "validator_stakes", rng, (1_000, 10_000))
         m_stakes = stakes(miner_stakes, len(kinds), "miner_stakes", rng, (0, 10))
         # Two batches, so the metagraph is re-synced twice, not twice per miner.
-        self.chain.create_subnet(netuid)
         with self.chain.batch():
             registered = [
                 self.register(netuid, f"validator-{i}", stake=v_stakes[i], validator_permit=True)

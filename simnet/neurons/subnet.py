@@ -63,12 +63,13 @@ def miner_kinds(miner: object | Sequence[object], miners: int | None) -> list[ob
     return [miner] * count
 
 
-def check_size(validators: int, miners: int) -> None:
-    """Refuse subnets that do not fit in 256 uids."""
-    if validators < 0 or miners < 0 or validators + miners > MAX_UIDS:
+def check_size(validators: int, miners: int, *, registered: int = 0) -> None:
+    """Refuse subnets that do not fit in 256 uids with the ``registered`` ones."""
+    if validators < 0 or miners < 0 or registered + validators + miners > MAX_UIDS:
+        taken = f" next to the {registered} registered" if registered else ""
         raise ValueError(
             f"validators={validators} and miners={miners} must be non-negative and fit in "
-            f"{MAX_UIDS} uids"
+            f"{MAX_UIDS} uids{taken}"
         )
 
 
