@@ -86,7 +86,7 @@ def _account_ids(addresses: list[str]) -> list[bytes]:
     ids = []
     for address in addresses:
         try:
-            ids.append(bytes(Keypair(ss58_address=address).public_key))
+            ids.append(bytes(Keypair(ss58_address=address).public_key or b""))
         except ValueError:  # not an ss58 address (tests use plain names): any 32 bytes do
             ids.append(hashlib.sha256(address.encode()).digest())
     return ids

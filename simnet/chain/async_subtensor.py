@@ -62,7 +62,7 @@ class AsyncFakeSubtensor:
     @property
     def block(self) -> Awaitable[int]:
         """``await subtensor.block``: the chain's current block."""
-        return self.get_current_block()  # type: ignore[no-any-return]
+        return self.get_current_block()
 
     async def metagraph(self, netuid: int, *args: Any, **kwargs: Any) -> Any:
         """A real ``AsyncMetagraph`` (``Metagraph`` where a release has none) of ``netuid``,

@@ -94,7 +94,7 @@ def fault_result(chain: ChainState, name: str, *, extrinsic: bool = False) -> tu
 
 def axon_info(neuron: Neuron) -> AxonInfo:
     """The ``AxonInfo`` the chain returns for ``neuron`` (address 0.0.0.0:0 when not serving)."""
-    ip = neuron.axon_ip if neuron.serving else "0.0.0.0"
+    ip = neuron.axon_ip if neuron.axon_ip is not None and neuron.serving else "0.0.0.0"
     return AxonInfo(
         version=bittensor.core.settings.version_as_int,
         ip=ip,

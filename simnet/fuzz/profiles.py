@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
 DEV = "simnet-dev"
 CI = "simnet-ci"
 
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "deadline": None,  # a protocol's first example pays for imports and schema building
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     # The explain phase re-runs a failure many times to annotate it; the counterexample

@@ -319,7 +319,9 @@ def _dendrite_problem(
                     None  # bittensor's own header parsing refuses these; not the protocol's doing
                 )
             try:
-                dendrite.process_server_response(response, extracted, synapse.model_copy(deep=True))
+                # The response double offers what process_server_response reads.
+                double: Any = response
+                dendrite.process_server_response(double, extracted, synapse.model_copy(deep=True))
             except Exception as exc:
                 return f"the real dendrite's process_server_response refused the result: {exc!r}"
         return None

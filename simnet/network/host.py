@@ -24,7 +24,7 @@ T = TypeVar("T")
 _START_TIMEOUT = 10.0
 _SHARED_POOL_WORKERS = 4
 _GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
-KEEP_ALIVE_SECONDS = 120.0
+KEEP_ALIVE_SECONDS = 120
 """How long simnet's servers keep an idle connection open: longer than any client pool
 reuses one (aiohttp 15 s, httpx 5 s). A production axon closes after uvicorn's 5 s, so a
 pool reusing a connection just as the server closes it loses that request; simnet does

@@ -16,4 +16,4 @@ def check_transport(name: object) -> Transport:
     """``name`` if it is a transport's name, else a ``ValueError`` naming the choices."""
     if name not in TRANSPORTS:
         raise ValueError(f"transport={name!r} must be one of {', '.join(TRANSPORTS)}")
-    return name  # type: ignore[return-value]
+    return name

@@ -115,6 +115,7 @@ def _signed(dendrite: Dendrite, target: Any, synapse: Synapse, timeout: float) -
 
 def _resign(synapse: Synapse, keypair: Any, axon_hotkey: str) -> None:
     d = synapse.dendrite
+    assert d is not None, "a signed synapse carries the dendrite's terminal info"
     message = f"{d.nonce}.{d.hotkey}.{axon_hotkey}.{d.uuid}.{synapse.body_hash}"
     d.signature = f"0x{keypair.sign(message).hex()}"
 
@@ -155,6 +156,7 @@ async def _replayed(dendrite: Dendrite, target: Any, synapse: Synapse, timeout: 
 
 async def _stale(dendrite: Dendrite, target: Any, synapse: Synapse, timeout: float) -> Any:
     signed = _signed(dendrite, target, synapse, timeout)
+    assert signed.dendrite is not None
     signed.dendrite.nonce = time.time_ns() - int((timeout + 60) * 1e9)
     _resign(signed, dendrite.keypair, target.hotkey)
     return [_request(signed)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import aiohttp
@@ -36,6 +35,11 @@ class _SessionOnConnector:
         return self._session
 
 
-@functools.cache
+_CONNECTED: dict[type[Dendrite], type[Dendrite]] = {}
+
+
 def _with_connector(cls: type[Dendrite]) -> type[Dendrite]:
-    return type(cls.__name__, (_SessionOnConnector, cls), {"__qualname__": cls.__qualname__})
+    if cls not in _CONNECTED:
+        namespace = {"__qualname__": cls.__qualname__}
+        _CONNECTED[cls] = type(cls.__name__, (_SessionOnConnector, cls), namespace)
+    return _CONNECTED[cls]

@@ -198,7 +198,7 @@ class Redirect:
                     "bittensor is already redirected by another simnet network in this process"
                 )
             _installed = self
-        builders = {
+        builders: dict[str, Callable[..., Any]] = {
             "subtensor": self.subtensor,
             "async_subtensor": self.async_subtensor,
             "metagraph": self.metagraph,
@@ -262,8 +262,8 @@ def redirected(target: Target, *, home: Path | None = None) -> Iterator[Redirect
 
 
 @functools.cache
-def _axon_class() -> type[Axon]:
-    class SimnetAxon(Axon):  # type: ignore[misc]
+def _axon_class() -> type[Any]:
+    class SimnetAxon(Axon):
         """A real Axon whose ``start()`` serves it on simnet's host, never on 0.0.0.0."""
 
         def __init__(self, redirect: Redirect, wallet: Any, config: Any) -> None:
@@ -333,7 +333,7 @@ def _axon_class() -> type[Axon]:
 
 @functools.cache
 def _dendrite_class() -> type[Dendrite]:
-    class SimnetDendrite(Dendrite):  # type: ignore[misc]
+    class SimnetDendrite(Dendrite):
         """A real Dendrite; the event loop it is awaited on is watched for blocking calls."""
 
         async def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -108,8 +108,8 @@ class _Guard:
             "getaddrinfo": original_getaddrinfo,
             "get_external_ip": networking.get_external_ip,
         }
-        socket.socket.connect = connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+        socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+        socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
         socket.getaddrinfo = getaddrinfo
         networking.get_external_ip = _loopback_external_ip
 

@@ -13,7 +13,8 @@ from simnet._compat import Keypair, Wallet
 def keypair_for(*parts: str) -> Keypair:
     """The sr25519 keypair simnet derives from ``parts``: the same parts give the same keys."""
     seed = hashlib.sha256("/".join(("simnet", *parts)).encode()).hexdigest()
-    return Keypair.create_from_seed(seed)
+    # The stub says bytes; bittensor_wallet's runtime takes only a hex string here.
+    return Keypair.create_from_seed(seed)  # type: ignore[arg-type]
 
 
 class WalletFactory:

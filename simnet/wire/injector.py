@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simnet.wire.faults import Fault, FaultContext, FaultPlan, InjectedDisconnect
+from simnet.wire.faults import Emit, Fault, FaultContext, FaultPlan, InjectedDisconnect
 
 _DEFAULT_TIMEOUT = 12.0
 
@@ -30,7 +30,7 @@ class FaultInjector:
             return
         client = tuple(scope.get("client") or ())
         reused = client in self._served
-        self._served.add(client)  # type: ignore[arg-type]
+        self._served.add(client)
         if not self.plans:
             await self.app(scope, receive, send)
             return
@@ -89,7 +89,7 @@ def _faulty_send(faults: list[tuple[Fault, FaultContext]], send: Any) -> Any:
     async def wire(data: bytes, more: bool) -> None:
         await send({"type": "http.response.body", "body": data, "more_body": more})
 
-    emit = wire
+    emit: Emit = wire
     for fault, request in reversed(faults):
         emit = fault.body_stage(request, emit)
 
