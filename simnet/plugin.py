@@ -12,9 +12,11 @@ Fixtures (all names start with ``simnet``):
     ``@pytest.mark.simnet(transport=...)``, else ``--simnet-transport``, else the
     ``simnet_transport`` ini setting, else ``"tcp"``.
     ``@pytest.mark.simnet(transport=["tcp", "memory"])`` runs a test once over each.
-``simnet`` (function)
+``simnet_network`` (function), also ``simnet``
     An open :class:`simnet.Simnet` with a fresh chain state. At teardown its axons stop;
-    the test fails if anything tried to leave loopback during it.
+    the test fails if anything tried to leave loopback during it. ``simnet`` is the
+    same object under the package's name; a test that imports ``simnet`` too asks for
+    ``simnet_network``.
 ``simnet_netuid`` (function)
     The netuid the fixtures below use: ``@pytest.mark.simnet(netuid=8)``, else 1.
 ``simnet_metagraph`` (function)
@@ -266,7 +268,7 @@ def simnet_transport(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def simnet(
+def simnet_network(
     request: pytest.FixtureRequest,
     simnet_wallets: WalletFactory,
     simnet_axon_host: AxonHost,
@@ -305,6 +307,13 @@ def simnet(
 
 
 @pytest.fixture
+def simnet(simnet_network: Simnet) -> Simnet:
+    """The same network as ``simnet_network``, under the package's own name (a test that
+    also imports the ``simnet`` module should ask for ``simnet_network``)."""
+    return simnet_network
+
+
+@pytest.fixture
 def simnet_netuid(request: pytest.FixtureRequest) -> int:
     """The netuid used by simnet's other fixtures (``@pytest.mark.simnet(netuid=...)``)."""
     netuid = _marker_kwargs(request).get("netuid", DEFAULT_NETUID)
@@ -314,43 +323,47 @@ def simnet_netuid(request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def simnet_metagraph(simnet: Simnet, simnet_netuid: int) -> Any:
+def simnet_metagraph(simnet_network: Simnet, simnet_netuid: int) -> Any:
     """The real, live ``bittensor.Metagraph`` of ``simnet_netuid``."""
-    simnet.chain.create_subnet(simnet_netuid)
-    return simnet.metagraph(simnet_netuid)
+    simnet_network.chain.create_subnet(simnet_netuid)
+    return simnet_network.metagraph(simnet_netuid)
 
 
 @pytest.fixture
-def simnet_validator(simnet: Simnet, simnet_netuid: int) -> Registration:
+def simnet_validator(simnet_network: Simnet, simnet_netuid: int) -> Registration:
     """The wallet ``validator``, registered with stake and a validator permit."""
-    return simnet.register(simnet_netuid, "validator", stake=VALIDATOR_STAKE, validator_permit=True)
+    return simnet_network.register(
+        simnet_netuid, "validator", stake=VALIDATOR_STAKE, validator_permit=True
+    )
 
 
 @pytest.fixture
-def simnet_serve(simnet: Simnet, simnet_netuid: int) -> Callable[..., ServedAxon]:
+def simnet_serve(simnet_network: Simnet, simnet_netuid: int) -> Callable[..., ServedAxon]:
     """``simnet_serve(miner, **kwargs)``: serve a miner on ``simnet_netuid``."""
 
     def serve(miner: object, **kwargs: Any) -> ServedAxon:
-        return simnet.serve(simnet_netuid, miner, **kwargs)
+        return simnet_network.serve(simnet_netuid, miner, **kwargs)
 
     return serve
 
 
 @pytest.fixture
-def simnet_subnet(simnet: Simnet, simnet_netuid: int) -> Callable[..., Subnet]:
+def simnet_subnet(simnet_network: Simnet, simnet_netuid: int) -> Callable[..., Subnet]:
     """``simnet_subnet(miner, miners=N, validators=M, ...)``: build a whole subnet on
     ``simnet_netuid`` (see :meth:`simnet.Simnet.subnet`)."""
 
     def build(miner: object, **kwargs: Any) -> Subnet:
-        return simnet.subnet(simnet_netuid, miner, **kwargs)
+        return simnet_network.subnet(simnet_netuid, miner, **kwargs)
 
     return build
 
 
 @pytest_asyncio.fixture
-async def simnet_dendrite(simnet: Simnet, simnet_validator: Registration) -> AsyncIterator[Any]:
+async def simnet_dendrite(
+    simnet_network: Simnet, simnet_validator: Registration
+) -> AsyncIterator[Any]:
     """A real ``bittensor.Dendrite`` signing as ``simnet_validator``."""
-    async with simnet.dendrite(simnet_validator) as dendrite:
+    async with simnet_network.dendrite(simnet_validator) as dendrite:
         yield dendrite
 
 

@@ -362,3 +362,20 @@ def test_the_quiet_setting_off_shows_them_again(pytester):
     pytester.makepyfile(test_quiet=QUIET_SUBNET_TEST)
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.stdout.fnmatch_lines(["*model_fields*"])
+
+
+def test_a_test_can_use_the_module_and_the_network_fixture_together(pytester):
+    pytester.makepyfile(
+        test_both="""
+import simnet
+
+def test_both(simnet_network, simnet):
+    assert isinstance(simnet_network, simnet.__class__)  # `simnet` here is the fixture
+    assert simnet is simnet_network
+
+def test_module(simnet_network):
+    import simnet as module
+    assert isinstance(simnet_network, module.Simnet)
+"""
+    )
+    pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=2)

@@ -1,17 +1,46 @@
-"""Write every ```python block of README.md, docs/ and the examples' READMEs to files, so
-`make lint` can check them as code (Python 3.10 syntax and APIs included).
+"""The ```python blocks of README.md, docs/ and the examples' READMEs.
 
-    python tools/docblocks.py DIR
+A block is a runnable test module unless its fence says ``python fragment``; ``python
+run-in=DIR`` runs it from DIR (an example subnet) instead of the repository's top, where
+the reference subnet is importable. ``tests/test_docs.py`` runs every runnable block;
+``make lint`` writes all of them to files (``python tools/docblocks.py DIR``) to check
+them as Python 3.10 code.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Block:
+    document: Path
+    line: int
+    code: str
+    info: str
+
+    @property
+    def fragment(self) -> bool:
+        """True for an illustration that is not a whole test module."""
+        return "fragment" in self.info.split()
+
+    @property
+    def run_in(self) -> Path:
+        """The directory the block runs from."""
+        for word in self.info.split():
+            if word.startswith("run-in="):
+                return ROOT / word.removeprefix("run-in=")
+        return ROOT
+
+    @property
+    def name(self) -> str:
+        return f"{self.document.relative_to(ROOT)}:{self.line}"
 
 
 def documents() -> list[Path]:
@@ -21,10 +50,13 @@ def documents() -> list[Path]:
     return [ROOT / "README.md", *docs, *examples]
 
 
-def blocks(document: Path) -> list[tuple[int, str]]:
-    """(line number, code) of each Python block in ``document``."""
+def blocks(document: Path) -> list[Block]:
+    """Each Python block of ``document``, with the line its code starts on."""
     text = document.read_text()
-    return [(text.count("\n", 0, m.start()) + 2, m.group(1)) for m in BLOCK.finditer(text)]
+    return [
+        Block(document, text.count("\n", 0, m.start()) + 2, m.group("code"), m.group("info"))
+        for m in FENCE.finditer(text)
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -35,8 +67,8 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for document in documents():
         stem = str(document.relative_to(ROOT)).replace("/", "__").removesuffix(".md")
-        for line, code in blocks(document):
-            (out / f"{stem}__line{line}.py").write_text(code)
+        for block in blocks(document):
+            (out / f"{stem}__line{block.line}.py").write_text(block.code)
     return 0
 
 
