@@ -107,6 +107,7 @@ class AxonHost:
             lifespan="off",
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            log_config=None,  # no logging.config.dictConfig per served app
         )
         server = uvicorn.Server(config)
         done = self.submit(server.serve(sockets=[] if sock is None else [sock]))

@@ -74,9 +74,8 @@ class Simnet:
         self.blocking_threshold = blocking_threshold
         self._problems: list[MinerProblem] = []
         self._unwatch: Callable[[], None] | None = None
-        self._own_wallets = wallets is None
         self._own_host = host is None
-        self.wallets = wallets or WalletFactory()
+        self.wallets = wallets or WalletFactory.shared()
         self.host = host or AxonHost()
         self.chain = chain or ChainState()
         self.subtensor = FakeSubtensor(self.chain)
@@ -191,8 +190,6 @@ class Simnet:
                 self._home = None
             if self._own_host:
                 self.host.close()
-            if self._own_wallets:
-                self.wallets.close()
         finally:
             speedups.release()
             GUARD.release()

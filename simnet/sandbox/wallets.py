@@ -17,6 +17,10 @@ def keypair_for(*parts: str) -> Keypair:
     return Keypair.create_from_seed(seed)  # type: ignore[arg-type]
 
 
+_SHARED: WalletFactory | None = None
+_SHARED_LOCK = threading.Lock()
+
+
 class WalletFactory:
     """Makes real wallets whose keys depend only on their names.
 
@@ -53,6 +57,16 @@ class WalletFactory:
         wallet.set_coldkeypub(coldkey, overwrite=True)
         wallet.set_hotkey(keypair_for("hotkey", name, hotkey), encrypt=False, overwrite=True)
         return wallet
+
+    @classmethod
+    def shared(cls) -> WalletFactory:
+        """The process's own factory, for networks given none: wallets are made once per
+        process, not once per network (its directory goes when the process ends)."""
+        global _SHARED
+        with _SHARED_LOCK:
+            if _SHARED is None or _SHARED._tempdir is None:
+                _SHARED = cls()
+            return _SHARED
 
     def close(self) -> None:
         """Remove the temporary directory, if this factory made one."""
