@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with only Python 3.10+:
 #   make demo   install what is needed, then stream from the reference miner offline
-#   make test   install what is needed, then run lint (ruff, import contracts) and the suite
+#   make test   install what is needed, then run the linters and the suite
 PYTHON ?= python3
 VENV ?= .venv
 # The bittensor release to test against (CI's default: 10.5.x, the newest with Axon).
@@ -8,18 +8,22 @@ DEFAULT_BITTENSOR := 10.5.*
 BITTENSOR ?= $(DEFAULT_BITTENSOR)
 # Extra requirements for that release (9.x needs "async-substrate-interface<1.6").
 EXTRA ?=
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 -m "not thorough"
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.simnet-installed-$(subst *,x,$(BITTENSOR))
 
-.PHONY: demo test lint install example clean
+.PHONY: demo test thorough lint install example clean
 
 demo: $(STAMP)
 	$(BIN)/simnet demo
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The 10,000-example fuzz of the reference protocol (CI runs it once, on the default release).
+thorough: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m thorough
 
 # ruff, the layering contracts in pyproject.toml ([tool.importlinter]), then Python 3.10:
 # only 3.11 can be installed here, so 3.10 is checked statically (ruff's py310 syntax and
