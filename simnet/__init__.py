@@ -37,6 +37,12 @@ _EXPORTS: dict[str, str] = {
     "OfflineViolation": "simnet.sandbox.offline",
     "offline": "simnet.sandbox.offline",
     "FakeSubtensor": "simnet.chain.subtensor",
+    "NotSimulated": "simnet.chain.subtensor",
+    "AsyncFakeSubtensor": "simnet.chain.async_subtensor",
+    "ChainFaults": "simnet.chain.faults",
+    "ChainRuleError": "simnet.chain.rules",
+    "Hyperparameters": "simnet.chain.hyperparams",
+    "NeuronProcess": "simnet.neurons.processes",
     "Subnet": "simnet.neurons.subnet",
     "WalletFactory": "simnet.sandbox.wallets",
 }
@@ -44,14 +50,20 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "BITTENSOR_VERSION",
     "LOOPBACK_IP",
+    "AsyncFakeSubtensor",
     "AxonHost",
+    "ChainFaults",
+    "ChainRuleError",
     "ChainState",
     "FakeSubtensor",
+    "Hyperparameters",
     "MemoryConnector",
     "MinerContext",
     "MinerError",
     "MinerProblem",
     "Neuron",
+    "NeuronProcess",
+    "NotSimulated",
     "OfflineViolation",
     "Registration",
     "ServedAxon",
@@ -67,13 +79,18 @@ __all__ = [
 
 if TYPE_CHECKING:
     from simnet._compat import BITTENSOR_VERSION
+    from simnet.chain.async_subtensor import AsyncFakeSubtensor
+    from simnet.chain.faults import ChainFaults
+    from simnet.chain.hyperparams import Hyperparameters
+    from simnet.chain.rules import ChainRuleError
     from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
-    from simnet.chain.subtensor import FakeSubtensor
+    from simnet.chain.subtensor import FakeSubtensor, NotSimulated
     from simnet.network.host import AxonHost
     from simnet.network.memory import MemoryConnector
     from simnet.network.transports import Transport
     from simnet.neurons.axons import ServedAxon
     from simnet.neurons.handlers import MinerContext
+    from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline

@@ -11,35 +11,23 @@ from typing import Any
 from simnet._compat import AsyncMetagraph, Metagraph, metagraph_arguments
 from simnet.chain.faults import SIMULATED
 from simnet.chain.state import ChainState
-from simnet.chain.subtensor import NETWORK, FakeSubtensor, fault_result, raise_if_unsimulated
+from simnet.chain.subtensor import NETWORK, FakeSubtensor, SubtensorDouble, fault_result
 
 # Methods with an async body of their own here; the rest await the sync double's.
 _OWN = frozenset({"metagraph", "wait_for_block"})
 
 
-class AsyncFakeSubtensor:
+class AsyncFakeSubtensor(SubtensorDouble):
     """What neurons await on a ``bittensor.AsyncSubtensor``, answered from a :class:`ChainState`.
 
     ``initialize()``/``close()`` and ``async with`` work as on the real one (nothing to
     connect). Every simulated method of :class:`FakeSubtensor` is here as a coroutine.
     """
 
-    network = NETWORK
-    chain_endpoint = NETWORK
-
     def __init__(self, chain: ChainState, *, config: Any = None) -> None:
-        self.chain = chain
-        self.config = config
-        self.log_verbose = False
+        super().__init__(chain, config=config)
         self.sync_subtensor = FakeSubtensor(chain, config=config)
         """The sync double over the same state (what async metagraph syncs read)."""
-
-    def __repr__(self) -> str:
-        return f"AsyncFakeSubtensor(network={self.network!r}, block={self.chain.block})"
-
-    def __getattr__(self, name: str) -> Any:
-        raise_if_unsimulated(name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     async def initialize(self) -> AsyncFakeSubtensor:
         """Nothing to connect to; returns self, as the real one does."""

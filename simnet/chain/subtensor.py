@@ -158,13 +158,9 @@ def subnet_hyperparameters(params: Hyperparameters) -> Any:
     )
 
 
-class FakeSubtensor:
-    """The part of ``bittensor.Subtensor`` that miners, validators and ``Metagraph.sync`` call.
-
-    It answers from a :class:`ChainState`; nothing goes over a network. Chain faults
-    (``chain.faults``) make its calls fail on demand. Other ``Subtensor`` methods raise
-    :class:`NotSimulated`.
-    """
+class SubtensorDouble:
+    """What the sync and async doubles share: the chain state, the network name the real
+    ones report, and :class:`NotSimulated` for any other ``Subtensor`` attribute."""
 
     network = NETWORK
     chain_endpoint = NETWORK
@@ -175,11 +171,20 @@ class FakeSubtensor:
         self.log_verbose = False
 
     def __repr__(self) -> str:
-        return f"FakeSubtensor(network={self.network!r}, block={self.chain.block})"
+        return f"{type(self).__name__}(network={self.network!r}, block={self.chain.block})"
 
     def __getattr__(self, name: str) -> Any:
         raise_if_unsimulated(name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+class FakeSubtensor(SubtensorDouble):
+    """The part of ``bittensor.Subtensor`` that miners, validators and ``Metagraph.sync`` call.
+
+    It answers from a :class:`ChainState`; nothing goes over a network. Chain faults
+    (``chain.faults``) make its calls fail on demand. Other ``Subtensor`` methods raise
+    :class:`NotSimulated`.
+    """
 
     # -- blocks ------------------------------------------------------------------------
     @simulated()
