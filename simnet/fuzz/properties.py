@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from simnet._compat import Dendrite, Synapse, TerminalInfo
 from simnet.fuzz import strategies
+from simnet.fuzz.equality import same
 from simnet.fuzz.profiles import profile_settings
 from simnet.fuzz.response import StreamedResponse
 from simnet.sandbox.offline import offline
@@ -205,7 +206,7 @@ def check_chunking_invariance(
 
             def differs(chunks: list[bytes]) -> StreamOutcome | None:
                 split = runner.run(synapse, chunks, raw_headers=headers)
-                return split if split.accumulated != whole.accumulated else None
+                return None if same(split.accumulated, whole.accumulated) else split
 
             for chunks in (drawn, one_byte):
                 split = differs(chunks)
@@ -299,7 +300,7 @@ def _contract_problem(
     if problem:
         return problem
     lowered = runner.run(synapse, [], raw_headers=headers.lowercased().raw)
-    if lowered.extracted != extracted:
+    if not same(lowered.extracted, extracted):
         return (
             "the result depends on the case of header names: "
             f"{extracted!r} != {lowered.extracted!r} with lower-case names"
@@ -355,8 +356,8 @@ def check_error_bodies(
             headers = base_headers(synapse, status=status)
             outcome = runner.run(synapse, chunks, raw_headers=headers, status=status)
             sent = user_fields(synapse)
-            if outcome.error is None and outcome.fields != sent:
-                changed = {k: v for k, v in outcome.fields.items() if sent.get(k) != v}
+            if outcome.error is None and not same(outcome.fields, sent):
+                changed = {k: v for k, v in outcome.fields.items() if not same(sent.get(k), v)}
                 runner.fail(
                     f"the {status} error body became content: fields changed to {changed!r}",
                     synapse=synapse,
@@ -380,7 +381,7 @@ def _difference(whole: StreamOutcome, split: StreamOutcome, chunks: int) -> str:
         ("extracted key", whole.extracted or {}, split.extracted or {}),
     ):
         for key in sorted(set(one) | set(many)):
-            if one.get(key) != many.get(key):
+            if not same(one.get(key), many.get(key)):
                 parts.append(
                     f"{label} {key!r} is {one.get(key)!r} as one chunk but "
                     f"{many.get(key)!r} as {chunks} chunks"
