@@ -85,3 +85,13 @@ def test_targets_and_bodies_that_cannot_be_loaded_exit_2_saying_why(tmp_path):
     assert "miner 'miner:nothing'" in _fails_to_load(
         "protocol:StreamPrompting", "--miner", "miner:nothing"
     )
+
+
+def test_a_protocol_simnet_cannot_drive_exits_2_in_one_line_not_1():
+    specimen = Path(__file__).parent / "specimens" / "unbuildable_protocol.py"
+    result = _fuzz(f"{specimen}:Unbuildable", "--examples", "5")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "simnet fuzz: could not run chunking_invariance on Unbuildable: TypeError" in (
+        result.stdout
+    )
+    assert "Traceback" not in result.stdout + result.stderr

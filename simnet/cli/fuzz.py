@@ -73,6 +73,14 @@ def fuzz(
                 progress.stop()
                 console.print(f"[red]simnet fuzz: hypothesis could not run {name}:[/] {exc}")
                 return EXIT_UNLOADABLE
+            except Exception as exc:  # simnet could not drive the class: never exit 1 for it
+                progress.stop()
+                console.print(
+                    f"[red]simnet fuzz: could not run {name} on {cls.__qualname__}:[/] "
+                    f"{type(exc).__name__}: {exc}",
+                    markup=True,
+                )
+                return EXIT_UNLOADABLE
         elapsed = time.perf_counter() - started
         console.print(f"[green]✓[/] {name.replace('_', ' ')} holds ({elapsed:.1f} s)")
     return EXIT_FAILED if failed else EXIT_OK
