@@ -38,7 +38,10 @@ Fixtures (all names start with ``simnet``):
     as a process on ``simnet_local``; stopped at teardown, its log in the report.
 
 Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
-ini setting (one target per line) adds one test per ready-made property per class.
+ini setting (one target per line) adds one test per ready-made property per class;
+``--simnet-fuzz-yields`` (ini ``simnet_fuzz_yields``) adds the property on what is yielded.
+What the properties note (fields left out, findings the installed bittensor masks) is
+listed in the terminal summary.
 ``--simnet-profile=simnet-dev|simnet-ci`` picks the hypothesis profile those properties
 use (default: ``simnet-ci`` when ``$CI`` is set, else ``simnet-dev``).
 
@@ -78,6 +81,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(package.module:Class or path/to/file.py:Class); repeatable",
     )
     group.addoption(
+        "--simnet-fuzz-yields",
+        action="store_true",
+        default=None,
+        help="also check what process_streaming_response yields (for clients that consume "
+        "the yields); default: the simnet_fuzz_yields ini setting",
+    )
+    group.addoption(
         "--simnet-profile",
         choices=["simnet-dev", "simnet-ci"],
         help="hypothesis profile for simnet's properties (default: simnet-ci under $CI)",
@@ -90,6 +100,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
+    )
+    parser.addini(
+        "simnet_fuzz_yields",
+        type="bool",
+        default=False,
+        help="also fuzz what protocols yield (see --simnet-fuzz-yields)",
     )
     parser.addini("simnet_transport", default="tcp", help="default transport of simnet's fixtures")
     group.addoption(
@@ -180,6 +196,13 @@ def _fuzz_targets(config: pytest.Config) -> list[str]:
     return [*config.getini("simnet_fuzz"), *config.getoption("simnet_fuzz")]
 
 
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _fuzz_targets(config):
+        from simnet.fuzz.items import summarize
+
+        summarize(terminalreporter)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     from simnet.fuzz.profiles import active_profile
 
@@ -216,7 +239,9 @@ def pytest_collection_modifyitems(
     if targets:
         from simnet.fuzz.items import fuzz_items
 
-        items.extend(fuzz_items(session, targets))
+        yields = config.getoption("simnet_fuzz_yields")
+        yields = config.getini("simnet_fuzz_yields") if yields is None else yields
+        items.extend(fuzz_items(session, targets, yields=bool(yields)))
 
 
 @pytest.fixture(scope="session")

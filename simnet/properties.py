@@ -1,7 +1,10 @@
 """Ready-made properties any ``StreamingSynapse`` subclass should have.
 
 Each ``check_*`` function runs hypothesis over a protocol class and raises
-:class:`PropertyFailed` with the shrunk counterexample when the property does not hold.
+:class:`PropertyFailed` with every distinct finding (each with its minimal example) when
+the property does not hold; otherwise it returns a :class:`PropertyReport` whose
+``notes`` say what was left out or found harmless on the installed bittensor.
+``check_yields`` is opt-in (for clients that consume what is yielded).
 Call them from a plain (sync) test::
 
     def test_my_protocol_is_chunking_invariant():
@@ -14,23 +17,35 @@ active hypothesis profile (``simnet-dev``: 100 examples;
 """
 
 from simnet.fuzz.properties import (
+    DEFAULT_SAMPLES,
+    OPTIONAL_PROPERTIES,
     PROPERTIES,
     Counterexample,
+    Finding,
     PropertyFailed,
+    PropertyReport,
+    Sample,
     StreamOutcome,
     check_chunking_invariance,
     check_error_bodies,
     check_header_contract,
+    check_yields,
     run_protocol,
 )
 
 __all__ = [
+    "DEFAULT_SAMPLES",
+    "OPTIONAL_PROPERTIES",
     "PROPERTIES",
     "Counterexample",
+    "Finding",
     "PropertyFailed",
+    "PropertyReport",
+    "Sample",
     "StreamOutcome",
     "check_chunking_invariance",
     "check_error_bodies",
     "check_header_contract",
+    "check_yields",
     "run_protocol",
 ]

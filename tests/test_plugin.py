@@ -249,15 +249,21 @@ def test_the_fuzz_option_generates_one_test_per_property(pytester):
     pytester.makepyfile(test_nothing="def test_nothing(): pass")
 
     result = pytester.runpytest_inprocess(
-        "--simnet-fuzz", "specimen.py:TutorialStreamPrompting", "--simnet-profile", "simnet-dev"
+        "--simnet-fuzz",
+        "specimen.py:TutorialStreamPrompting",
+        "--simnet-profile",
+        "simnet-dev",
+        "--simnet-fuzz-yields",
     )
 
-    result.assert_outcomes(passed=1, failed=3)
+    # chunking invariance, error bodies and yields fail; the header contract holds.
+    result.assert_outcomes(passed=2, failed=3)
     result.stdout.fnmatch_lines(
         [
             "*hypothesis profile simnet-dev, fuzzing specimen.py:TutorialStreamPrompting*",
-            "*keys under 'axon' are not TerminalInfo fields*",
             "*reproduce with:*",
+            "*simnet fuzz notes (not failures)*",
+            "*specimen.py:TutorialStreamPrompting header_contract: no effect on bittensor*",
         ]
     )
 

@@ -26,20 +26,15 @@ def test_a_utf8_character_split_across_chunks_is_found():
         example.chunks[0].decode()
 
 
-def test_renamed_terminal_fields_are_found():
-    with pytest.raises(PropertyFailed, match=r"keys under 'axon' are not TerminalInfo fields") as f:
-        check_header_contract(TutorialStreamPrompting, max_examples=DEFAULT_BUDGET)
-    assert "'code'" in str(f.value)
-    assert f.value.counterexample.headers.changes == ()  # fails on headers as sent
+def test_renamed_terminal_fields_have_no_effect_and_are_a_note():
+    report = check_header_contract(TutorialStreamPrompting, max_examples=DEFAULT_BUDGET)
+    assert any("no effect on bittensor" in note for note in report.notes)
 
 
-def test_a_malformed_numeric_header_is_found():
-    with pytest.raises(PropertyFailed, match="names none of the changed headers") as failed:
-        check_header_contract(TutorialWithHeaderNamesFixed, max_examples=DEFAULT_BUDGET)
-    (change,) = failed.value.counterexample.headers.changes  # shrunk to the one that matters
-    assert change.kind in ("set", "empty")
-    assert change.name in ("timeout", "total_size", "header_size")
-    assert "ValueError" in str(failed.value)
+def test_a_malformed_number_that_bittensor_refuses_too_is_no_failure():
+    # float("abc") raises in the protocol, and the dendrite's own header parsing refuses
+    # the same header: the validator sees the same parse failure either way.
+    check_header_contract(TutorialWithHeaderNamesFixed, max_examples=DEFAULT_BUDGET)
 
 
 def test_an_error_body_taken_as_content_is_found():
@@ -53,8 +48,11 @@ def test_an_error_body_taken_as_content_is_found():
 @pytest.mark.parametrize(
     "check", [check_chunking_invariance, check_header_contract, check_error_bodies]
 )
-def test_the_reference_protocol_holds(check):
-    check(StreamPrompting, max_examples=DEFAULT_BUDGET)
+def test_the_reference_protocol_holds_noting_at_most_malformed_values(check):
+    report = check(StreamPrompting, max_examples=DEFAULT_BUDGET)
+    assert report.examples >= DEFAULT_BUDGET
+    # It reads some values bittensor refuses (e.g. Arabic-Indic digits): notes, never failures.
+    assert all(note.startswith("a miner's own malformed headers") for note in report.notes)
 
 
 @pytest.mark.asyncio

@@ -11,7 +11,7 @@ from miner import EchoModel, Miner
 from protocol import StreamPrompting
 from simnet import faults
 from simnet._compat import Synapse
-from simnet.neurons import speedups
+from simnet.wire import speedups
 
 
 def labelled(ctx: simnet.MinerContext) -> Miner:

@@ -37,6 +37,21 @@ def _build_parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--miner", help="MODULE:FUNC, a forward function whose stream to sample")
     fuzz.add_argument("--examples", type=_positive_int, help="examples per property")
     fuzz.add_argument("--seed", type=int, help="make the run reproducible")
+    fuzz.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="pin a synapse field to a JSON value (repeatable)",
+    )
+    fuzz.add_argument(
+        "--synapse", metavar="JSON|@FILE", help="fuzz with this one synapse (a JSON object)"
+    )
+    fuzz.add_argument(
+        "--yields",
+        action="store_true",
+        help="also check what process_streaming_response yields (for clients that consume it)",
+    )
     state_help = "chain state file (default: $SIMNET_STATE or ~/.cache/simnet/chain.sqlite)"
     status = commands.add_parser("status", help="show the local chain state's subnets")
     status.add_argument("--netuid", type=int)
@@ -148,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             miner=args.miner,
             examples=args.examples,
             seed=args.seed,
+            fields=args.field,
+            synapse=args.synapse,
+            yields=args.yields,
         )
     return 2  # pragma: no cover - argparse rejects unknown commands
 

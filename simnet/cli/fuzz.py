@@ -24,37 +24,42 @@ def fuzz(
     miner: str | None = None,
     examples: int | None = None,
     seed: int | None = None,
+    fields: Sequence[str] = (),
+    synapse: str | None = None,
+    yields: bool = False,
 ) -> int:
-    """Run each property on ``target``; return the exit code (0 hold, 1 failed, 2 unloadable)."""
-    try:
-        cls = load_protocol(target)
-        samples = [_read_body(path) for path in bodies]
-        if miner is not None:
-            samples += _capture_miner(cls, miner)
-    except TargetError as exc:
-        console.print(f"[red]simnet fuzz: {exc}[/]")
-        return EXIT_UNLOADABLE
-
+    """Run each property on ``target``; return the exit code (0 hold, 1 failed, 2 unusable)."""
     from hypothesis.errors import HypothesisException
 
     from simnet._compat import quiet_bittensor_logging
-    from simnet.fuzz import strategies
     from simnet.fuzz.profiles import active_profile, profile_settings
-    from simnet.fuzz.properties import DEFAULT_SAMPLES, PROPERTIES, PropertyFailed
+    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, PropertyFailed
+    from simnet.fuzz.samples import Sample, as_samples
+
+    try:
+        cls = load_protocol(target)
+        synapses = _synapses(cls, fields, synapse)
+        given = [Sample(_read_body(path), f"body {path}") for path in bodies]
+        if miner is not None:
+            given += [Sample(p, f"miner {miner}") for p in _capture_miner(cls, miner, synapses)]
+    except (TargetError, HypothesisException) as exc:
+        console.print(f"simnet fuzz: {exc}", style="red", markup=False, highlight=False)
+        return EXIT_UNLOADABLE
 
     quiet_bittensor_logging()
+    checks = {**PROPERTIES, **(OPTIONAL_PROPERTIES if yields else {})}
     budget = examples or profile_settings().max_examples
     console.print(
-        f"[bold]simnet fuzz[/] {cls.__module__}.{cls.__qualname__}: {len(PROPERTIES)} properties, "
+        f"[bold]simnet fuzz[/] {cls.__module__}.{cls.__qualname__}: {len(checks)} properties, "
         f"up to {budget} examples each (profile {active_profile()}"
         + (f", seed {seed})" if seed is not None else ")")
     )
-    payloads = strategies.payloads(samples=[*samples, *DEFAULT_SAMPLES])
+    samples = as_samples(given)
     failed = False
-    for name, check in PROPERTIES.items():
-        kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed}
-        if name == "chunking_invariance":
-            kwargs["payloads"] = payloads
+    for name, check in checks.items():
+        kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "synapses": synapses}
+        if name in ("chunking_invariance", "yields"):
+            kwargs["samples"] = samples
         started = time.perf_counter()
         with _progress(console) as progress:
             task = progress.add_task(name.replace("_", " "), total=budget)
@@ -63,7 +68,7 @@ def fuzz(
                 progress.update(task, completed=min(n, budget))
 
             try:
-                check(cls, progress=advance, **kwargs)
+                report = check(cls, progress=advance, **kwargs)
             except PropertyFailed as exc:
                 progress.stop()
                 _report_failure(console, target, cls, name, exc)
@@ -71,19 +76,79 @@ def fuzz(
                 continue
             except HypothesisException as exc:
                 progress.stop()
-                console.print(f"[red]simnet fuzz: hypothesis could not run {name}:[/] {exc}")
+                _one_line(console, f"hypothesis could not run {name}: {exc}")
                 return EXIT_UNLOADABLE
             except Exception as exc:  # simnet could not drive the class: never exit 1 for it
                 progress.stop()
-                console.print(
-                    f"[red]simnet fuzz: could not run {name} on {cls.__qualname__}:[/] "
-                    f"{type(exc).__name__}: {exc}",
-                    markup=True,
+                _one_line(
+                    console,
+                    f"could not run {name} on {cls.__qualname__}: {type(exc).__name__}: {exc}",
                 )
                 return EXIT_UNLOADABLE
         elapsed = time.perf_counter() - started
         console.print(f"[green]✓[/] {name.replace('_', ' ')} holds ({elapsed:.1f} s)")
+        _print_notes(console, report.notes)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _one_line(console: Console, message: str) -> None:
+    first = message.strip().splitlines()[0] if message.strip() else message
+    console.print(f"simnet fuzz: {first}", style="red", markup=False, highlight=False)
+
+
+def _synapses(cls: type, fields: Sequence[str], synapse: str | None) -> Any:
+    """The synapse strategy the command line asks for: drawn, with pinned fields, or one."""
+    import json
+
+    import pydantic
+    from hypothesis import strategies as st
+
+    from simnet.fuzz import strategies
+
+    if synapse is not None:
+        text = _read_body(Path(synapse[1:])).decode() if synapse.startswith("@") else synapse
+        try:
+            return st.just(cls.model_validate(json.loads(text)))  # type: ignore[attr-defined]
+        except (ValueError, pydantic.ValidationError) as exc:
+            raise TargetError(
+                f"--synapse is not a valid {cls.__name__}: {_first_error(exc)}"
+            ) from None
+    pins: dict[str, Any] = {}
+    for spec in fields:
+        name, sep, value = spec.partition("=")
+        if not sep or not name:
+            raise TargetError(f"--field {spec!r} must be NAME=JSON")
+        if name not in cls.model_fields:  # type: ignore[attr-defined]
+            raise TargetError(f"--field {name}: {cls.__name__} has no field {name!r}")
+        try:
+            pins[name] = json.loads(value)
+        except ValueError as exc:
+            raise TargetError(f"--field {name}: {value!r} is not JSON ({exc})") from None
+        _check_pin(cls, name, pins[name])
+    return strategies.synapses(cls, **pins)
+
+
+def _check_pin(cls: Any, name: str, value: Any) -> None:
+    import pydantic
+
+    try:
+        cls.model_validate({name: value})
+    except pydantic.ValidationError as exc:
+        # Only this field's errors count: other required fields are drawn later.
+        mine = [e for e in exc.errors() if e["loc"] and e["loc"][0] == name]
+        if mine:
+            where = ".".join(str(part) for part in mine[0]["loc"])
+            raise TargetError(f"--field {name}: {where}: {mine[0]['msg']}") from None
+
+
+def _first_error(exc: Exception) -> str:
+    import pydantic
+
+    if isinstance(exc, pydantic.ValidationError) and exc.errors():
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return f"{where}: {error['msg']}" if where else str(error["msg"])
+    return str(exc).splitlines()[0]
 
 
 def _progress(console: Console) -> Progress:
@@ -104,7 +169,7 @@ def _read_body(path: Path) -> bytes:
         raise TargetError(f"body {str(path)!r} cannot be read: {exc.strerror}") from exc
 
 
-def _capture_miner(cls: type, spec: str) -> list[bytes]:
+def _capture_miner(cls: type, spec: str, synapses: Any) -> list[bytes]:
     """Payloads streamed by the miner's real forward for a few generated synapses."""
     from hypothesis import Phase, given, settings
 
@@ -116,7 +181,7 @@ def _capture_miner(cls: type, spec: str) -> list[bytes]:
     captured: list[bytes] = []
 
     @settings(max_examples=20, database=None, derandomize=True, phases=[Phase.generate])
-    @given(strategies.synapses(cls))
+    @given(synapses)
     def capture(synapse: Any) -> None:
         captured.append(b"".join(strategies.capture_stream(forward, synapse)))
 
@@ -127,16 +192,27 @@ def _capture_miner(cls: type, spec: str) -> list[bytes]:
     return sorted({payload for payload in captured if payload}, key=len)[:10]
 
 
+def _print_notes(console: Console, notes: Sequence[str]) -> None:
+    for note in notes:
+        console.print(f"  note: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _report_failure(console: Console, target: str, cls: type, name: str, exc: Any) -> None:
-    example = exc.counterexample
-    console.print(f"[red]✗ {name.replace('_', ' ')} fails:[/] ", end="")
-    console.print(str(exc).partition(": ")[2], markup=False)
-    console.print("[bold]minimal counterexample[/]")
-    console.print(f"  synapse: {example.synapse!r}", markup=False)
-    if example.chunks:
-        console.print(f"  chunks:  {example.chunks!r}", markup=False)
-    if example.headers is not None:
-        console.print(f"  headers: {example.headers!r}", markup=False)
-    console.print(f"  status:  {example.status}")
-    console.print("[bold]reproduce with[/]")
-    console.print(reproduction(target, cls, example), markup=False, highlight=False, soft_wrap=True)
+    """One block per finding: what fails, its minimal example, a snippet that replays it."""
+    findings = exc.findings
+    title = name.replace("_", " ")
+    console.print(f"[red]✗ {title} fails[/] ({len(findings)} finding{'s' * (len(findings) != 1)})")
+    for number, finding in enumerate(findings, 1):
+        example = finding.counterexample
+        lines = [
+            f"finding {number}/{len(findings)} of {title}: {finding.message}",
+            f"  synapse: {example.synapse!r}",
+            *([f"  chunks:  {example.chunks!r}"] if example.chunks else []),
+            *([f"  headers: {example.headers!r}"] if example.headers is not None else []),
+            f"  status:  {example.status}",
+            "  reproduce with this Python (runnable as printed):",
+            reproduction(target, cls, example),
+            f"  (end of finding {number})",
+        ]
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+    _print_notes(console, exc.notes)

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+NOTE = "simnet_note"
+"""The ``user_properties`` name of what a property noted (reports carry them across xdist)."""
+
 
 class PropertyItem(pytest.Item):
     """One property checked against one protocol class."""
@@ -17,10 +20,19 @@ class PropertyItem(pytest.Item):
         self.prop = prop
 
     def runtest(self) -> None:
-        from simnet.fuzz.properties import PROPERTIES
+        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, PropertyFailed
         from simnet.fuzz.targets import load_protocol
 
-        PROPERTIES[self.prop](load_protocol(self.target))
+        check = {**PROPERTIES, **OPTIONAL_PROPERTIES}[self.prop]
+        try:
+            report = check(load_protocol(self.target))
+        except PropertyFailed as exc:
+            self._keep_notes(exc.notes)
+            raise
+        self._keep_notes(report.notes)
+
+    def _keep_notes(self, notes: list[str]) -> None:
+        self.user_properties.extend((NOTE, f"{self.target} {self.prop}: {n}") for n in notes)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         from simnet.fuzz.properties import PropertyFailed
@@ -30,24 +42,45 @@ class PropertyItem(pytest.Item):
         if isinstance(excinfo.value, TargetError):
             return str(excinfo.value)
         if isinstance(excinfo.value, PropertyFailed):
-            snippet = reproduction(
-                self.target, load_protocol(self.target), excinfo.value.counterexample
-            )
-            return f"{excinfo.value}\n\nreproduce with:\n{snippet}"
+            cls = load_protocol(self.target)
+            blocks = [
+                f"{finding.message}\n\nreproduce with:\n"
+                f"{reproduction(self.target, cls, finding.counterexample)}"
+                for finding in excinfo.value.findings
+            ]
+            return "\n\n".join(blocks)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return self.target, None, f"simnet property {self.prop} of {self.target}"
 
 
-def fuzz_items(session: pytest.Session, targets: list[str]) -> list[PropertyItem]:
+def fuzz_items(
+    session: pytest.Session, targets: list[str], *, yields: bool = False
+) -> list[PropertyItem]:
     """One item per (target, property)."""
-    from simnet.fuzz.properties import PROPERTIES
+    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
 
+    names = [*PROPERTIES, *(OPTIONAL_PROPERTIES if yields else ())]
     return [
         PropertyItem.from_parent(
             session, name=f"simnet-fuzz[{target}::{prop}]", target=target, prop=prop
         )
         for target in targets
-        for prop in PROPERTIES
+        for prop in names
     ]
+
+
+def summarize(terminal: Any) -> None:
+    """List what the properties noted, one line each."""
+    notes = [
+        value
+        for reports in terminal.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == NOTE and getattr(report, "when", "call") == "call"
+    ]
+    if notes:
+        terminal.section("simnet fuzz notes (not failures)")
+        for note in notes:
+            terminal.line(note)

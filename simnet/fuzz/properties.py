@@ -2,217 +2,208 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from difflib import SequenceMatcher
 from typing import Any
 
-import hypothesis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simnet._compat import Dendrite, Synapse, TerminalInfo
+from simnet._compat import BITTENSOR_VERSION, Synapse
 from simnet.fuzz import strategies
 from simnet.fuzz.equality import same
 from simnet.fuzz.profiles import profile_settings
-from simnet.fuzz.response import StreamedResponse
-from simnet.sandbox.offline import offline
-from simnet.sandbox.wallets import keypair_for
+from simnet.fuzz.runs import (
+    Counterexample,
+    Finding,
+    Progress,
+    PropertyFailed,
+    PropertyReport,
+    Runner,
+    StreamOutcome,
+    base_headers,
+    execute,
+    run_protocol,
+    user_fields,
+)
+from simnet.fuzz.samples import (
+    DEFAULT_SAMPLES,
+    Sample,
+    as_samples,
+    ascii_twin,
+    replaced,
+    text_bytes,
+)
+from simnet.fuzz.validator import Validator, View, reference_extract, terminal_dicts
 from simnet.wire.headers import (
     ERROR_MESSAGES,
     HeaderSet,
     apply_changes,
-    axon_response_headers,
     error_body,
+    honest_variations,
 )
 
-_BASE_FIELDS = frozenset(Synapse.model_fields)
-DEFAULT_SAMPLES = (b"hello world", "h\u00e9llo w\u00f6rld \u65e5\u672c\u8a9e \U0001f389\n".encode())
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "OPTIONAL_PROPERTIES",
+    "PROPERTIES",
+    "Counterexample",
+    "Finding",
+    "PropertyFailed",
+    "PropertyReport",
+    "Sample",
+    "StreamOutcome",
+    "check_chunking_invariance",
+    "check_error_bodies",
+    "check_header_contract",
+    "check_yields",
+    "run_protocol",
+    "user_fields",
+]
+
 ERROR_STATUSES = tuple(sorted(ERROR_MESSAGES))
+SampleLike = bytes | Sample
 
 
-@dataclass(frozen=True)
-class StreamOutcome:
-    """What a protocol did with one response."""
-
-    yielded: list[Any]
-    fields: dict[str, Any]
-    extracted: dict[str, Any] | None
-    error: tuple[str, str] | None
-
-    @property
-    def accumulated(self) -> tuple[Any, ...]:
-        """What must not depend on chunking: fields, the extracted dict and any error."""
-        return (self.fields, self.extracted, self.error)
+def _samples(samples: Sequence[SampleLike] | None) -> list[Sample]:
+    if samples is None:
+        return as_samples([])
+    return [s if isinstance(s, Sample) else Sample(bytes(s), "given") for s in samples]
 
 
-async def run_protocol(
-    synapse: Synapse,
-    chunks: Sequence[bytes],
-    *,
-    raw_headers: Sequence[tuple[bytes, bytes]] = (),
-    status: int = 200,
-) -> StreamOutcome:
-    """Run a copy of ``synapse``'s ``process_streaming_response`` then
-    ``extract_response_json`` over one response, as the dendrite does, and report."""
-    copy = synapse.model_copy(deep=True)
-    yielded: list[Any] = []
-    extracted = error = None
-    async with StreamedResponse(chunks, raw_headers=raw_headers, status=status) as response:
-        try:
-            async for item in copy.process_streaming_response(response):  # type: ignore[attr-defined]
-                yielded.append(item)
-            extracted = copy.extract_response_json(response)  # type: ignore[attr-defined]
-        except Exception as exc:
-            error = (type(exc).__name__, str(exc))
-    return StreamOutcome(yielded, user_fields(copy), extracted, error)
+def _synapse_strategy(
+    cls: type[Synapse], synapses: st.SearchStrategy[Synapse] | None, runner: Runner
+) -> st.SearchStrategy[Synapse]:
+    if synapses is not None:
+        return synapses
+    for note in strategies.field_notes(cls):
+        runner.note(note)
+    return strategies.synapses(cls)
 
 
-_BASE_HEADERS: dict[tuple[type, int], list[tuple[bytes, bytes]]] = {}
+class _Comparison:
+    """Compares outcomes of one protocol, leaving out what differs between two runs of the
+    *same* input (a wall-clock timestamp, a random id), each with a note."""
 
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.volatile: set[tuple[str, str]] = set()
 
-def base_headers(synapse: Synapse, *, status: int = 200) -> list[tuple[bytes, bytes]]:
-    """The headers a real axon sends for ``synapse``'s class, built once per class and status.
+    def key(self, outcome: StreamOutcome) -> tuple[Any, ...]:
+        fields = {k: v for k, v in outcome.fields.items() if ("field", k) not in self.volatile}
+        extracted = outcome.extracted
+        if isinstance(extracted, dict):
+            extracted = {k: v for k, v in extracted.items() if ("key", k) not in self.volatile}
+        error = outcome.error
+        if error is not None and ("error", "message") in self.volatile:
+            error = (error[0], "")
+        return (fields, extracted, error)
 
-    Only ``total_size`` would differ between instances; the properties do not read it.
-    """
-    key = (type(synapse), status)
-    if key not in _BASE_HEADERS:
-        _BASE_HEADERS[key] = axon_response_headers(synapse, status=status)
-    return _BASE_HEADERS[key]
+    def same(self, a: StreamOutcome, b: StreamOutcome) -> bool:
+        return same(self.key(a), self.key(b))
 
-
-def user_fields(synapse: Synapse) -> dict[str, Any]:
-    """The synapse's own fields (those its class adds to ``bittensor.Synapse``)."""
-    return {k: v for k, v in synapse.model_dump().items() if k not in _BASE_FIELDS}
-
-
-@dataclass
-class Counterexample:
-    """The last failing example of a property run: after shrinking, the minimal one."""
-
-    synapse: Synapse | None = None
-    chunks: list[bytes] = field(default_factory=list)
-    headers: HeaderSet | None = None
-    status: int = 200
-    reason: str = ""
-
-
-class PropertyFailed(AssertionError):
-    """A property does not hold; ``counterexample`` is the minimal failing example."""
-
-    def __init__(self, message: str, counterexample: Counterexample) -> None:
-        super().__init__(message)
-        self.counterexample = counterexample
-
-
-Progress = Callable[[int], None]
-"""Called with the number of examples run so far."""
-
-
-class _Runner:
-    """One event loop for all examples of one property run."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.failure = Counterexample()
-        self.examples = 0
-        self._progress = progress
-
-    def tick(self) -> None:
-        self.examples += 1
-        if self._progress is not None:
-            self._progress(self.examples)
-
-    def run(self, *args: Any, **kwargs: Any) -> StreamOutcome:
-        return self.loop.run_until_complete(run_protocol(*args, **kwargs))
-
-    def fail(self, reason: str, **example: Any) -> None:
-        self.failure = Counterexample(reason=reason, **example)
-        raise AssertionError(reason)
-
-    def close(self) -> None:
-        self.loop.close()
-
-
-def _execute(
-    name: str,
-    body: Callable[[_Runner], Callable[[], None]],
-    seed: int | None,
-    progress: Progress | None,
-    cls: type,
-) -> None:
-    def run_all() -> None:
-        runner = _Runner(progress)
-        try:
-            test = body(runner)
-            # Failing examples are saved per property *and class* (the same hook hypothesis'
-            # pytest plugin uses for parametrized tests): one class's counterexample is no
-            # starting point for another's.
-            key = f"{cls.__module__}.{cls.__qualname__}".encode()
-            test.hypothesis.inner_test._hypothesis_internal_add_digest = key  # type: ignore[attr-defined]
-            if seed is not None:
-                test = hypothesis.seed(seed)(test)
-            test()
-        except AssertionError as exc:
-            raise PropertyFailed(f"{name}: {runner.failure.reason or exc}", runner.failure) from exc
-        finally:
-            runner.close()
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        run_all()
-        return
-    # Called from inside a running loop (an async test): run in a thread of its own.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(run_all).result()
+    def learn(self, first: StreamOutcome, again: StreamOutcome) -> None:
+        """Note and leave out what differs between ``first`` and a rerun of its input."""
+        for label, one, two in (
+            ("field", first.fields, again.fields),
+            (
+                "key",
+                first.extracted if isinstance(first.extracted, dict) else {},
+                again.extracted if isinstance(again.extracted, dict) else {},
+            ),
+        ):
+            for name in set(one) | set(two):
+                if (label, name) not in self.volatile and not same(one.get(name), two.get(name)):
+                    self.volatile.add((label, name))
+                    what = "field" if label == "field" else "extracted key"
+                    self.runner.note(
+                        f"{what} {name!r} differs between two runs of the same bytes "
+                        f"({one.get(name)!r} != {two.get(name)!r}); left out of the comparison"
+                    )
+        if (
+            first.error
+            and again.error
+            and first.error != again.error
+            and first.error[0] == again.error[0]
+        ):
+            self.volatile.add(("error", "message"))
+            self.runner.note(
+                "error messages differ between two runs of the same bytes; "
+                "only error types are compared"
+            )
 
 
 def check_chunking_invariance(
     cls: type[Synapse],
     *,
+    samples: Sequence[SampleLike] | None = None,
     payloads: st.SearchStrategy[bytes] | None = None,
     synapses: st.SearchStrategy[Synapse] | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
-) -> None:
-    """What the protocol accumulates does not depend on how the bytes are chunked.
+) -> PropertyReport:
+    """What the protocol accumulates does not depend on how the bytes are chunked, and
+    it parses a valid stream at all.
 
     For every payload and every chunking of it, the synapse's own fields after the
     stream, the dict ``extract_response_json`` returns and the exception raised, if
     any, equal those of the same bytes in one chunk; the split into one-byte chunks
-    (of the first 512 bytes) is checked for every payload. What is yielded per chunk
-    is progress and may differ.
+    (of the first 512 bytes) is checked for every payload. The one-chunk parse of each
+    sample is judged too (see :mod:`simnet.fuzz.samples`): ``samples`` are valid
+    streams of the protocol (default: simnet's raw-UTF-8 text, JSON, SSE and NDJSON
+    bodies). What is yielded per chunk is progress and may differ (see
+    :func:`check_yields`).
     """
-    payload_strategy = (
-        strategies.payloads(samples=DEFAULT_SAMPLES) if payloads is None else payloads
-    )
-    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
+    judged = {sample.payload: sample for sample in reversed(_samples(samples))}
+    payload_strategy = strategies.payloads(samples=list(judged)) if payloads is None else payloads
 
-    def body(runner: _Runner) -> Callable[[], None]:
+    def body(runner: Runner) -> Callable[[], None]:
+        comparison = _Comparison(runner)
+        baseline: list[bool] = []
+        broken: set[bytes] = set()  # samples whose one-chunk parse is already a finding
+
         @profile_settings(max_examples)
-        @given(synapse=synapse_strategy, payload=payload_strategy, data=st.data())
+        @given(
+            synapse=_synapse_strategy(cls, synapses, runner),
+            payload=payload_strategy,
+            data=st.data(),
+        )
         def chunking_invariance(synapse: Synapse, payload: bytes, data: st.DataObject) -> None:
             runner.tick()
             drawn = data.draw(strategies.chunkings(payload), label="chunks")
             headers = base_headers(synapse)
+            example: dict[str, Any] = {"synapse": synapse, "headers": HeaderSet(tuple(headers))}
+            if not baseline:  # every sample's one-chunk parse, judged once
+                baseline.append(True)
+                for sample in judged.values():
+                    one = runner.run(synapse, [sample.payload], raw_headers=headers)
+                    problem = _baseline_problem(runner, synapse, sample, one, headers)
+                    if problem:
+                        broken.add(sample.payload)
+                        runner.find(
+                            ("baseline", problem),
+                            problem,
+                            size=0,
+                            chunks=[sample.payload],
+                            **example,
+                        )
+            if payload in broken:
+                return
             whole = runner.run(synapse, [payload], raw_headers=headers)
-            # One-byte chunks (of the first 512 bytes) are checked for every payload.
-            one_byte = [payload[i : i + 1] for i in range(min(len(payload), 512))]
-            one_byte = [*one_byte, payload[512:]] if payload[512:] else one_byte
 
             def differs(chunks: list[bytes]) -> StreamOutcome | None:
                 split = runner.run(synapse, chunks, raw_headers=headers)
-                return None if same(split.accumulated, whole.accumulated) else split
+                if comparison.same(split, whole):
+                    return None
+                comparison.learn(whole, runner.run(synapse, [payload], raw_headers=headers))
+                return None if comparison.same(split, whole) else split
 
-            for chunks in (drawn, one_byte):
+            for chunks in (drawn, _one_byte(payload)):
                 split = differs(chunks)
                 if split is None:
                     continue
-                if chunks is one_byte:
+                if len(chunks) > 2 and chunks is not drawn:
                     # Hypothesis shrinks the drawn split, not this fixed one: report the
                     # first single cut that fails too, if there is one.
                     for cut in range(1, min(len(payload), 512)):
@@ -222,14 +213,46 @@ def check_chunking_invariance(
                             break
                 runner.fail(
                     f"the result depends on chunking: {_difference(whole, split, len(chunks))}",
-                    synapse=synapse,
                     chunks=chunks,
-                    headers=HeaderSet(tuple(headers)),
+                    **example,
                 )
 
         return chunking_invariance
 
-    _execute("chunking invariance", body, seed, progress, cls)
+    return execute("chunking invariance", body, seed, progress, cls)
+
+
+def _one_byte(payload: bytes) -> list[bytes]:
+    one_byte = [payload[i : i + 1] for i in range(min(len(payload), 512))]
+    return [*one_byte, payload[512:]] if payload[512:] else one_byte
+
+
+def _baseline_problem(
+    runner: Runner, synapse: Synapse, sample: Sample, whole: StreamOutcome, headers: Any
+) -> str | None:
+    """Why the one-chunk parse of a valid sample is wrong, if it is."""
+    own = " of its own miner" if sample.origin.startswith("miner") else ""
+    where = f" ({sample.origin})" if sample.given else ""
+    twin_payload = ascii_twin(sample.payload)
+    twin = runner.run(synapse, [twin_payload], raw_headers=headers) if twin_payload else None
+    if not sample.given and (twin is None or twin.error is not None):
+        return None  # not a stream of this protocol's shape: nothing to judge
+    if whole.error is not None:
+        because = "" if sample.given else " (its ASCII twin parses)"
+        return (
+            f"cannot parse a valid stream{own} in one chunk{where}: {whole.error[0]}: "
+            f"{whole.error[1]}{because}"
+        )
+    if replaced(whole.fields) and "\ufffd".encode() not in sample.payload:
+        return f"a valid stream{own} loses content in one chunk{where}: a field holds U+FFFD"
+    if twin is not None and twin.error is None:
+        kept, expected = text_bytes(whole.fields), text_bytes(twin.fields)
+        if kept < expected:
+            return (
+                f"a valid stream{own} loses content in one chunk{where}: the fields keep "
+                f"{kept} bytes of text where its ASCII twin keeps {expected}"
+            )
+    return None
 
 
 def check_header_contract(
@@ -239,95 +262,134 @@ def check_header_contract(
     max_examples: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
-) -> None:
-    """``extract_response_json`` copes with every plausible header set.
+) -> PropertyReport:
+    """Header variations change nothing a validator sees.
 
-    For headers as a real axon sends them and their plausible variations (re-cased
-    names, dropped or duplicated headers, malformed numbers, non-UTF-8 values, unknown
-    extras) it either returns a dict that the synapse class validates and the real
-    dendrite's ``process_server_response`` accepts, whose ``axon``/``dendrite`` keys are
-    all ``TerminalInfo`` field names and which does not change when only the case of
-    header names does; or it raises an error whose message names a changed header.
+    A response's headers are judged by their effect through the installed bittensor's
+    real dendrite (``process_server_response``, ``process_error_message``): what the
+    validator ends up with (the answer's status code, message and process time, the
+    synapse's fields, an exception escaping the dendrite) is compared with what a
+    protocol reading the headers as bittensor does would give. Every single honest
+    variation (names re-cased or lower-cased as HTTP/2 does, names with underscores
+    dropped as nginx does, headers repeated or reordered, a proxy's own, other
+    releases' version headers) is tried, then drawn combinations with malformed values.
+    An honest variation with an effect is a failure; a malformed value only the miner's
+    own axon could send is a note, unless an exception escapes the dendrite or the
+    validator credits changed fields; a difference the dendrite masks is a note. Every
+    distinct finding is reported once, with its smallest example.
     """
-    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
-    with offline():
-        dendrite = Dendrite(wallet=keypair_for("hotkey", "simnet-property"))
 
-    def body(runner: _Runner) -> Callable[[], None]:
+    def body(runner: Runner) -> Callable[[], None]:
+        validator = Validator()
+        enumerated: list[bool] = []
+
         @profile_settings(max_examples)
-        @given(synapse=synapse_strategy, data=st.data())
+        @given(synapse=_synapse_strategy(cls, synapses, runner), data=st.data())
         def header_contract(synapse: Synapse, data: st.DataObject) -> None:
             runner.tick()
+            base = base_headers(synapse)
+            prepared = validator.prepare(synapse)
+            own = runner.loop.run_until_complete(validator.view(prepared, [], base))
+            variations = [] if enumerated else honest_variations(base)
+            enumerated.append(True)
             changes = data.draw(strategies.header_changes(), label="header changes")
-            headers = apply_changes(base_headers(synapse), changes)
-            example = {"synapse": synapse, "headers": headers}
-            outcome = runner.run(synapse, [], raw_headers=headers.raw)
-            if outcome.error is not None:
-                if not any(name in outcome.error[1].lower() for name in headers.changed_names):
-                    runner.fail(
-                        f"extract_response_json raised {outcome.error[0]}: {outcome.error[1]!r}, "
-                        f"which names none of the changed headers",
-                        **example,
-                    )
-                return
-            problem = _contract_problem(runner, dendrite, synapse, headers, outcome.extracted)
-            if problem:
-                runner.fail(problem, **example)
+            for headers in [*variations, apply_changes(base, changes)]:
+                _judge_headers(runner, validator, synapse, prepared, own, headers)
 
         return header_contract
 
-    _execute("header contract", body, seed, progress, cls)
+    return execute("header contract", body, seed, progress, cls)
 
 
-def _contract_problem(
-    runner: _Runner,
-    dendrite: Dendrite,
+def _judge_headers(
+    runner: Runner,
+    validator: Validator,
     synapse: Synapse,
+    prepared: Synapse,
+    own: View,
     headers: HeaderSet,
-    extracted: Any,
-) -> str | None:
-    if not isinstance(extracted, dict):
-        return f"extract_response_json returned {type(extracted).__name__}, not a dict"
-    for side in ("axon", "dendrite"):
-        unknown = set(extracted.get(side) or {}) - set(TerminalInfo.model_fields)
-        if unknown:
-            return f"keys under {side!r} are not TerminalInfo fields: {sorted(unknown)}"
-    try:
-        type(synapse)(**extracted)
-    except Exception as exc:
-        return f"{type(synapse).__name__} rejects what extract_response_json returned: {exc}"
-    problem = _dendrite_problem(runner, dendrite, synapse, headers, extracted)
-    if problem:
-        return problem
-    lowered = runner.run(synapse, [], raw_headers=headers.lowercased().raw)
-    if not same(lowered.extracted, extracted):
-        return (
-            "the result depends on the case of header names: "
-            f"{extracted!r} != {lowered.extracted!r} with lower-case names"
+) -> None:
+    def view(**kwargs: Any) -> View:
+        return runner.loop.run_until_complete(validator.view(prepared, [], headers.raw, **kwargs))
+
+    seen, right = view(), view(extract=reference_extract)
+    kinds = tuple(sorted({change.kind for change in headers.changes}))
+    example = {"synapse": synapse, "headers": headers}
+    size = len(headers.changes)
+    what = (
+        "; ".join(c.describe() for c in headers.changes)
+        or "headers exactly as a real axon sends them"
+    )
+    if seen.escaped and not right.escaped and (not own.escaped or not headers.changes):
+        error = f"{seen.escaped[0]}: {seen.escaped[1]}"
+        reason = f"with {what}: {error} escapes the dendrite into the validator"
+        runner.find(("escaped", kinds, seen.escaped[0]), reason, size=size, **example)
+        return
+    effect = _effect(seen, right, own, bool(headers.changes))
+    fields = sorted(k for k in seen.fields if not same(seen.fields[k], own.fields.get(k)))
+    if effect or (fields and not seen.raised):
+        parts = [
+            f"{k} is {_short(seen.terminal[k])} where reading the headers as bittensor does gives "
+            f"{_short(right.terminal[k])}"
+            for k in effect
+        ] or [
+            f"field {k!r} is {_short(seen.fields[k])} instead of {_short(own.fields.get(k))}"
+            for k in fields
+        ]
+        cause = (
+            f" (extract_response_json raised {seen.raised[0]}: {_short(seen.raised[1])})"
+            if seen.raised
+            else ""
         )
-    return None
+        reason = f"with {what}, the validator sees {'; '.join(parts)}{cause}"
+        credited = bool(fields) and seen.terminal["status_code"] == 200
+        key = ("effect", tuple(effect), tuple(fields))
+        if headers.honest or credited:
+            runner.find(key, reason, size=size, **example)
+        elif key not in runner.findings:
+            runner.note(
+                "a miner's own malformed headers change only that miner's result "
+                f"(not a failure): {reason}",
+                key=("malformed", tuple(effect), seen.raised and seen.raised[0]),
+            )
+        return
+    said, meant = terminal_dicts(seen.extracted), terminal_dicts(right.extracted)
+    genuine = not headers.changes or not same(said, terminal_dicts(own.extracted))
+    if headers.honest and genuine and not same(said, meant):
+        runner.note(
+            f"no effect on bittensor {BITTENSOR_VERSION} (not a failure): with {what}, "
+            f"extract_response_json returns axon {_short(said.get('axon'))} where the headers say "
+            f"{_short(meant.get('axon'))}; the dendrite's own header merge corrects it",
+            key=("masked", repr(said)),
+        )
 
 
-def _dendrite_problem(
-    runner: _Runner, dendrite: Dendrite, synapse: Synapse, headers: HeaderSet, extracted: Any
-) -> str | None:
-    async def merge() -> str | None:
-        async with StreamedResponse([], raw_headers=headers.raw) as response:
-            try:
-                Synapse.from_headers(response.headers)  # type: ignore[arg-type]
-            except Exception:
-                return (
-                    None  # bittensor's own header parsing refuses these; not the protocol's doing
-                )
-            try:
-                # The response double offers what process_server_response reads.
-                double: Any = response
-                dendrite.process_server_response(double, extracted, synapse.model_copy(deep=True))
-            except Exception as exc:
-                return f"the real dendrite's process_server_response refused the result: {exc!r}"
-        return None
+def _effect(seen: View, right: View, own: View, changed: bool) -> list[str]:
+    """The terminal keys where the validator sees something else than with the headers a
+    real axon sends (``own``) and than a protocol reading these headers as bittensor does
+    (``right``) would give; with unchanged headers, those where the protocol raised and
+    the reference did not. Two errors of the same status count as the same."""
+    if changed:
+        keys = [
+            k
+            for k in seen.terminal
+            if not same(seen.terminal[k], own.terminal[k])
+            and not same(seen.terminal[k], right.terminal[k])
+        ]
+    elif seen.raised and not right.raised:
+        keys = [k for k in seen.terminal if not same(seen.terminal[k], right.terminal[k])]
+    else:
+        keys = []
+    code = seen.terminal["dendrite_status_code"]
+    if code == right.terminal["dendrite_status_code"] and code not in (200, "200", None):
+        keys = [k for k in keys if k != "dendrite_status_message"]
+    return keys
 
-    return runner.loop.run_until_complete(merge())
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = value if isinstance(value, str) and value.startswith("'") else repr(value)
+    text = text.splitlines()[0] if text else text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_error_bodies(
@@ -337,7 +399,7 @@ def check_error_bodies(
     max_examples: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
-) -> None:
+) -> PropertyReport:
     """An axon's error response never becomes content.
 
     For each error status a bittensor axon sends (401, 403, 404, 408, 500, 503) with its
@@ -345,11 +407,14 @@ def check_error_bodies(
     sent with, or the protocol raises an error. (Today's dendrite hands error
     responses to ``process_streaming_response`` without looking at the status.)
     """
-    synapse_strategy = strategies.synapses(cls) if synapses is None else synapses
 
-    def body(runner: _Runner) -> Callable[[], None]:
+    def body(runner: Runner) -> Callable[[], None]:
         @profile_settings(max_examples)
-        @given(synapse=synapse_strategy, status=st.sampled_from(ERROR_STATUSES), data=st.data())
+        @given(
+            synapse=_synapse_strategy(cls, synapses, runner),
+            status=st.sampled_from(ERROR_STATUSES),
+            data=st.data(),
+        )
         def error_bodies(synapse: Synapse, status: int, data: st.DataObject) -> None:
             runner.tick()
             chunks = data.draw(strategies.chunkings(error_body(status)), label="chunks")
@@ -368,7 +433,106 @@ def check_error_bodies(
 
         return error_bodies
 
-    _execute("error bodies", body, seed, progress, cls)
+    return execute("error bodies", body, seed, progress, cls)
+
+
+def check_yields(
+    cls: type[Synapse],
+    *,
+    samples: Sequence[SampleLike] | None = None,
+    payloads: st.SearchStrategy[bytes] | None = None,
+    synapses: st.SearchStrategy[Synapse] | None = None,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> PropertyReport:
+    """What ``process_streaming_response`` yields is the same however the bytes are
+    chunked, and nothing of an error body is yielded as content.
+
+    For validators that consume the yields (a client printing tokens, a scorer parsing
+    them). Yielded items are compared concatenated: nested lists are flattened and
+    adjacent text (or bytes) joined, so ``["ab"], ["c"]`` equals ``["abc"]``.
+    """
+    payload_strategy = (
+        strategies.payloads(samples=[s.payload for s in _samples(samples)])
+        if payloads is None
+        else payloads
+    )
+
+    def body(runner: Runner) -> Callable[[], None]:
+        @profile_settings(max_examples)
+        @given(
+            synapse=_synapse_strategy(cls, synapses, runner),
+            payload=payload_strategy,
+            status=st.sampled_from((200, *ERROR_STATUSES)),
+            data=st.data(),
+        )
+        def yields(synapse: Synapse, payload: bytes, status: int, data: st.DataObject) -> None:
+            runner.tick()
+            body_bytes = payload if status == 200 else error_body(status)
+            chunks = data.draw(strategies.chunkings(body_bytes), label="chunks")
+            headers = base_headers(synapse, status=status)
+            example = {
+                "synapse": synapse,
+                "chunks": chunks,
+                "headers": HeaderSet(tuple(headers)),
+                "status": status,
+            }
+            split = runner.run(synapse, chunks, raw_headers=headers, status=status)
+            if status != 200:
+                leaked = _leaked(concatenated(split.yielded), ERROR_MESSAGES[status])
+                if leaked:
+                    runner.fail(
+                        f"the {status} error body is yielded as content: {leaked!r}", **example
+                    )
+                return
+            whole = runner.run(synapse, [payload], raw_headers=headers)
+            if (
+                split.error is None
+                and whole.error is None
+                and not same(concatenated(whole.yielded), concatenated(split.yielded))
+            ):
+                runner.fail(
+                    f"what is yielded depends on chunking: {concatenated(whole.yielded)!r} as one "
+                    f"chunk but {concatenated(split.yielded)!r} as {len(chunks)} chunks",
+                    **example,
+                )
+
+        return yields
+
+    return execute("yields", body, seed, progress, cls)
+
+
+def concatenated(items: Sequence[Any]) -> list[Any]:
+    """Yielded items flattened, with adjacent text joined and adjacent bytes joined."""
+    result: list[Any] = []
+    for item in _flatten(items):
+        if result and type(item) in (str, bytes) and type(result[-1]) is type(item):
+            result[-1] += item
+        elif not (type(item) in (str, bytes) and not item):
+            result.append(item)
+    return result
+
+
+def _flatten(items: Any) -> Iterator[Any]:
+    for item in items:
+        if isinstance(item, list | tuple):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _leaked(items: list[Any], message: str) -> str | None:
+    """The longest piece of ``message`` (at least 8 characters) the yielded text contains."""
+    text = "".join(
+        i.decode(errors="replace") if isinstance(i, bytes) else i
+        for i in items
+        if isinstance(i, str | bytes)
+    )
+    match = SequenceMatcher(None, text, message, autojunk=False).find_longest_match(
+        0, len(text), 0, len(message)
+    )
+    return message[match.b : match.b + match.size] if match.size >= min(8, len(message)) else None
 
 
 def _difference(whole: StreamOutcome, split: StreamOutcome, chunks: int) -> str:
@@ -393,9 +557,12 @@ def _error(outcome: StreamOutcome) -> str:
     return f"{outcome.error[0]}: {outcome.error[1]}" if outcome.error else "no error"
 
 
-PROPERTIES: dict[str, Callable[..., None]] = {
+PROPERTIES: dict[str, Callable[..., PropertyReport]] = {
     "chunking_invariance": check_chunking_invariance,
     "header_contract": check_header_contract,
     "error_bodies": check_error_bodies,
 }
-"""Every ready-made property, by name."""
+"""Every property simnet runs by default, by name."""
+
+OPTIONAL_PROPERTIES: dict[str, Callable[..., PropertyReport]] = {"yields": check_yields}
+"""Properties run on request (``simnet fuzz --yields``, ``--simnet-fuzz-yields``)."""

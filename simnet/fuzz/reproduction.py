@@ -8,7 +8,7 @@ from typing import Any
 
 def reproduction(target: str, cls: type, example: Any) -> str:
     """A Python snippet that replays ``example`` against ``cls``."""
-    from simnet.fuzz.properties import user_fields
+    from simnet.fuzz.runs import user_fields
     from simnet.wire.headers import header_literal
 
     where = target.rpartition(":")[0]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import functools
 import inspect
 import itertools
+import types
+import typing
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import pydantic
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from pydantic import ValidationError
@@ -195,6 +200,15 @@ def header_changes() -> st.SearchStrategy[tuple[HeaderChange, ...]]:
     change = st.one_of(
         st.builds(
             HeaderChange,
+            st.just("recase-all"),
+            st.just("*"),
+            style=st.sampled_from(["lower", "upper", "title"]),
+        ),
+        st.builds(HeaderChange, st.just("drop-underscored"), st.just("*")),
+        st.builds(HeaderChange, st.just("reverse"), st.just("*")),
+        st.builds(HeaderChange, st.just("repeat"), known),
+        st.builds(
+            HeaderChange,
             st.just("recase"),
             known,
             style=st.sampled_from(["upper", "title", "mixed"]),
@@ -244,7 +258,11 @@ def synapses(cls: type[S], **fields: Any) -> st.SearchStrategy[S]:
     """Instances of ``cls`` built from its own pydantic fields.
 
     Pass a value or a strategy for a field to pin it; other fields are drawn from their
-    annotations, and optional ones shrink toward their defaults.
+    annotations (``Any`` and ``dict[str, Any]`` as JSON values, nested models field by
+    field, enums, literals, optional unions), and optional ones shrink toward their
+    defaults. A field whose type cannot be drawn keeps its default (see
+    :func:`field_notes`); drawn values the class's validators refuse are replaced by the
+    defaults of the fields named in the validation error.
     """
     _check(
         isinstance(cls, type) and issubclass(cls, Synapse),
@@ -252,29 +270,144 @@ def synapses(cls: type[S], **fields: Any) -> st.SearchStrategy[S]:
     )
     unknown = set(fields) - set(cls.model_fields)
     _check(not unknown, f"{cls.__name__} has no field(s) {sorted(unknown)}")
-    drawn: dict[str, st.SearchStrategy[Any]] = {}
-    for name, info in cls.model_fields.items():
-        if name in _SYNAPSE_BASE_FIELDS and name not in fields:
-            continue
-        if name in fields:
-            value = fields[name]
-            drawn[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
-            continue
-        annotated = st.from_type(info.annotation)  # type: ignore[arg-type]
-        if info.is_required():
-            drawn[name] = annotated
-        else:
-            drawn[name] = st.one_of(st.just(_MISSING), annotated)
+    _check_complete(cls)
+    plan = _field_plan(cls)
+    for name, why in plan.undrawable.items():
+        _check(
+            name in fields,
+            f"{cls.__name__}.{name}: {why} and the field has no default; pin it with "
+            f"synapses({cls.__name__}, {name}=...) or --field {name}=JSON",
+        )
+    drawn = dict(plan.drawn)
+    for name, value in fields.items():
+        drawn[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
     built = st.fixed_dictionaries(drawn).map(lambda kw: _build(cls, kw))
     strategy = built.filter(lambda synapse: synapse is not None)
     return _named("synapses", strategy, cls, **fields)  # type: ignore[arg-type]
 
 
-_MISSING = object()
-
-
-def _build(cls: type[S], values: dict[str, Any]) -> S | None:
+def _check_complete(cls: type[pydantic.BaseModel]) -> None:
+    """Resolve forward references the class left open, or say which cannot be."""
+    if getattr(cls, "__pydantic_complete__", True):
+        return
     try:
-        return cls(**{k: v for k, v in values.items() if v is not _MISSING})
-    except ValidationError:
-        return None  # values the class's own validators refuse
+        cls.model_rebuild()
+    except (pydantic.PydanticUserError, pydantic.errors.PydanticUndefinedAnnotation) as exc:
+        raise InvalidArgument(f"{cls.__name__} cannot be built: {exc.message}") from None
+
+
+def field_notes(cls: type[Synapse]) -> list[str]:
+    """What :func:`synapses` could not draw for ``cls``, one sentence per field."""
+    return list(_field_plan(cls).notes)
+
+
+JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=16),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+"""Values JSON can carry: what a field typed ``Any`` receives over the wire."""
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    drawn: dict[str, st.SearchStrategy[Any]]
+    notes: tuple[str, ...]
+    undrawable: dict[str, str]  # required fields that cannot be drawn: name -> why
+
+
+@functools.lru_cache(maxsize=256)
+def _field_plan(cls: type[Synapse]) -> _FieldPlan:
+    drawn: dict[str, st.SearchStrategy[Any]] = {}
+    notes: list[str] = []
+    undrawable: dict[str, str] = {}
+    for name, info in cls.model_fields.items():
+        if name in _SYNAPSE_BASE_FIELDS:
+            continue
+        try:
+            strategy = field_strategy(info.annotation)
+            strategy.validate()
+        except Exception as exc:
+            why = f"cannot draw {_type_name(info.annotation)} ({exc})"
+            if info.is_required():
+                undrawable[name] = why
+            else:
+                notes.append(f"{cls.__name__}.{name}: {why}; every synapse keeps its default")
+            continue
+        drawn[name] = strategy if info.is_required() else st.one_of(st.just(_MISSING), strategy)
+    return _FieldPlan(drawn, tuple(notes), undrawable)
+
+
+def field_strategy(annotation: Any) -> st.SearchStrategy[Any]:
+    """Values for a field annotated ``annotation``, as pydantic would accept them."""
+    if annotation is Any or annotation is object:
+        return JSON_VALUES
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return field_strategy(args[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return st.one_of(*(field_strategy(arg) for arg in args))
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if origin in (list, collections.abc.Sequence, collections.abc.MutableSequence):
+        return st.lists(field_strategy(args[0]) if args else JSON_VALUES, max_size=5)
+    if origin in (set, frozenset, collections.abc.Set):
+        return st.sets(st.from_type(args[0]) if args else st.integers(), max_size=5)
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
+        keys, values = args or (str, Any)
+        return st.dictionaries(field_strategy(keys), field_strategy(values), max_size=5)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(field_strategy(args[0]), max_size=5).map(tuple)
+        return st.tuples(*(field_strategy(arg) for arg in args))
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return _model_strategy(annotation)
+    if isinstance(annotation, str | typing.ForwardRef):
+        raise InvalidArgument(f"unresolved forward reference {annotation!r}")
+    return st.from_type(annotation)
+
+
+def _model_strategy(model: type[pydantic.BaseModel]) -> st.SearchStrategy[Any]:
+    """Nested models, field by field (deferred, so self-referencing models work)."""
+
+    def build() -> st.SearchStrategy[Any]:
+        drawn = {}
+        for name, info in model.model_fields.items():
+            strategy = field_strategy(info.annotation)
+            drawn[name] = strategy if info.is_required() else st.one_of(st.just(_MISSING), strategy)
+        return (
+            st.fixed_dictionaries(drawn)
+            .map(lambda kw: _build(model, kw))
+            .filter(lambda value: value is not None)
+        )
+
+    return st.deferred(build)
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or repr(annotation)
+
+
+_MISSING = object()
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def _build(cls: type[M], values: dict[str, Any]) -> M | None:
+    given = {k: v for k, v in values.items() if v is not _MISSING}
+    for _ in range(2):
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            # Give the fields the validators refused (at any depth) their defaults, once.
+            refused = {error["loc"][0] for error in exc.errors() if error["loc"]}
+            optional = {n for n in refused if n in given and not cls.model_fields[n].is_required()}
+            if not optional or optional != refused & set(given):
+                return None
+            given = {k: v for k, v in given.items() if k not in optional}
+    return None

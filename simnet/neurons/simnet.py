@@ -20,7 +20,6 @@ from simnet.chain.subtensor import FakeSubtensor
 from simnet.network.host import AxonHost
 from simnet.network.memory import MemoryConnector
 from simnet.network.transports import Transport, check_transport
-from simnet.neurons import speedups
 from simnet.neurons.axons import ServedAxon, stop_all
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
@@ -28,6 +27,7 @@ from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
+from simnet.wire import speedups
 from simnet.wire.faults import Fault, FaultPlan
 from simnet.wire.hygiene import (
     DEFAULT_BLOCKING_THRESHOLD,

@@ -78,6 +78,18 @@ def error_body(status: int) -> bytes:
     return ('{"message":"' + message.replace('"', '\\"') + '"}').encode()
 
 
+# Versions the supported bittensor releases put in their headers.
+RELEASE_VERSIONS = {"9.12": b"9012002", "10.3": b"10003002", "10.5": b"10005000"}
+# Changes an honest path makes: proxies re-casing names (HTTP/2 lower-cases them all),
+# nginx dropping names with underscores, repeating or reordering headers, adding their
+# own, and other bittensor releases' header sets. Any other change only the miner's own
+# axon could send.
+HONEST_KINDS = frozenset(
+    {"recase", "recase-all", "drop-underscored", "repeat", "reverse", "proxy", "release"}
+)
+PROXY_HEADERS = ("via", "x-forwarded-for", "x-request-id")
+
+
 @dataclass(frozen=True)
 class HeaderChange:
     """One change to a header set, with a sentence saying what it does."""
@@ -87,8 +99,26 @@ class HeaderChange:
     value: bytes = b""
     style: str = "upper"
 
+    @property
+    def honest(self) -> bool:
+        """Whether a proxy or another bittensor release could make this change."""
+        return self.kind in HONEST_KINDS
+
     def apply(self, headers: RawHeaders) -> RawHeaders:
         target = self.name.encode()
+        if self.kind == "recase-all":
+            return [(_recase(n, self.style), v) for n, v in headers]
+        if self.kind == "drop-underscored":
+            return [(n, v) for n, v in headers if b"_" not in n]
+        if self.kind == "reverse":
+            return headers[::-1]
+        if self.kind == "repeat":
+            return [p for n, v in headers for p in ([(n, v)] * (2 if n.lower() == target else 1))]
+        if self.kind == "release":
+            versions = (b"bt_header_axon_version", b"bt_header_dendrite_version")
+            return [(n, self.value if n.lower() in versions else v) for n, v in headers]
+        if self.kind == "proxy":
+            return [*headers, (target, self.value)]
         if self.kind == "recase":
             return [(_recase(n, self.style) if n.lower() == target else n, v) for n, v in headers]
         if self.kind == "drop":
@@ -106,6 +136,22 @@ class HeaderChange:
 
     def describe(self) -> str:
         """What the change does, in words."""
+        if self.kind == "recase-all":
+            return (
+                "lower-case every name (HTTP/2)"
+                if self.style == "lower"
+                else f"re-case every name ({self.style})"
+            )
+        if self.kind == "drop-underscored":
+            return "drop every name with an underscore (nginx's default)"
+        if self.kind == "reverse":
+            return "reverse the order of the headers"
+        if self.kind == "repeat":
+            return f"repeat {self.name!r} with the same value"
+        if self.kind == "release":
+            return f"version headers as bittensor {self.name} sends them"
+        if self.kind == "proxy":
+            return f"a proxy adds {self.name!r}: {self.value!r}"
         if self.kind == "recase":
             return f"re-case {self.name!r} ({self.style})"
         if self.kind == "drop":
@@ -118,6 +164,8 @@ class HeaderChange:
 
 
 def _recase(name: bytes, style: str) -> bytes:
+    if style == "lower":
+        return name.lower()
     if style == "upper":
         return name.upper()
     if style == "title":
@@ -137,9 +185,10 @@ class HeaderSet:
         """The (lower-case) header names the changes touched."""
         return {change.name.lower() for change in self.changes}
 
-    def lowercased(self) -> HeaderSet:
-        """The same headers with every name in lower case."""
-        return HeaderSet(tuple((n.lower(), v) for n, v in self.raw), self.changes)
+    @property
+    def honest(self) -> bool:
+        """Whether every change is one an honest path makes."""
+        return all(change.honest for change in self.changes)
 
     def __repr__(self) -> str:
         changes = "; ".join(c.describe() for c in self.changes) or "as a real axon sends them"
@@ -152,6 +201,21 @@ def apply_changes(base: RawHeaders, changes: tuple[HeaderChange, ...]) -> Header
     for change in changes:
         headers = change.apply(headers)
     return HeaderSet(tuple(headers), changes)
+
+
+def honest_variations(base: RawHeaders) -> list[HeaderSet]:
+    """Every single honest change to ``base``, and ``base`` itself first."""
+    names = list(dict.fromkeys(n.decode() for n, _ in base))
+    changes = [
+        *(HeaderChange("recase-all", "*", style=style) for style in ("lower", "upper", "title")),
+        HeaderChange("drop-underscored", "*"),
+        HeaderChange("reverse", "*"),
+        *(HeaderChange("release", release, value) for release, value in RELEASE_VERSIONS.items()),
+        *(HeaderChange("proxy", name, b"1.1 proxy") for name in PROXY_HEADERS[:1]),
+        *(HeaderChange("recase", name, style="mixed") for name in names),
+        *(HeaderChange("repeat", name) for name in names),
+    ]
+    return [HeaderSet(tuple(base)), *(apply_changes(base, (change,)) for change in changes)]
 
 
 def header_literal(raw: Any) -> str:

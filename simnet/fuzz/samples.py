@@ -1,0 +1,99 @@
+"""Sample stream bodies, and how a one-chunk parse of one is judged.
+
+The default samples cover the shapes miners stream (raw text, JSON, SSE, NDJSON), each
+with raw UTF-8 (JSON written with ``ensure_ascii=False``), one of them long enough that
+characters straddle the byte offsets fixed-size readers cut at (100, 128, 200, 256).
+A protocol parses one shape, not all: a default sample is judged only when its *ASCII
+twin* (each non-ASCII character replaced by as many ``x`` as it has bytes, so every
+offset stays put) parses cleanly; then failing on the sample itself, or keeping fewer
+bytes of text than the twin, is the protocol mishandling UTF-8. Samples the user gave
+(``--body``, ``--miner``) are valid streams of the protocol by definition and are judged
+as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_TEXT = "h\u00e9llo w\u00f6rld \u65e5\u672c\u8a9e \U0001f389"
+# The 8-byte prefix puts a multi-byte character across offsets 100, 128, 200 and 256.
+_LONG = "answer: " + " ".join(
+    [
+        "\u00bfQu\u00e9 tal?",
+        "\u65e5\u672c\u8a9e\u306e\u6587",
+        "na\u00efve caf\u00e9",
+        "\U0001f389\U0001f680",
+    ]
+    * 8
+)
+
+DEFAULT_SAMPLES: tuple[bytes, ...] = (
+    b"hello world",
+    f"{_TEXT}\n".encode(),
+    _LONG.encode(),
+    json.dumps({"completion": _TEXT, "tokens": _TEXT.split()}, ensure_ascii=False).encode(),
+    "".join(
+        f"data: {json.dumps({'text': word}, ensure_ascii=False)}\n\n" for word in _TEXT.split()
+    ).encode()
+    + b"data: [DONE]\n\n",
+    "".join(
+        json.dumps({"token": word}, ensure_ascii=False) + "\n" for word in _LONG.split()[:12]
+    ).encode(),
+)
+"""Bodies every protocol is fuzzed with, besides generated ones."""
+
+
+def ascii_twin(payload: bytes) -> bytes | None:
+    """``payload`` with each non-ASCII character replaced by as many ``x`` as it has bytes
+    (so every byte offset is kept), or ``None`` if it is all ASCII or not UTF-8."""
+    try:
+        text = payload.decode()
+    except UnicodeDecodeError:
+        return None
+    if text.isascii():
+        return None
+    return "".join(c if c.isascii() else "x" * len(c.encode()) for c in text).encode()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A body to judge: where it came from decides how."""
+
+    payload: bytes
+    origin: str  # "default", "body FILE", "miner SPEC"
+
+    @property
+    def given(self) -> bool:
+        return self.origin != "default"
+
+
+def text_bytes(value: Any) -> int:
+    """How many bytes of text ``value`` holds, looking inside dicts and lists."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, dict):
+        return sum(text_bytes(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(text_bytes(v) for v in value)
+    return 0
+
+
+def replaced(value: Any) -> bool:
+    """Whether ``value`` holds U+FFFD, the mark of a decoder's ``errors="replace"``."""
+    if isinstance(value, str):
+        return "\ufffd" in value
+    if isinstance(value, dict):
+        return any(replaced(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(replaced(v) for v in value)
+    return False
+
+
+def as_samples(
+    given: Sequence[Sample], defaults: Sequence[bytes] = DEFAULT_SAMPLES
+) -> list[Sample]:
+    """The user's samples first, then the defaults."""
+    return [*given, *(Sample(payload, "default") for payload in defaults)]

@@ -1,0 +1,216 @@
+"""Specimens of what real subnets' protocols do, one class per behaviour simnet must judge
+right: each defect found, each harmless habit passed."""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Any
+
+import bittensor as bt
+import pydantic
+
+
+def _headers(response) -> dict[str, str]:
+    return {k.lower(): v for k, v in reversed(list(response.headers.items()))}
+
+
+class _Base(bt.StreamingSynapse):
+    """Parses the headers right; subclasses differ in how they read the body."""
+
+    completion: str = ""
+
+    def extract_response_json(self, response) -> dict:
+        headers = _headers(response)
+
+        def info(prefix: str) -> dict:
+            return {k[len(prefix) :]: v for k, v in headers.items() if k.startswith(prefix)}
+
+        return {
+            "name": headers.get("name", ""),
+            "axon": info("bt_header_axon_"),
+            "dendrite": info("bt_header_dendrite_"),
+            **self.model_dump(include=set(type(self).model_fields) - set(bt.Synapse.model_fields)),
+        }
+
+
+class IgnoresSplitCharacters(_Base):
+    """Decodes each read with errors="ignore": a character split across reads vanishes."""
+
+    async def process_streaming_response(self, response):
+        async for chunk in response.content.iter_any():
+            if response.status == 200:
+                self.completion += chunk.decode("utf-8", errors="ignore")
+                yield chunk
+
+
+class DecodesFixedPieces(_Base):
+    """Decodes each 100-byte ``iter_chunked`` piece on its own: fails on a character at byte
+    100 even when the whole stream arrives at once."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        async for piece in response.content.iter_chunked(100):
+            self.completion += piece.decode("utf-8")
+            yield piece
+
+
+class LosesObjectsAtBoundaries(_Base):
+    """NDJSON read per network read, skipping what does not parse: an object cut by a read
+    boundary is lost."""
+
+    tokens: list[str] = pydantic.Field(default_factory=list)
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        async for chunk in response.content.iter_any():
+            for line in chunk.split(b"\n"):
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(item, dict) and isinstance(item.get("token"), str):
+                    self.tokens.append(item["token"])
+            yield chunk
+
+
+class YieldsPerRead(_Base):
+    """Accumulates the text right but yields the JSON lines *per read*: a client that
+    consumes the yields gets a different answer for each chunking."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            for line in chunk.split(b"\n"):
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
+class Mood(enum.Enum):
+    CALM = "calm"
+    LOUD = "loud"
+
+
+class Settings(pydantic.BaseModel):
+    temperature: float = 0.7
+    extra: dict[str, Any] = pydantic.Field(default_factory=dict)
+
+
+class LooselyTyped(_Base):
+    """Fields typed ``Any`` (one required), ``Dict[str, Any]``, a nested model, an enum and
+    an optional union: simnet must draw them all, and the correct parser passes."""
+
+    request: Any
+    meta: dict[str, Any] = pydantic.Field(default_factory=dict)
+    settings: Settings | None = None
+    mood: Mood = Mood.CALM
+    limit: int | str | None = None
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
+class ErrorPathReadsTheUrl(_Base):
+    """Refuses error responses with a message naming ``response.real_url`` and ``reason``,
+    as several subnets do: correct, and must pass."""
+
+    async def process_streaming_response(self, response):
+        if not response.ok:
+            raise RuntimeError(
+                f"{response.real_url} answered {response.status} {response.reason}: "
+                f"{(await response.text())[:80]}"
+            )
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
+class SplitsHeaderNames(bt.StreamingSynapse):
+    """The widely copied ``key.split("_")[-1]`` header pattern with a NaN-safe float read of
+    the process time: harmless on bittensor 9.x/10.x (the dendrite re-reads the headers),
+    so it must pass the header contract."""
+
+    completion: str = ""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+    def extract_response_json(self, response) -> dict:
+        headers = {
+            k.decode(errors="replace"): v.decode(errors="replace") for k, v in response.raw_headers
+        }
+
+        def extract_info(prefix: str) -> dict:
+            return {k.split("_")[-1]: v for k, v in headers.items() if k.startswith(prefix)}
+
+        try:
+            elapsed = float(headers.get("bt_header_dendrite_process_time", "nan"))
+        except ValueError:
+            elapsed = float("nan")
+        return {
+            "name": headers.get("name", ""),
+            "axon": extract_info("bt_header_axon"),
+            "dendrite": extract_info("bt_header_dendrite"),
+            "elapsed": elapsed,
+            "completion": self.completion,
+        }
+
+
+class DropsUnderscoredHeaders(_Base):
+    """Reads the axon's status with ``headers["bt_header_axon_status_code"]``: behind nginx
+    (which drops names with underscores) every answer becomes a parse failure."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        async for chunk in response.content.iter_any():
+            self.completion += chunk.decode("utf-8", errors="replace")
+            yield chunk
+
+    def extract_response_json(self, response) -> dict:
+        status = int(response.headers["bt_header_axon_status_code"])
+        return {**super().extract_response_json(response), "axon": {"status_code": status}}
+
+
+class StampsEachRun(_Base):
+    """Records when the stream ended and a random id: fields that differ between two runs of
+    the same bytes, which no chunking comparison may count."""
+
+    received_at: float = 0.0
+    trace: str = ""
+
+    async def process_streaming_response(self, response):
+        import time
+        import uuid
+
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+        self.received_at = time.time()
+        self.trace = uuid.uuid4().hex
