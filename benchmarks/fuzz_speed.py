@@ -1,53 +1,170 @@
-"""Examples per second of each ready-made property on the reference protocol.
+"""Fuzzing speed: simnet's properties beside bare hypothesis tests doing the same work.
 
-    .venv/bin/python benchmarks/fuzz_speed.py [--examples N]
+    .venv/bin/python benchmarks/fuzz_speed.py [--examples N] [--rounds R]
 
-Also times the default budget of each hypothesis profile (all three properties).
+For the reference protocol and a JSON-lines protocol, each property runs interleaved
+with a bare hypothesis test that draws the same synapses, payloads and chunkings and runs
+the protocol over a minimal response double (chunks handed out by a plain async
+iterator, no checks beyond the property's own comparison). Reports examples/s (median
+of the rounds, with min-max), the ratio bare/simnet, and the machine's load.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import platform
+import statistics
 import sys
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "jsonl_subnet")]
 
-from protocol import StreamPrompting
-from simnet._compat import quiet_bittensor_logging
-from simnet.fuzz.profiles import CI, DEV
-from simnet.properties import PROPERTIES
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
+
+from jsonl_subnet.protocol import JsonLinesQuery  # noqa: E402
+from protocol import StreamPrompting  # noqa: E402
+from simnet import strategies  # noqa: E402
+from simnet._compat import quiet_bittensor_logging  # noqa: E402
+from simnet.fuzz.runs import base_headers, user_fields  # noqa: E402
+from simnet.fuzz.samples import DEFAULT_SAMPLES  # noqa: E402
+from simnet.properties import PROPERTIES  # noqa: E402
+from simnet.wire.headers import error_body  # noqa: E402
+
+PROTOCOLS = {"reference": StreamPrompting, "json-lines": JsonLinesQuery}
 
 
-def measure(name: str, examples: int) -> tuple[int, float]:
-    count = 0
+class _Content:
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
 
-    def progress(n: int) -> None:
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+
+    async def read(self, n: int = -1) -> bytes:
+        return b"".join(self._chunks)
+
+
+class _Bare:
+    """The least a protocol needs: status, headers, content."""
+
+    def __init__(self, chunks: list[bytes], headers: Any, status: int) -> None:
+        self.status = status
+        self.raw_headers = headers
+        self.headers = CIMultiDictProxy(CIMultiDict((n.decode(), v.decode()) for n, v in headers))
+        self.content = _Content(chunks)
+
+
+async def _bare_run(synapse: Any, chunks: list[bytes], status: int = 200) -> tuple[Any, Any]:
+    copy = synapse.model_copy(deep=True)
+    response = _Bare(chunks, base_headers(synapse, status=status), status)
+    try:
+        async for _ in copy.process_streaming_response(response):
+            pass
+        return user_fields(copy), copy.extract_response_json(response)
+    except Exception as exc:
+        return type(exc).__name__, None
+
+
+_SETTINGS = settings(
+    database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+
+
+def bare_chunking(cls: type, examples: int) -> int:
+    loop, count = asyncio.new_event_loop(), 0
+
+    @settings(_SETTINGS, max_examples=examples)
+    @given(
+        synapse=strategies.synapses(cls),
+        payload=strategies.payloads(samples=list(DEFAULT_SAMPLES)),
+        data=st.data(),
+    )
+    def test(synapse: Any, payload: bytes, data: Any) -> None:
         nonlocal count
-        count = n
+        count += 1
+        chunks = data.draw(strategies.chunkings(payload))
+        whole = loop.run_until_complete(_bare_run(synapse, [payload]))
+        split = loop.run_until_complete(_bare_run(synapse, chunks))
+        assert repr(whole) == repr(split) or True  # the comparison's cost, not its verdict
 
+    test()
+    loop.close()
+    return count
+
+
+def bare_error_bodies(cls: type, examples: int) -> int:
+    loop, count = asyncio.new_event_loop(), 0
+
+    @settings(_SETTINGS, max_examples=examples)
+    @given(synapse=strategies.synapses(cls), status=st.sampled_from([403, 500]), data=st.data())
+    def test(synapse: Any, status: int, data: Any) -> None:
+        nonlocal count
+        count += 1
+        chunks = data.draw(strategies.chunkings(error_body(status)))
+        fields, _ = loop.run_until_complete(_bare_run(synapse, chunks, status))
+        assert repr(fields) == repr(user_fields(synapse)) or True
+
+    test()
+    loop.close()
+    return count
+
+
+BARE: dict[str, Callable[[type, int], int]] = {
+    "chunking_invariance": bare_chunking,
+    "error_bodies": bare_error_bodies,
+}
+
+
+def _simnet(name: str) -> Callable[[type, int], int]:
+    def run(cls: type, examples: int) -> int:
+        return PROPERTIES[name](cls, max_examples=examples, seed=0).examples
+
+    return run
+
+
+def _rate(run: Callable[[type, int], int], cls: type, examples: int) -> float:
     started = time.perf_counter()
-    PROPERTIES[name](StreamPrompting, max_examples=examples, seed=0, progress=progress)
-    return count, time.perf_counter() - started
+    count = run(cls, examples)
+    return count / (time.perf_counter() - started)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--examples", type=int, default=2000)
+    parser.add_argument("--examples", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     quiet_bittensor_logging()
-    print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"{'property':<22}{'examples':>10}{'seconds':>10}{'examples/s':>12}")
-    for name in PROPERTIES:
-        count, seconds = measure(name, args.examples)
-        print(f"{name:<22}{count:>10}{seconds:>10.2f}{count / seconds:>12.0f}")
-    for profile, budget in ((DEV, 100), (CI, 1000)):
-        started = time.perf_counter()
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load {os.getloadavg()[0]:.2f}; {args.examples} examples x {args.rounds} rounds"
+    )
+    print(f"{'protocol':<12}{'property':<21}{'simnet ex/s':>18}{'bare ex/s':>18}{'ratio':>8}")
+    for label, cls in PROTOCOLS.items():
         for name in PROPERTIES:
-            measure(name, budget)
-        print(f"default budget of {profile} ({budget} each): {time.perf_counter() - started:.1f} s")
+            simnet_rates, bare_rates = [], []
+            for _ in range(args.rounds):
+                simnet_rates.append(_rate(_simnet(name), cls, args.examples))
+                if name in BARE:
+                    bare_rates.append(_rate(BARE[name], cls, args.examples))
+            line = f"{label:<12}{name:<21}{_spread(simnet_rates):>18}"
+            if bare_rates:
+                ratio = statistics.median(bare_rates) / statistics.median(simnet_rates)
+                line += f"{_spread(bare_rates):>18}{ratio:>7.2f}x"
+            print(line)
+    print(f"# load after: {os.getloadavg()[0]:.2f}")
+
+
+def _spread(rates: list[float]) -> str:
+    return f"{statistics.median(rates):.0f} ({min(rates):.0f}-{max(rates):.0f})"
 
 
 if __name__ == "__main__":

@@ -57,11 +57,9 @@ def chunkings(
 ) -> st.SearchStrategy[list[bytes]]:
     """Ways to cut ``payload`` into chunks whose concatenation is ``payload``.
 
-    Every position between two bytes may be cut: in payloads of up to 256 bytes,
-    positions inside a multi-byte UTF-8 sequence are cut with probability 1/2, others
-    with 1/4, so short chunks and split characters come up often; longer payloads get
-    up to 64 cuts, with positions inside UTF-8 sequences boosted. At most ``max_chunks``
-    chunks. With
+    Up to 64 cuts anywhere between two bytes, half of them inside a multi-byte UTF-8
+    sequence when the payload has one, so split characters come up often. At most
+    ``max_chunks`` chunks. With
     ``allow_empty``, empty chunks are inserted too (a protocol fed lists directly may
     see them; ``iter_any()`` never yields them). Shrinks toward a single chunk, then
     toward as few cuts as still fail.
@@ -75,17 +73,16 @@ def chunkings(
 def _chunkings(
     payload: bytes, max_chunks: int | None, allow_empty: bool
 ) -> st.SearchStrategy[list[bytes]]:
-    if len(payload) <= _DENSE_LIMIT:
-        # Each position draws an integer that shrinks toward 0 ("no cut") and cuts at its
-        # maximum, which sets how likely a cut is there.
-        positions = [st.integers(0, _cut_draw(payload, i)) for i in range(1, len(payload))]
-        cuts = st.tuples(*positions).map(lambda draws: _cut_points(draws, payload))
+    # A short list of cut positions, each removable while shrinking; half of the drawn
+    # positions fall inside a multi-byte UTF-8 sequence when there is one. One draw per
+    # cut, not per byte: cheap for hypothesis, and the one-byte split is checked apart.
+    if len(payload) < 2:
+        cuts: st.SearchStrategy[list[int]] = st.just([])
     else:
-        # Long payloads: a short list of cut positions, each removable while shrinking.
         anywhere = st.integers(1, len(payload) - 1)
         inner = [i for i in range(1, len(payload)) if payload[i] & 0xC0 == 0x80]
         position = st.one_of(anywhere, st.sampled_from(inner)) if inner else anywhere
-        cuts = st.lists(position, unique=True, max_size=_SPARSE_CUTS).map(sorted)
+        cuts = st.lists(position, unique=True, max_size=_MAX_CUTS).map(sorted)
     limit = None if max_chunks is None else max_chunks - 1
     strategy = cuts.map(lambda points: _cut(payload, points[:limit]))
     if allow_empty:
@@ -95,17 +92,7 @@ def _chunkings(
     return _named("chunkings", strategy, payload, max_chunks=max_chunks, allow_empty=allow_empty)
 
 
-_DENSE_LIMIT = 256  # up to this many bytes, every position may be cut
-_SPARSE_CUTS = 64  # beyond it, at most this many cuts
-
-
-def _cut_draw(payload: bytes, position: int) -> int:
-    """The drawn value that means "cut before ``payload[position]``"."""
-    return 1 if payload[position] & 0xC0 == 0x80 else 3
-
-
-def _cut_points(draws: Sequence[int], payload: bytes) -> list[int]:
-    return [i + 1 for i, drawn in enumerate(draws) if drawn == _cut_draw(payload, i + 1)]
+_MAX_CUTS = 64
 
 
 def _cut(payload: bytes, points: Sequence[int]) -> list[bytes]:

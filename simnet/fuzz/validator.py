@@ -71,8 +71,10 @@ class Validator:
         *,
         status: int = 200,
         extract: Extract | None = None,
+        escapes: bool = True,
     ) -> View:
-        """What the validator sees when the axon answers ``prepared`` with this response."""
+        """What the validator sees when the axon answers ``prepared`` with this response
+        (``escapes=False`` skips checking for exceptions escaping the dendrite)."""
         local = prepared.model_copy(deep=True)
         extracted: Any = None
         raised = escaped = None
@@ -92,19 +94,25 @@ class Validator:
         except Exception as exc:
             raised = (type(exc).__name__, str(exc))
             local = self.dendrite.process_error_message(local, type(local).__name__, exc)
-        try:
-            # What call_stream does after the try block; an exception here reaches the
-            # validator's own code.
-            Synapse.from_headers(local.to_headers())
-            local.deserialize()
-        except Exception as exc:
-            escaped = (type(exc).__name__, str(exc))
+        if escapes:
+            escaped = _escaping(local)
         axon = local.axon or TerminalInfo()
         terminal = {key: getattr(axon, key) for key in TERMINAL_KEYS}
         dendrite = local.dendrite or TerminalInfo()
         terminal["dendrite_status_code"] = dendrite.status_code
         terminal["dendrite_status_message"] = dendrite.status_message
         return View(terminal, user_fields(local), extracted, raised, escaped)
+
+
+def _escaping(local: Synapse) -> tuple[str, str] | None:
+    """What ``call_stream`` does after its try block; an exception here reaches the
+    validator's own code."""
+    try:
+        Synapse.from_headers(local.to_headers())
+        local.deserialize()
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+    return None
 
 
 def reference_extract(synapse: Synapse, response: StreamedResponse) -> dict[str, Any]:
