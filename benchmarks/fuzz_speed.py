@@ -27,9 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "jsonl_subnet")]
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from jsonl_subnet.protocol import JsonLinesQuery  # noqa: E402
 from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
 
-from jsonl_subnet.protocol import JsonLinesQuery  # noqa: E402
 from protocol import StreamPrompting  # noqa: E402
 from simnet import strategies  # noqa: E402
 from simnet._compat import quiet_bittensor_logging  # noqa: E402
