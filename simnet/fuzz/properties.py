@@ -152,9 +152,9 @@ def check_chunking_invariance(
     any, equal those of the same bytes in one chunk; the split into one-byte chunks
     (of the first 512 bytes) is checked for every payload (each sample once). The
     one-chunk parse of each sample is judged too (see :mod:`simnet.fuzz.samples`):
-    ``samples`` are valid streams of the protocol (default: simnet's raw-UTF-8 text, JSON, SSE and NDJSON
-    bodies). What is yielded per chunk is progress and may differ (see
-    :func:`check_yields`).
+    ``samples`` are valid streams of the protocol (default: simnet's raw-UTF-8 text,
+    JSON, SSE and NDJSON bodies). What is yielded per chunk is progress and may differ
+    (see :func:`check_yields`).
     """
     judged = {sample.payload: sample for sample in reversed(_samples(samples))}
     payload_strategy = strategies.payloads(samples=list(judged)) if payloads is None else payloads
