@@ -139,6 +139,11 @@ class AxonHost:
 
 
 async def _wait_until(predicate: Callable[[], bool]) -> None:
+    # A server starts within a few loop iterations: yield at first, then poll gently.
+    for _ in range(200):
+        if predicate():
+            return
+        await asyncio.sleep(0)
     while not predicate():
         await asyncio.sleep(0.001)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ from simnet._compat import Axon, Wallet
 from simnet.network.host import AxonHost, Server, bind_loopback
 from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import LOOPBACK_IP
+from simnet.wire import speedups
 from simnet.wire.faults import Fault, FaultPlan, as_plans
 from simnet.wire.injector import FaultInjector
 
@@ -127,18 +129,26 @@ def close_listener(host: AxonHost, listener: Listener) -> None:
 
 def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:
     """Run ``Axon.__init__`` for ``axon`` advertising 127.0.0.1:``port``, on the host's pool."""
-    Axon.__init__(
-        axon,
-        ip=LOOPBACK_IP,
-        port=port,
-        external_ip=LOOPBACK_IP,
-        external_port=port,
-        max_workers=1,
-        **kwargs,
-    )
+    kwargs.setdefault("config", _default_config())  # Axon deep-copies it
+    with speedups.unused_server_config():
+        Axon.__init__(
+            axon,
+            ip=LOOPBACK_IP,
+            port=port,
+            external_ip=LOOPBACK_IP,
+            external_port=port,
+            max_workers=1,
+            **kwargs,
+        )
     # The axon made a pool of its own (no threads yet); it uses the host's instead.
     axon.thread_pool.shutdown(wait=False)
     axon.thread_pool = host.thread_pool
+
+
+@functools.cache
+def _default_config() -> Any:
+    """``Axon.config()`` (an argparse parse of the defaults), built once per process."""
+    return Axon.config()
 
 
 def serve_app(

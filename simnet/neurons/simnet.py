@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import random
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -35,6 +37,20 @@ from simnet.wire.hygiene import (
     MinerError,
     MinerProblem,
 )
+
+
+@contextlib.contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """No cyclic garbage collection while many axons are built: each is a FastAPI app of
+    thousands of long-lived objects, and the collections they trigger were up to a third
+    of a 256-miner start-up. Collection resumes (if it was on) when this returns."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Simnet:
@@ -375,7 +391,7 @@ class Simnet:
             miners_registered = [
                 self.register(netuid, f"miner-{i}", stake=m_stakes[i]) for i in range(len(kinds))
             ]
-        with self.chain.batch():
+        with self.chain.batch(), _bulk_allocation():
             served = [
                 self._serve_registered(registration, kind, faults(i) if faults is not None else ())
                 for i, (registration, kind) in enumerate(zip(miners_registered, kinds, strict=True))

@@ -1,4 +1,4 @@
-"""Per-request work of bittensor's that does not depend on the request, done once.
+"""Work of bittensor's that simnet does not need, or needs only once.
 
 ``Synapse.to_headers()`` calls ``get_required_fields()``, which rebuilds the class's JSON
 schema on every call (about 6 ms). The answer depends only on the class, so while simnet
@@ -8,8 +8,12 @@ copy each call; classes that override ``get_required_fields`` keep their own.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
+
+import uvicorn
 
 from simnet._compat import Synapse
 
@@ -46,3 +50,28 @@ def release() -> None:
         if _depth == 0:
             Synapse.get_required_fields = _original  # type: ignore[method-assign]
             _cache.clear()
+
+
+_config_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def unused_server_config() -> Iterator[None]:
+    """While an ``Axon`` simnet serves itself is built, skip the logging set-up of the
+    ``uvicorn.Config`` bittensor makes for its own server, which simnet never starts.
+
+    ``uvicorn.Config.__init__`` runs ``logging.config.dictConfig`` (about 1.4 ms per
+    axon, a quarter of a 256-miner start-up); simnet's host serves with its own config
+    and no logging configuration.
+    """
+    with _config_lock:
+        original = uvicorn.Config.configure_logging
+        uvicorn.Config.configure_logging = _no_logging_setup  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            uvicorn.Config.configure_logging = original  # type: ignore[method-assign]
+
+
+def _no_logging_setup(self: uvicorn.Config) -> None:
+    return None
