@@ -1,89 +1,64 @@
-"""The real streaming path (Axon + Dendrite through simnet) against a plain floor.
+"""The real streaming path against its baselines, interleaved in one run.
 
     .venv/bin/python benchmarks/e2e.py [--requests 300] [--rounds 5]
 
-Measured in the same run, on the same host loop, with the same payload in the same
-chunks:
+Paths, all set up first, then measured round by round in rotating order (so load
+drifts hit every path alike), with the same payload in the same chunks:
 
-* floor: a plain starlette StreamingResponse on uvicorn (loopback TCP), read by a
-  plain aiohttp client;
+* floor: a plain starlette StreamingResponse on uvicorn, served from a child process
+  (``benchmarks/_servers.py``), read by a plain aiohttp client;
 * shape of an Axon: the same endpoint in a FastAPI app behind one pass-through
-  ``BaseHTTPMiddleware``, which is how bittensor builds every Axon app (``AxonMiddleware``
-  is a ``BaseHTTPMiddleware``), with no bittensor code at all: a lower bound for any
-  path through a real Axon;
-* simnet: the reference miner on a real Axon, read by the reference client through a
-  real Dendrite, over TCP and over the in-memory transport.
+  ``BaseHTTPMiddleware``, which is how bittensor builds every Axon app, no bittensor
+  code at all (same child process): a lower bound for any path through a real Axon;
+* stock bittensor: 255 real Axons started by bittensor itself (``Axon.start()``, a
+  uvicorn thread each) serving the reference miner's ``echo_forward``, read through a
+  real Dendrite, without simnet; once as shipped and once with simnet's schema cache;
+* simnet: the same forward on 255 real Axons served by simnet, read through a real
+  Dendrite, over TCP and in memory.
 
-Reported: median latency of one stream (target <= 2x the floor); 255 streams at once
-(256 uids with the validator; target <= 3x); start-up and teardown of subnets of
-N = 1, 16, 64, 256 miners; threads, file descriptors and RSS with 256 uids served.
+Reported per path: one stream (median of each round's median, with the rounds' min-max)
+and 255 streams at once (median and min-max over rounds), each as a ratio to the floor;
+the load average before and after. Then start-up and teardown of subnets of 1, 16, 64
+and 256 miners (median of 3), and threads, file descriptors and RSS with 256 uids served.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from fastapi import FastAPI
-from starlette.applications import Starlette
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 import simnet
 from client import stream_prompt
-from miner import EchoModel, Miner
+from miner import EchoModel, echo_forward
 from protocol import StreamPrompting
-from simnet._compat import quiet_bittensor_logging
-from simnet.network.host import AxonHost, bind_loopback
+from simnet._compat import Axon, Dendrite, quiet_bittensor_logging
+from simnet.network.host import bind_loopback
+from simnet.sandbox.offline import LOOPBACK_IP, offline
+from simnet.wire import speedups
 
 PROMPT = "the quick brown fox jumps over the lazy dog " * 8
 TOKENS = EchoModel().tokens(PROMPT)
 CHUNKS = ["".join(TOKENS[i : i + 3]).encode() for i in range(0, len(TOKENS), 3)]
 FAN_OUT = 255
 TRANSPORTS: tuple[simnet.Transport, ...] = ("tcp", "memory")
-
-
-async def plain_endpoint(request: Request) -> StreamingResponse:
-    await request.body()
-
-    async def body():  # type: ignore[no-untyped-def]
-        for chunk in CHUNKS:
-            yield chunk
-
-    return StreamingResponse(body(), media_type="text/event-stream")
-
-
-class PassThrough(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        return await call_next(request)
-
-
-def axon_shaped_app() -> FastAPI:
-    app = FastAPI()
-    app.add_api_route("/StreamPrompting", plain_endpoint, methods=["POST"])
-    app.add_middleware(PassThrough)
-    return app
-
-
-BASELINES = {
-    "floor": Starlette(routes=[Route("/StreamPrompting", plain_endpoint, methods=["POST"])]),
-    "shape of an Axon": axon_shaped_app(),
-}
 
 
 async def plain_stream(session: aiohttp.ClientSession, port: int) -> str:
@@ -105,81 +80,165 @@ async def timed(make: Callable[[], Awaitable[Any]], times: int) -> list[float]:
     return samples
 
 
-async def median_of(make: Callable[[], Awaitable[Any]], warm_up: int, times: int) -> float:
-    await timed(make, warm_up)
-    return statistics.median(await timed(make, times))
+@dataclass
+class Path_:
+    """One way of streaming the answer: one stream, and one to every server at once."""
+
+    name: str
+    one: Callable[[], Awaitable[Any]]
+    all_at_once: Callable[[], Awaitable[Any]]
+    singles: list[float] = field(default_factory=list)
+    fan_outs: list[float] = field(default_factory=list)
+    setup: Callable[[], None] = lambda: None
+    teardown: Callable[[], None] = lambda: None
 
 
-def miner(ctx: simnet.MinerContext) -> Miner:
-    return Miner(ctx.wallet, ctx.metagraph)
+def plain_path(name: str, session: aiohttp.ClientSession, ports: list[int]) -> Path_:
+    async def one() -> None:
+        assert await plain_stream(session, ports[0]) == PROMPT
+
+    async def all_at_once() -> None:
+        texts = await asyncio.gather(*(plain_stream(session, port) for port in ports))
+        assert all(text == PROMPT for text in texts)
+
+    return Path_(name, one, all_at_once)
 
 
-async def baseline(app: Any, servers: int, requests: int, rounds: int) -> tuple[float, float]:
-    """(one stream, ``servers`` streams at once) against ``app`` served ``servers`` times."""
-    host = AxonHost()
-    served = [host.serve(app, bind_loopback()) for _ in range(servers)]
+def dendrite_path(name: str, dendrite: Any, axons: list[Any]) -> Path_:
+    async def one() -> None:
+        final = await stream_prompt(dendrite, axons[0], PROMPT, on_text=lambda _: None)
+        assert final.completion == PROMPT, final.dendrite
+
+    async def all_at_once() -> None:
+        streams = await dendrite(
+            axons, StreamPrompting(messages=[PROMPT]), streaming=True, deserialize=False
+        )
+        finals = await asyncio.gather(*map(last, streams))
+        assert all(f.completion == PROMPT for f in finals), {
+            f.dendrite.status_message for f in finals
+        }
+
+    return Path_(name, one, all_at_once)
+
+
+def child_servers(count: int) -> tuple[subprocess.Popen[str], dict[str, list[int]]]:
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("_servers.py")), str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    return child, json.loads(child.stdout.readline())
+
+
+def stock_axons(count: int, wallets: simnet.WalletFactory) -> list[Any]:
+    """``count`` real Axons as bittensor starts them (a uvicorn thread each), no simnet."""
+    axons = []
+    for i in range(count):
+        sock = bind_loopback()
+        port = sock.getsockname()[1]
+        sock.close()  # bittensor binds it itself
+        axon = Axon(
+            wallet=wallets(f"stock-miner-{i}"),
+            ip=LOOPBACK_IP,
+            port=port,
+            external_ip=LOOPBACK_IP,
+            external_port=port,
+        )
+        axon.attach(forward_fn=echo_forward)
+        axon.start()
+        axons.append(axon)
+    deadline = time.monotonic() + 60
+    while not all(a.fast_server.started for a in axons) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return axons
+
+
+async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
+    for path in paths:  # warm every path up once
+        path.setup()
+        await timed(path.one, 20)
+        await path.all_at_once()
+        path.teardown()
+    per_round = max(1, requests // rounds)
+    for round_ in range(rounds):
+        for path in paths[round_ % len(paths) :] + paths[: round_ % len(paths)]:
+            path.setup()
+            path.singles.append(statistics.median(await timed(path.one, per_round)))
+            path.fan_outs.extend(await timed(path.all_at_once, 1))
+            path.teardown()
+
+
+async def compare(
+    requests: int, rounds: int, fan_out: int
+) -> tuple[list[Path_], dict[str, dict[str, float]]]:
+    child, ports = child_servers(fan_out)
+    wallets = simnet.WalletFactory()
+    validator = wallets("stock-validator")
+    with offline():
+        stock = await asyncio.to_thread(stock_axons, fan_out, wallets)
+        stock_dendrite = Dendrite(wallet=validator)
+    resources: dict[str, dict[str, float]] = {}
     try:
-        # A plain client with aiohttp's defaults, like the dendrite's own session (at most
-        # 100 connections at once).
-        async with aiohttp.ClientSession() as session:
-
-            async def one() -> None:
-                assert await plain_stream(session, served[0].port) == PROMPT
-
-            async def all_at_once() -> None:
-                texts = await asyncio.gather(*(plain_stream(session, s.port) for s in served))
-                assert all(text == PROMPT for text in texts)
-
-            single = await median_of(one, 20, requests)
-            fan_out = await median_of(all_at_once, 1, rounds)
-    finally:
-        for server in served:
-            server.request_stop()
-        for server in served:
-            server.wait()
-        host.close()
-    return single, fan_out
-
-
-async def through_simnet(
-    transport: simnet.Transport, requests: int, rounds: int
-) -> tuple[float, float, dict[str, float]]:
-    """(one stream, 255 streams at once, resources) through real Axons and a Dendrite."""
-    # Not strict: a miner problem (say, the blocking detector firing on a loaded machine)
-    # is printed, not raised, so that the figures are still reported.
-    async with simnet.Simnet(transport=transport, strict=False) as net:
-        subnet = net.subnet(1, miner, miners=FAN_OUT)
-        target = subnet.axons[0]
-        async with net.dendrite(subnet.validators[0]) as dendrite:
-
-            async def one() -> None:
-                final = await stream_prompt(dendrite, target, PROMPT, on_text=lambda _: None)
-                assert final.completion == PROMPT
-
-            async def all_at_once() -> None:
-                streams = await dendrite(
-                    subnet.axons,
-                    StreamPrompting(messages=[PROMPT]),
-                    streaming=True,
-                    deserialize=False,
+        async with contextlib.AsyncExitStack() as stack:
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            paths = [
+                plain_path("floor", session, ports["floor"]),
+                plain_path("shape of an Axon", session, ports["shape of an Axon"]),
+            ]
+            infos = [axon.info() for axon in stock]
+            # As shipped: bittensor rebuilds the class's JSON schema in every to_headers().
+            shipped = dendrite_path("stock bittensor", stock_dendrite, infos)
+            shipped.setup, shipped.teardown = during(speedups.bypassed)
+            paths.append(shipped)
+            cached = dendrite_path("stock + schema cache", stock_dendrite, infos)
+            cached.setup, cached.teardown = speedups.acquire, speedups.release
+            paths.append(cached)
+            for transport in TRANSPORTS:
+                net = await stack.enter_async_context(
+                    simnet.Simnet(transport=transport, strict=False)
                 )
-                finals = await asyncio.gather(*map(last, streams))
-                assert all(f.completion == PROMPT for f in finals)
+                subnet = net.subnet(1, echo_forward, miners=fan_out)
+                dendrite = await stack.enter_async_context(net.dendrite(subnet.validators[0]))
+                paths.append(dendrite_path(f"simnet, {transport}", dendrite, subnet.axons))
+                resources[transport] = used_resources()
+            await measure(paths, requests, rounds)
+            await stock_dendrite.aclose_session()
+    finally:
+        for axon in stock:
+            axon.stop()
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=30)
+    return paths, resources
 
-            single = await median_of(one, 20, requests)
-            fan_out = await median_of(all_at_once, 1, rounds)
-            resources = {
-                "threads": threading.active_count(),
-                "fds": len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1,
-                "rss_mb": resident_mb(),
-            }
-    for problem in net.problems:
-        print(f"! {transport}: {problem}", file=sys.stderr)
-    return single, fan_out, resources
+
+def during(
+    make: Callable[[], contextlib.AbstractContextManager[Any]],
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Setup and teardown that enter and leave a fresh ``make()`` context each time."""
+    entered: list[contextlib.AbstractContextManager[Any]] = []
+
+    def setup() -> None:
+        entered.append(make())
+        entered[-1].__enter__()
+
+    def teardown() -> None:
+        entered.pop().__exit__(None, None, None)
+
+    return setup, teardown
+
+
+def used_resources() -> dict[str, float]:
+    return {
+        "threads": threading.active_count(),
+        "fds": len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1,
+        "rss_mb": resident_mb(),
+    }
 
 
 def resident_mb() -> float:
-    """The process's resident memory now (``VmRSS``), else its peak so far."""
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:
@@ -192,40 +251,43 @@ def startup_teardown(n: int, transport: simnet.Transport) -> tuple[float, float]
     net = simnet.Simnet(transport=transport)
     started = time.perf_counter()
     net.open()
-    net.subnet(1, miner, miners=n, validators=0)
+    net.subnet(1, echo_forward, miners=n, validators=0)
     up = time.perf_counter() - started
     started = time.perf_counter()
     net.close()
     return up, time.perf_counter() - started
 
 
+def _spread(values: list[float], scale: float = 1e3) -> str:
+    low, mid, high = (v * scale for v in (min(values), statistics.median(values), max(values)))
+    return f"{mid:7.2f} ({low:.2f}-{high:.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fan-out", type=int, default=FAN_OUT)
     args = parser.parse_args()
     quiet_bittensor_logging()
+    load_before = os.getloadavg()
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"bittensor {simnet.BITTENSOR_VERSION}; {len(CHUNKS)} chunks, {len(PROMPT)} bytes"
+        f"bittensor {simnet.BITTENSOR_VERSION}; {len(CHUNKS)} chunks, {len(PROMPT)} bytes; "
+        f"load {load_before[0]:.2f} {load_before[1]:.2f}"
     )
-    rows: dict[str, tuple[float, float]] = {}
-    resources: dict[str, dict[str, float]] = {}
-    for name, app in BASELINES.items():
-        rows[name] = asyncio.run(baseline(app, FAN_OUT, args.requests, args.rounds))
-    for transport in TRANSPORTS:
-        single, fan_out, resources[transport] = asyncio.run(
-            through_simnet(transport, args.requests, args.rounds)
-        )
-        rows[f"simnet, {transport}"] = single, fan_out
-    floor_single, floor_fan_out = rows["floor"]
-    print(f"{'':18s} {'one stream':>22s} {'255 at once':>24s}")
-    for name, (single, fan_out) in rows.items():
+    paths, resources = asyncio.run(compare(args.requests, args.rounds, args.fan_out))
+    floor = paths[0]
+    at_once = f"{args.fan_out} at once, ms"
+    print(f"{'':22s} {'one stream, ms':>28s} {'ratio':>6s} {at_once:>30s} {'ratio':>6s}")
+    for path in paths:
+        single = statistics.median(path.singles) / statistics.median(floor.singles)
+        fan = statistics.median(path.fan_outs) / statistics.median(floor.fan_outs)
         print(
-            f"{name:18s} {single * 1e3:8.2f} ms {single / floor_single:5.2f}x   "
-            f"{fan_out * 1e3:9.1f} ms {fan_out / floor_fan_out:5.2f}x"
+            f"{path.name:22s} {_spread(path.singles):>28s} {single:5.2f}x "
+            f"{_spread(path.fan_outs):>30s} {fan:5.2f}x"
         )
-    print("targets: simnet <= 2x the floor for one stream, <= 3x for 255 at once")
+    print(f"# load after: {os.getloadavg()[0]:.2f}")
     for transport, used in resources.items():
         print(
             f"256 uids, {transport:6s}: {used['threads']:.0f} threads, {used['fds']:.0f} fds, "
@@ -233,7 +295,9 @@ def main() -> None:
         )
     for n in (1, 16, 64, 256):
         for transport in TRANSPORTS:
-            up, down = startup_teardown(n, transport)
+            runs = [startup_teardown(n, transport) for _ in range(3)]
+            up = statistics.median(r[0] for r in runs)
+            down = statistics.median(r[1] for r in runs)
             print(
                 f"subnet of {n:3d}, {transport:6s}: start-up {up:6.2f} s   teardown {down:5.2f} s"
             )

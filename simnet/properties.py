@@ -17,21 +17,22 @@ active hypothesis profile (``simnet-dev``: 100 examples;
 """
 
 from simnet.fuzz.properties import (
-    DEFAULT_SAMPLES,
     OPTIONAL_PROPERTIES,
     PROPERTIES,
-    Counterexample,
-    Finding,
-    PropertyFailed,
-    PropertyReport,
-    Sample,
-    StreamOutcome,
     check_chunking_invariance,
     check_error_bodies,
     check_header_contract,
     check_yields,
+)
+from simnet.fuzz.runs import (
+    Counterexample,
+    Finding,
+    PropertyFailed,
+    PropertyReport,
+    StreamOutcome,
     run_protocol,
 )
+from simnet.fuzz.samples import DEFAULT_SAMPLES, Sample
 
 __all__ = [
     "DEFAULT_SAMPLES",

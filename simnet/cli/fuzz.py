@@ -33,7 +33,8 @@ def fuzz(
 
     from simnet._compat import quiet_bittensor_logging
     from simnet.fuzz.profiles import active_profile, profile_settings
-    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, PropertyFailed
+    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+    from simnet.fuzz.runs import PropertyFailed
     from simnet.fuzz.samples import Sample, as_samples
 
     try:

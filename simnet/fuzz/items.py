@@ -20,7 +20,8 @@ class PropertyItem(pytest.Item):
         self.prop = prop
 
     def runtest(self) -> None:
-        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, PropertyFailed
+        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+        from simnet.fuzz.runs import PropertyFailed
         from simnet.fuzz.targets import load_protocol
 
         check = {**PROPERTIES, **OPTIONAL_PROPERTIES}[self.prop]
@@ -35,8 +36,8 @@ class PropertyItem(pytest.Item):
         self.user_properties.extend((NOTE, f"{self.target} {self.prop}: {n}") for n in notes)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        from simnet.fuzz.properties import PropertyFailed
         from simnet.fuzz.reproduction import reproduction
+        from simnet.fuzz.runs import PropertyFailed
         from simnet.fuzz.targets import TargetError, load_protocol
 
         if isinstance(excinfo.value, TargetError):

@@ -15,20 +15,15 @@ from simnet.fuzz import strategies
 from simnet.fuzz.equality import same
 from simnet.fuzz.profiles import profile_settings
 from simnet.fuzz.runs import (
-    Counterexample,
-    Finding,
     Progress,
-    PropertyFailed,
     PropertyReport,
     Runner,
     StreamOutcome,
     base_headers,
     execute,
-    run_protocol,
     user_fields,
 )
 from simnet.fuzz.samples import (
-    DEFAULT_SAMPLES,
     Sample,
     as_samples,
     ascii_twin,
@@ -43,24 +38,6 @@ from simnet.wire.headers import (
     error_body,
     honest_variations,
 )
-
-__all__ = [
-    "DEFAULT_SAMPLES",
-    "OPTIONAL_PROPERTIES",
-    "PROPERTIES",
-    "Counterexample",
-    "Finding",
-    "PropertyFailed",
-    "PropertyReport",
-    "Sample",
-    "StreamOutcome",
-    "check_chunking_invariance",
-    "check_error_bodies",
-    "check_header_contract",
-    "check_yields",
-    "run_protocol",
-    "user_fields",
-]
 
 ERROR_STATUSES = tuple(sorted(ERROR_MESSAGES))
 SampleLike = bytes | Sample
@@ -433,23 +410,34 @@ def check_error_bodies(
         )
         def error_bodies(synapse: Synapse, status: int, data: st.DataObject) -> None:
             runner.tick()
-            chunks = data.draw(strategies.chunkings(error_body(status)), label="chunks")
-            headers = base_headers(synapse, status=status)
-            outcome = runner.run(synapse, chunks, raw_headers=headers, status=status)
+            outcome, example = _error_response(runner, synapse, status, data, "chunks")
             sent = user_fields(synapse)
             if outcome.error is None and not same(outcome.fields, sent):
                 changed = {k: v for k, v in outcome.fields.items() if not same(sent.get(k), v)}
                 runner.fail(
                     f"the {status} error body became content: fields changed to {changed!r}",
-                    synapse=synapse,
-                    chunks=chunks,
-                    headers=HeaderSet(tuple(headers)),
-                    status=status,
+                    **example,
                 )
 
         return error_bodies
 
     return execute("error bodies", body, seed, progress, cls)
+
+
+def _error_response(
+    runner: Runner, synapse: Synapse, status: int, data: st.DataObject, label: str
+) -> tuple[StreamOutcome, dict[str, Any]]:
+    """Run the protocol over an axon's ``status`` error response, chunked as drawn."""
+    chunks = data.draw(strategies.chunkings(error_body(status)), label=label)
+    headers = base_headers(synapse, status=status)
+    outcome = runner.run(synapse, chunks, raw_headers=headers, status=status)
+    example = {
+        "synapse": synapse,
+        "chunks": chunks,
+        "headers": HeaderSet(tuple(headers)),
+        "status": status,
+    }
+    return outcome, example
 
 
 def check_yields(
@@ -500,18 +488,10 @@ def check_yields(
                         **example,
                     )
             # And an error response, chunked any way, yields nothing of its body.
-            body_chunks = data.draw(strategies.chunkings(error_body(status)), label="error chunks")
-            headers = base_headers(synapse, status=status)
-            failed = runner.run(synapse, body_chunks, raw_headers=headers, status=status)
+            failed, example = _error_response(runner, synapse, status, data, "error chunks")
             leaked = _leaked(concatenated(failed.yielded), ERROR_MESSAGES[status])
             if leaked:
-                runner.fail(
-                    f"the {status} error body is yielded as content: {leaked!r}",
-                    synapse=synapse,
-                    chunks=body_chunks,
-                    headers=HeaderSet(tuple(headers)),
-                    status=status,
-                )
+                runner.fail(f"the {status} error body is yielded as content: {leaked!r}", **example)
 
         return yields
 

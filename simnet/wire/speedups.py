@@ -52,6 +52,21 @@ def release() -> None:
             _cache.clear()
 
 
+@contextlib.contextmanager
+def bypassed() -> Iterator[None]:
+    """bittensor's own ``get_required_fields`` for a while, even with the cache installed
+    (benchmarks compare simnet with stock bittensor in one process)."""
+    with _lock:
+        current = Synapse.get_required_fields
+        if _original is not None:
+            Synapse.get_required_fields = _original  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        with _lock:
+            Synapse.get_required_fields = current  # type: ignore[method-assign]
+
+
 _config_lock = threading.Lock()
 
 

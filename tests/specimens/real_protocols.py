@@ -34,6 +34,19 @@ class _Base(bt.StreamingSynapse):
         }
 
 
+class _Accumulates(_Base):
+    """Keeps the whole body and decodes it once at the end: correct for any chunking."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
 class IgnoresSplitCharacters(_Base):
     """Decodes each read with errors="ignore": a character split across reads vanishes."""
 
@@ -104,7 +117,7 @@ class Settings(pydantic.BaseModel):
     extra: dict[str, Any] = pydantic.Field(default_factory=dict)
 
 
-class LooselyTyped(_Base):
+class LooselyTyped(_Accumulates):
     """Fields typed ``Any`` (one required), ``Dict[str, Any]``, a nested model, an enum and
     an optional union: simnet must draw them all, and the correct parser passes."""
 
@@ -114,17 +127,8 @@ class LooselyTyped(_Base):
     mood: Mood = Mood.CALM
     limit: int | str | None = None
 
-    async def process_streaming_response(self, response):
-        if response.status != 200:
-            return
-        buffer = b""
-        async for chunk in response.content.iter_any():
-            buffer += chunk
-            yield chunk
-        self.completion = buffer.decode("utf-8", errors="replace")
 
-
-class ErrorPathReadsTheUrl(_Base):
+class ErrorPathReadsTheUrl(_Accumulates):
     """Refuses error responses with a message naming ``response.real_url`` and ``reason``,
     as several subnets do: correct, and must pass."""
 
@@ -134,28 +138,14 @@ class ErrorPathReadsTheUrl(_Base):
                 f"{response.real_url} answered {response.status} {response.reason}: "
                 f"{(await response.text())[:80]}"
             )
-        buffer = b""
-        async for chunk in response.content.iter_any():
-            buffer += chunk
+        async for chunk in super().process_streaming_response(response):
             yield chunk
-        self.completion = buffer.decode("utf-8", errors="replace")
 
 
-class SplitsHeaderNames(bt.StreamingSynapse):
+class SplitsHeaderNames(_Accumulates):
     """The widely copied ``key.split("_")[-1]`` header pattern with a NaN-safe float read of
     the process time: harmless on bittensor 9.x/10.x (the dendrite re-reads the headers),
     so it must pass the header contract."""
-
-    completion: str = ""
-
-    async def process_streaming_response(self, response):
-        if response.status != 200:
-            return
-        buffer = b""
-        async for chunk in response.content.iter_any():
-            buffer += chunk
-            yield chunk
-        self.completion = buffer.decode("utf-8", errors="replace")
 
     def extract_response_json(self, response) -> dict:
         headers = {
@@ -194,7 +184,7 @@ class DropsUnderscoredHeaders(_Base):
         return {**super().extract_response_json(response), "axon": {"status_code": status}}
 
 
-class StampsEachRun(_Base):
+class StampsEachRun(_Accumulates):
     """Records when the stream ended and a random id: fields that differ between two runs of
     the same bytes, which no chunking comparison may count."""
 
@@ -205,12 +195,7 @@ class StampsEachRun(_Base):
         import time
         import uuid
 
-        if response.status != 200:
-            return
-        buffer = b""
-        async for chunk in response.content.iter_any():
-            buffer += chunk
+        async for chunk in super().process_streaming_response(response):
             yield chunk
-        self.completion = buffer.decode("utf-8", errors="replace")
         self.received_at = time.time()
         self.trace = uuid.uuid4().hex
