@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -49,8 +50,7 @@ import simnet
 from client import stream_prompt
 from miner import EchoModel, echo_forward
 from protocol import StreamPrompting
-from simnet._compat import Axon, Dendrite, quiet_bittensor_logging
-from simnet.network.host import bind_loopback
+from simnet._compat import AxonInfo, Dendrite, quiet_bittensor_logging
 from simnet.sandbox.offline import LOOPBACK_IP, offline
 from simnet.wire import speedups
 
@@ -121,48 +121,64 @@ def dendrite_path(name: str, dendrite: Any, axons: list[Any]) -> Path_:
     return Path_(name, one, all_at_once)
 
 
-def child_servers(count: int) -> tuple[subprocess.Popen[str], dict[str, list[int]]]:
-    child = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("_servers.py")), str(count)],
+def child(script: str, *args: str) -> tuple[subprocess.Popen[str], Any]:
+    """Start ``benchmarks/SCRIPT`` and read the JSON line it prints when it is ready."""
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name(script)), *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert child.stdout is not None
-    return child, json.loads(child.stdout.readline())
+    assert process.stdout is not None
+    return process, json.loads(process.stdout.readline())
 
 
-def stock_axons(count: int, wallets: simnet.WalletFactory) -> list[Any]:
-    """``count`` real Axons as bittensor starts them (a uvicorn thread each), no simnet."""
-    axons = []
-    for i in range(count):
-        sock = bind_loopback()
-        port = sock.getsockname()[1]
-        sock.close()  # bittensor binds it itself
-        axon = Axon(
-            wallet=wallets(f"stock-miner-{i}"),
+def stock_path(
+    name: str,
+    dendrite: Any,
+    process: subprocess.Popen[str],
+    axons: Any,
+    context: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
+) -> Path_:
+    """Stock Axons in ``process``: running only while their own path is measured, with
+    ``context`` entered in this process meanwhile."""
+    infos = [
+        AxonInfo(
+            version=0,
             ip=LOOPBACK_IP,
             port=port,
-            external_ip=LOOPBACK_IP,
-            external_port=port,
+            ip_type=4,
+            hotkey=hotkey,
+            coldkey=hotkey,
         )
-        axon.attach(forward_fn=echo_forward)
-        axon.start()
-        axons.append(axon)
-    deadline = time.monotonic() + 60
-    while not all(a.fast_server.started for a in axons) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return axons
+        for port, hotkey in axons
+    ]
+    path = dendrite_path(name, dendrite, infos)
+    enter, leave = during(context)
+    os.kill(process.pid, signal.SIGSTOP)
+
+    def setup() -> None:
+        os.kill(process.pid, signal.SIGCONT)
+        enter()
+
+    def teardown() -> None:
+        leave()
+        os.kill(process.pid, signal.SIGSTOP)
+
+    path.setup, path.teardown = setup, teardown
+    return path
 
 
 async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
     for path in paths:  # warm every path up once
+        print(f"# warming up {path.name}", file=sys.stderr, flush=True)
         path.setup()
         await timed(path.one, 20)
         await path.all_at_once()
         path.teardown()
     per_round = max(1, requests // rounds)
     for round_ in range(rounds):
+        print(f"# round {round_ + 1} of {rounds}", file=sys.stderr, flush=True)
         for path in paths[round_ % len(paths) :] + paths[: round_ % len(paths)]:
             path.setup()
             path.singles.append(statistics.median(await timed(path.one, per_round)))
@@ -173,12 +189,14 @@ async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
 async def compare(
     requests: int, rounds: int, fan_out: int
 ) -> tuple[list[Path_], dict[str, dict[str, float]]]:
-    child, ports = child_servers(fan_out)
+    print(f"# starting the baselines' servers and 2 x {fan_out} stock axons", file=sys.stderr)
+    servers, ports = child("_servers.py", str(fan_out))
+    stock, stock_axons = child("_stock.py", str(fan_out))
+    cached, cached_axons = child("_stock.py", str(fan_out), "--schema-cache")
+    children = (servers, stock, cached)
     wallets = simnet.WalletFactory()
-    validator = wallets("stock-validator")
     with offline():
-        stock = await asyncio.to_thread(stock_axons, fan_out, wallets)
-        stock_dendrite = Dendrite(wallet=validator)
+        stock_dendrite = Dendrite(wallet=wallets("stock-validator"))
     resources: dict[str, dict[str, float]] = {}
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -186,15 +204,12 @@ async def compare(
             paths = [
                 plain_path("floor", session, ports["floor"]),
                 plain_path("shape of an Axon", session, ports["shape of an Axon"]),
+                # The dendrite's side runs as shipped too (simnet's cache bypassed).
+                stock_path(
+                    "stock bittensor", stock_dendrite, stock, stock_axons, speedups.bypassed
+                ),
+                stock_path("stock + schema cache", stock_dendrite, cached, cached_axons),
             ]
-            infos = [axon.info() for axon in stock]
-            # As shipped: bittensor rebuilds the class's JSON schema in every to_headers().
-            shipped = dendrite_path("stock bittensor", stock_dendrite, infos)
-            shipped.setup, shipped.teardown = during(speedups.bypassed)
-            paths.append(shipped)
-            cached = dendrite_path("stock + schema cache", stock_dendrite, infos)
-            cached.setup, cached.teardown = speedups.acquire, speedups.release
-            paths.append(cached)
             for transport in TRANSPORTS:
                 net = await stack.enter_async_context(
                     simnet.Simnet(transport=transport, strict=False)
@@ -206,11 +221,12 @@ async def compare(
             await measure(paths, requests, rounds)
             await stock_dendrite.aclose_session()
     finally:
-        for axon in stock:
-            axon.stop()
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(timeout=30)
+        for process in children:
+            os.kill(process.pid, signal.SIGCONT)
+            assert process.stdin is not None
+            process.stdin.close()
+        for process in children:
+            process.wait(timeout=60)
     return paths, resources
 
 
