@@ -10,16 +10,21 @@ drifts hit every path alike), with the same payload in the same chunks:
 * shape of an Axon: the same endpoint in a FastAPI app behind one pass-through
   ``BaseHTTPMiddleware``, which is how bittensor builds every Axon app, no bittensor
   code at all (same child process): a lower bound for any path through a real Axon;
-* stock bittensor: 255 real Axons started by bittensor itself (``Axon.start()``, a
-  uvicorn thread each) serving the reference miner's ``echo_forward``, read through a
-  real Dendrite, without simnet; once as shipped and once with simnet's schema cache;
-* simnet: the same forward on 255 real Axons served by simnet, read through a real
+* stock bittensor: real Axons started by bittensor itself (``Axon.start()``, a uvicorn
+  thread each) serving the reference miner's ``echo_forward`` from a child process
+  (``benchmarks/_stock.py``, stopped while other paths are measured: each of its server
+  threads polls every millisecond), read through a real Dendrite without simnet; once
+  as shipped and once with simnet's schema cache on both sides;
+* simnet: the same forward on real Axons served by simnet, read through a real
   Dendrite, over TCP and in memory.
 
 Reported per path: one stream (median of each round's median, with the rounds' min-max)
-and 255 streams at once (median and min-max over rounds), each as a ratio to the floor;
-the load average before and after. Then start-up and teardown of subnets of 1, 16, 64
-and 256 miners (median of 3), and threads, file descriptors and RSS with 256 uids served.
+and ``--fan-out`` streams at once (default 64; median and min-max over rounds, streams
+lost counted), each as a ratio to the floor; the load average before and after. With
+``--fan-out 255`` (256 uids) stock bittensor loses streams on a 2-core machine (its
+5 s keep-alive race and 12 s timeouts), which the table reports. Then start-up and
+teardown of subnets of 1, 16, 64 and 256 miners (median of 3), and threads, file
+descriptors and RSS with the fan-out's uids served.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from simnet.wire import speedups
 PROMPT = "the quick brown fox jumps over the lazy dog " * 8
 TOKENS = EchoModel().tokens(PROMPT)
 CHUNKS = ["".join(TOKENS[i : i + 3]).encode() for i in range(0, len(TOKENS), 3)]
-FAN_OUT = 255
+FAN_OUT = 64  # --fan-out 255 for 256 uids: stock bittensor then loses streams on 2 cores
 TRANSPORTS: tuple[simnet.Transport, ...] = ("tcp", "memory")
 
 
@@ -89,7 +94,8 @@ class Path_:
     all_at_once: Callable[[], Awaitable[Any]]
     singles: list[float] = field(default_factory=list)
     fan_outs: list[float] = field(default_factory=list)
-    setup: Callable[[], None] = lambda: None
+    lost: int = 0  # streams of the fan-outs that did not complete
+    setup: Callable[[], Awaitable[None] | None] = lambda: None
     teardown: Callable[[], None] = lambda: None
 
 
@@ -110,15 +116,15 @@ def dendrite_path(name: str, dendrite: Any, axons: list[Any]) -> Path_:
         assert final.completion == PROMPT, final.dendrite
 
     async def all_at_once() -> None:
+        # Streams lost (stock bittensor's keep-alive race, timeouts) are counted, not fatal.
         streams = await dendrite(
             axons, StreamPrompting(messages=[PROMPT]), streaming=True, deserialize=False
         )
         finals = await asyncio.gather(*map(last, streams))
-        assert all(f.completion == PROMPT for f in finals), {
-            f.dendrite.status_message for f in finals
-        }
+        path.lost += sum(f.completion != PROMPT for f in finals)
 
-    return Path_(name, one, all_at_once)
+    path = Path_(name, one, all_at_once)
+    return path
 
 
 def child(script: str, *args: str) -> tuple[subprocess.Popen[str], Any]:
@@ -157,9 +163,12 @@ def stock_path(
     enter, leave = during(context)
     os.kill(process.pid, signal.SIGSTOP)
 
-    def setup() -> None:
+    def setup() -> Awaitable[None]:
         os.kill(process.pid, signal.SIGCONT)
         enter()
+        # While stopped, bittensor's servers could not close idle connections; they do
+        # so on waking (5 s keep-alive). Start from fresh ones, as after any pause.
+        return dendrite.aclose_session()
 
     def teardown() -> None:
         leave()
@@ -169,10 +178,15 @@ def stock_path(
     return path
 
 
+async def _done(result: Awaitable[None] | None) -> None:
+    if result is not None:
+        await result
+
+
 async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
     for path in paths:  # warm every path up once
         print(f"# warming up {path.name}", file=sys.stderr, flush=True)
-        path.setup()
+        await _done(path.setup())
         await timed(path.one, 20)
         await path.all_at_once()
         path.teardown()
@@ -180,7 +194,7 @@ async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
     for round_ in range(rounds):
         print(f"# round {round_ + 1} of {rounds}", file=sys.stderr, flush=True)
         for path in paths[round_ % len(paths) :] + paths[: round_ % len(paths)]:
-            path.setup()
+            await _done(path.setup())
             path.singles.append(statistics.median(await timed(path.one, per_round)))
             path.fan_outs.extend(await timed(path.all_at_once, 1))
             path.teardown()
@@ -302,6 +316,7 @@ def main() -> None:
         print(
             f"{path.name:22s} {_spread(path.singles):>28s} {single:5.2f}x "
             f"{_spread(path.fan_outs):>30s} {fan:5.2f}x"
+            + (f"  ({path.lost} streams lost)" if path.lost else "")
         )
     print(f"# load after: {os.getloadavg()[0]:.2f}")
     for transport, used in resources.items():
