@@ -262,7 +262,7 @@ def check_header_contract(
     """
 
     def body(runner: Runner) -> Callable[[], None]:
-        validator = Validator()
+        validator = Validator.shared()
         enumerated: list[bool] = []
 
         @profile_settings(max_examples)
@@ -341,8 +341,8 @@ def _judge_headers(
         elif key not in runner.findings:
             runner.note(
                 "a miner's own malformed headers change only that miner's result "
-                f"(not a failure): {reason}",
-                key=("malformed", tuple(effect), seen.raised and seen.raised[0]),
+                f"(not a failure), for example {reason}",
+                key="malformed",  # one example is enough: they are all of one kind
             )
         return
     said, meant = terminal_dicts(seen.extracted), terminal_dicts(right.extracted)

@@ -11,6 +11,7 @@ headers as bittensor does, so the two can be compared.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,13 @@ class Validator:
             hotkey=miner.ss58_address,
             coldkey=miner.ss58_address,
         )
+
+    @classmethod
+    @functools.cache
+    def shared(cls) -> Validator:
+        """One per process: a dendrite dropped while a loop runs warns from ``__del__``
+        (in the user's next test), so simnet keeps its own for the process's life."""
+        return cls()
 
     def prepare(self, synapse: Synapse) -> Synapse:
         """``synapse`` as the dendrite sends it (terminal infos filled in, signed)."""
