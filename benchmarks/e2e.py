@@ -50,18 +50,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+from _servers import CHUNKS, PROMPT  # the same answer the miner streams
 
 import simnet
 from client import stream_prompt
-from miner import EchoModel, echo_forward
+from miner import echo_forward
 from protocol import StreamPrompting
 from simnet._compat import AxonInfo, Dendrite, quiet_bittensor_logging
 from simnet.sandbox.offline import LOOPBACK_IP, offline
 from simnet.wire import speedups
 
-PROMPT = "the quick brown fox jumps over the lazy dog " * 8
-TOKENS = EchoModel().tokens(PROMPT)
-CHUNKS = ["".join(TOKENS[i : i + 3]).encode() for i in range(0, len(TOKENS), 3)]
 FAN_OUT = 64  # --fan-out 255 for 256 uids: stock bittensor then loses streams on 2 cores
 TRANSPORTS: tuple[simnet.Transport, ...] = ("tcp", "memory")
 

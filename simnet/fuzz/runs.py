@@ -144,9 +144,8 @@ class Runner:
         self.failure = Counterexample()
         self.examples = 0
         self.findings: dict[Any, Finding] = {}
-        self.notes: dict[str, None] = {}
         self._sizes: dict[Any, int] = {}
-        self._noted: set[Any] = set()
+        self._notes: dict[Any, str] = {}  # key -> text, the first noted per key
         self._progress = progress
 
     def tick(self) -> None:
@@ -172,10 +171,11 @@ class Runner:
 
     def note(self, text: str, key: Any = None) -> None:
         """Note ``text`` once per ``key`` (default: the text itself)."""
-        key = text if key is None else key
-        if key not in self._noted:
-            self._noted.add(key)
-            self.notes.setdefault(text)
+        self._notes.setdefault(text if key is None else key, text)
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self._notes.values())
 
     def close(self) -> None:
         self.loop.close()

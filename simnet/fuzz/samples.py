@@ -14,7 +14,7 @@ as they are.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,26 +70,26 @@ class Sample:
         return self.origin != "default"
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in ``value``, looking inside dicts, lists and tuples."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
 def text_bytes(value: Any) -> int:
     """How many bytes of text ``value`` holds, looking inside dicts and lists."""
-    if isinstance(value, str):
-        return len(value.encode("utf-8", "surrogatepass"))
-    if isinstance(value, dict):
-        return sum(text_bytes(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return sum(text_bytes(v) for v in value)
-    return 0
+    return sum(len(text.encode("utf-8", "surrogatepass")) for text in _strings(value))
 
 
 def replaced(value: Any) -> bool:
     """Whether ``value`` holds U+FFFD, the mark of a decoder's ``errors="replace"``."""
-    if isinstance(value, str):
-        return "\ufffd" in value
-    if isinstance(value, dict):
-        return any(replaced(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(replaced(v) for v in value)
-    return False
+    return any("\ufffd" in text for text in _strings(value))
 
 
 def as_samples(

@@ -268,9 +268,7 @@ def synapses(cls: type[S], **fields: Any) -> st.SearchStrategy[S]:
     drawn = dict(plan.drawn)
     for name, value in fields.items():
         drawn[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
-    built = st.fixed_dictionaries(drawn).map(lambda kw: _build(cls, kw))
-    strategy = built.filter(lambda synapse: synapse is not None)
-    return _named("synapses", strategy, cls, **fields)  # type: ignore[arg-type]
+    return _named("synapses", _instances(cls, drawn), cls, **fields)
 
 
 def _check_complete(cls: type[pydantic.BaseModel]) -> None:
@@ -327,7 +325,7 @@ def _field_plan(cls: type[Synapse]) -> _FieldPlan:
             else:
                 notes.append(f"{cls.__name__}.{name}: {why}; every synapse keeps its default")
             continue
-        drawn[name] = strategy if info.is_required() else st.one_of(st.just(_MISSING), strategy)
+        drawn[name] = _or_default(info, strategy)
     return _FieldPlan(drawn, tuple(notes), undrawable)
 
 
@@ -364,17 +362,24 @@ def _model_strategy(model: type[pydantic.BaseModel]) -> st.SearchStrategy[Any]:
     """Nested models, field by field (deferred, so self-referencing models work)."""
 
     def build() -> st.SearchStrategy[Any]:
-        drawn = {}
-        for name, info in model.model_fields.items():
-            strategy = field_strategy(info.annotation)
-            drawn[name] = strategy if info.is_required() else st.one_of(st.just(_MISSING), strategy)
-        return (
-            st.fixed_dictionaries(drawn)
-            .map(lambda kw: _build(model, kw))
-            .filter(lambda value: value is not None)
-        )
+        drawn = {
+            name: _or_default(info, field_strategy(info.annotation))
+            for name, info in model.model_fields.items()
+        }
+        return _instances(model, drawn)
 
     return st.deferred(build)
+
+
+def _or_default(info: Any, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``strategy`` for a required field; for an optional one, its default first."""
+    return strategy if info.is_required() else st.one_of(st.just(_MISSING), strategy)
+
+
+def _instances(cls: type[M], drawn: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[M]:
+    """Instances of ``cls`` from drawn field values, skipping those its validators refuse."""
+    built = st.fixed_dictionaries(drawn).map(lambda values: _build(cls, values))
+    return built.filter(lambda value: value is not None)  # type: ignore[return-value]
 
 
 def _type_name(annotation: Any) -> str:

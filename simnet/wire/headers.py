@@ -87,7 +87,7 @@ RELEASE_VERSIONS = {"9.12": b"9012002", "10.3": b"10003002", "10.5": b"10005000"
 HONEST_KINDS = frozenset(
     {"recase", "recase-all", "drop-underscored", "repeat", "reverse", "proxy", "release"}
 )
-PROXY_HEADERS = ("via", "x-forwarded-for", "x-request-id")
+PROXY_HEADERS = ("via",)
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def honest_variations(base: RawHeaders) -> list[HeaderSet]:
         HeaderChange("drop-underscored", "*"),
         HeaderChange("reverse", "*"),
         *(HeaderChange("release", release, value) for release, value in RELEASE_VERSIONS.items()),
-        *(HeaderChange("proxy", name, b"1.1 proxy") for name in PROXY_HEADERS[:1]),
+        *(HeaderChange("proxy", name, b"1.1 proxy") for name in PROXY_HEADERS),
         *(HeaderChange("recase", name, style="mixed") for name in names),
         *(HeaderChange("repeat", name) for name in names),
     ]
