@@ -230,9 +230,12 @@ def _baseline_problem(
     if twin is not None and twin.error is None:
         kept, expected = text_bytes(whole.fields), text_bytes(twin.fields)
         if kept < expected:
-            return (
-                f"a valid stream{own} loses content in one chunk{where}: the fields keep "
-                f"{kept} bytes of text where its ASCII twin keeps {expected}"
+            # A protocol may drop non-ASCII text on purpose (sanitising); a decoder losing
+            # split characters also fails chunking invariance. Not sure: a note.
+            runner.note(
+                f"a valid stream{own} keeps less text in one chunk{where} than its ASCII "
+                f"twin ({kept} bytes against {expected}): non-ASCII text is dropped "
+                "(not a failure; a bug if it is not deliberate)"
             )
     return None
 

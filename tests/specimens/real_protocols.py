@@ -199,3 +199,12 @@ class StampsEachRun(_Accumulates):
             yield chunk
         self.received_at = time.time()
         self.trace = uuid.uuid4().hex
+
+
+class DropsNonAscii(_Accumulates):
+    """Keeps only ASCII text, on purpose: no decoding bug, so no failure (a note)."""
+
+    async def process_streaming_response(self, response):
+        async for chunk in super().process_streaming_response(response):
+            yield chunk
+        self.completion = self.completion.encode("ascii", errors="ignore").decode()
