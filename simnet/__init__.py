@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "Neuron": "simnet.chain.state",
     "UnknownHotkey": "simnet.chain.state",
     "UnknownSubnet": "simnet.chain.state",
-    "BITTENSOR_VERSION": "simnet._compat",
+    "BITTENSOR_VERSION": "simnet._release",
     "MinerContext": "simnet.neurons.handlers",
     "MinerError": "simnet.wire.hygiene",
     "MinerProblem": "simnet.wire.hygiene",
@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from simnet._compat import BITTENSOR_VERSION
+    from simnet._release import BITTENSOR_VERSION
     from simnet.chain.async_subtensor import AsyncFakeSubtensor
     from simnet.chain.faults import ChainFaults
     from simnet.chain.hyperparams import Hyperparameters

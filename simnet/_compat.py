@@ -1,25 +1,20 @@
-"""Every difference between the bittensor releases simnet supports, and nothing else.
+"""Every difference between the bittensor releases of the neuron stack, and nothing else.
 
-simnet supports the releases that still ship the neuron stack (``Axon``, ``Dendrite``,
-``Synapse``, ``StreamingSynapse``): 9.x and 10.x. 11.0 removed it.
+The neuron stack (``Axon``, ``Dendrite``, ``Synapse``, ``StreamingSynapse``) ships in 9.x
+and 10.x; 11.0 removed it. Importing this module with 11.x installed raises
+``simnet._release.WrongStack`` (one line); 11.x's names live in ``simnet.v11.sdk``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 from typing import Any
 
-BITTENSOR_VERSION: str = importlib.metadata.version("bittensor")
-_MAJOR = int(BITTENSOR_VERSION.split(".")[0])
+from simnet._release import BITTENSOR_VERSION, MAJOR, require
 
-if _MAJOR >= 11 or _MAJOR < 9:
-    raise ImportError(
-        f"simnet needs bittensor 9.x or 10.x (the releases with Axon, Dendrite and "
-        f"StreamingSynapse); bittensor {BITTENSOR_VERSION} is installed. "
-        f"Install a supported release, e.g. pip install 'bittensor>=10.3,<11'."
-    )
+require("neuron")
+_MAJOR = MAJOR
 
 import bittensor  # noqa: E402
 from bittensor.core.async_subtensor import AsyncSubtensor as RealAsyncSubtensor  # noqa: E402

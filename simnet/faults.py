@@ -18,6 +18,7 @@ off or replaced on their way to the caller.
 from simnet.wire.faults import (
     ChunkDelay,
     DisconnectAfter,
+    DripFeed,
     ErrorStatus,
     Fault,
     FaultContext,
@@ -34,6 +35,7 @@ from simnet.wire.faults import (
 __all__ = [
     "ChunkDelay",
     "DisconnectAfter",
+    "DripFeed",
     "ErrorStatus",
     "Fault",
     "FaultContext",

@@ -37,6 +37,17 @@ Fixtures (all names start with ``simnet``):
     ``simnet_run("python", "neurons/miner.py", ...)`` starts a neuron script, unmodified,
     as a process on ``simnet_local``; stopped at teardown, its log in the report.
 
+For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
+
+``simnet_v11_wallets`` (session)
+    Deterministic real ``bittensor.Wallet`` objects (11.x), same keys as ``simnet_wallets``.
+``simnet_v11`` (function)
+    An open :class:`simnet.v11.Network` over ``simnet_transport`` on the session's host:
+    the SDK's own ``bittensor.Client`` (built anywhere, any network name) reaches its
+    chain; ``simnet_v11.serve(app, wallet)`` serves a miner's ASGI app. At teardown it
+    fails the test as ``simnet_network`` does. With 9.x/10.x installed, using it fails
+    with one line saying what to install.
+
 Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
 ini setting (one target per line) adds one test per ready-made property per class;
 ``--simnet-fuzz-yields`` (ini ``simnet_fuzz_yields``) adds the property on what is yielded.
@@ -65,6 +76,7 @@ if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
     from simnet.neurons.local import LocalNetwork
     from simnet.neurons.processes import NeuronProcess
+    from simnet.v11 import Network, Wallets
 
 DEFAULT_NETUID = 1
 VALIDATOR_STAKE = 1000.0
@@ -390,6 +402,46 @@ async def simnet_dendrite(
     """A real ``bittensor.Dendrite`` signing as ``simnet_validator``."""
     async with simnet_network.dendrite(simnet_validator) as dendrite:
         yield dendrite
+
+
+@pytest.fixture(scope="session")
+def simnet_v11_wallets(tmp_path_factory: pytest.TempPathFactory) -> Wallets:
+    """Deterministic real 11.x wallets (``bittensor.Wallet``) for the whole session."""
+    from simnet._release import WrongStack, require
+
+    try:
+        require("v11")
+    except WrongStack as exc:
+        pytest.fail(str(exc), pytrace=False)
+    from simnet.v11 import Wallets
+
+    return Wallets(tmp_path_factory.mktemp("simnet-v11-wallets"))
+
+
+@pytest.fixture
+def simnet_v11(
+    request: pytest.FixtureRequest,
+    simnet_v11_wallets: Wallets,
+    simnet_axon_host: AxonHost,
+    simnet_transport: str,
+) -> Iterator[Network]:
+    """An open :class:`simnet.v11.Network` with a fresh chain state (bittensor 11.x)."""
+    from simnet.v11 import Network
+    from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD
+
+    options = _marker_kwargs(request)
+    net = Network(
+        wallets=simnet_v11_wallets,
+        host=simnet_axon_host,
+        transport=simnet_transport,  # type: ignore[arg-type]
+        strict=options.get("strict", True),
+        blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
+    )
+    with net:
+        yield net
+        violations = net.offline_violations
+    if violations:
+        pytest.fail("\n".join(violations), pytrace=False)
 
 
 @pytest.fixture

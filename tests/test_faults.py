@@ -77,6 +77,15 @@ async def test_rechunking_replays_a_chunking_on_the_wire(stream):
 
 
 @pytest.mark.asyncio
+async def test_drip_feed_sends_every_byte_on_its_own_and_loses_none(stream):
+    plan = FaultPlan(faults.DripFeed(0.001, size=4))
+    final, pieces = await stream(plan)
+    assert (final.dendrite.status_code, final.completion) == (200, PROMPT)
+    assert len(pieces) >= len(PROMPT) // 4  # four bytes at a time, each read on its own
+    assert [e.detail for e in plan.events] == [f"sent {len(PROMPT)} bytes 4 at a time"]
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("fault", "received"),
     [
@@ -184,6 +193,7 @@ async def test_faults_can_be_injected_and_cleared_on_a_running_axon(
         (lambda: faults.Latency(-1), "seconds=-1 must not be negative"),
         (lambda: faults.DisconnectAfter(), "exactly one of bytes=N or chunks=N"),
         (lambda: faults.Rechunk(()), "must be positive chunk sizes"),
+        (lambda: faults.DripFeed(0.01, size=0), "size=0 must be at least 1 byte"),
         (lambda: faults.ErrorStatus(200), "must be an HTTP error status"),
         (lambda: FaultPlan("latency"), "takes Fault objects"),
     ],

@@ -66,6 +66,7 @@ def test_unknown_names_raise_attribute_error():
 PUBLIC_MODULES = {
     "simnet.faults": {
         "ChunkDelay",
+        "DripFeed",
         "DisconnectAfter",
         "ErrorStatus",
         "Fault",

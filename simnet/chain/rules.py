@@ -20,6 +20,8 @@ ERRORS: dict[str, str] = {
     "WeightVecLengthIsLow": "Fewer weights than the subnet's min_allowed_weights.",
     "MaxWeightExceeded": "A weight exceeds the subnet's max_weight_limit.",
     "NeuronNoValidatorPermit": "Only neurons with a validator permit may set non-self weights.",
+    "InvalidIpType": "The ip type is not 4 or 6.",
+    "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
 }
 
 

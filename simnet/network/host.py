@@ -10,14 +10,17 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import uvicorn
 
-from simnet._compat import PriorityThreadPoolExecutor
 from simnet.network.memory import MemoryListeners
+from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.wire.hygiene import LoopWatchdog, Report
+
+if TYPE_CHECKING:  # bittensor's pool exists in the neuron stack only (9.x, 10.x)
+    from simnet._compat import PriorityThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -52,6 +55,8 @@ class AxonHost:
     @property
     def thread_pool(self) -> PriorityThreadPoolExecutor:
         """The one priority thread pool every axon served here shares."""
+        from simnet._compat import PriorityThreadPoolExecutor
+
         with self._lock:
             if self._pool is None:
                 self._pool = PriorityThreadPoolExecutor(max_workers=_SHARED_POOL_WORKERS)
@@ -203,3 +208,28 @@ def bind_loopback(port: int = 0) -> socket.socket:
             raise PortInUse(f"port {port} on {LOOPBACK_IP} is in use") from None
         raise
     return sock
+
+
+Listener = socket.socket | int
+"""Where an axon is served: a bound loopback socket (TCP) or a reserved in-memory port."""
+
+
+def open_listener(host: AxonHost, transport: Transport, port: int = 0) -> tuple[Listener, int]:
+    """A listener for ``transport`` on ``host`` and the port it advertises (``port`` only
+    for TCP: in-memory servers are given one)."""
+    check_transport(transport)
+    if transport == "memory":
+        if port:
+            raise ValueError("port= is for transport='tcp'; in-memory axons are given a port")
+        reserved = host.memory.reserve()
+        return reserved, reserved
+    sock = bind_loopback(port)
+    return sock, int(sock.getsockname()[1])
+
+
+def close_listener(host: AxonHost, listener: Listener) -> None:
+    """Give back a listener that was never served on."""
+    if isinstance(listener, socket.socket):
+        listener.close()
+    else:
+        host.memory.close(listener)

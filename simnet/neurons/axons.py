@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from simnet._compat import Axon, Wallet
-from simnet.network.host import AxonHost, Server, bind_loopback
-from simnet.network.transports import Transport, check_transport
+from simnet.network.host import AxonHost, Listener, Server, close_listener, open_listener
+from simnet.network.transports import Transport
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.wire import speedups
 from simnet.wire.faults import Fault, FaultPlan, as_plans
@@ -101,30 +100,6 @@ def stop_all(axons: Sequence[ServedAxon]) -> None:
     servers = [server for axon in axons if (server := axon._request_stop()) is not None]
     for server in servers:
         server.wait()
-
-
-Listener = socket.socket | int
-"""Where an axon is served: a bound loopback socket (TCP) or a reserved in-memory port."""
-
-
-def open_listener(host: AxonHost, transport: Transport, port: int = 0) -> tuple[Listener, int]:
-    """A listener for ``transport`` on ``host`` and the port it advertises."""
-    check_transport(transport)
-    if transport == "memory":
-        if port:
-            raise ValueError("port= is for transport='tcp'; in-memory axons are given a port")
-        reserved = host.memory.reserve()
-        return reserved, reserved
-    sock = bind_loopback(port)
-    return sock, int(sock.getsockname()[1])
-
-
-def close_listener(host: AxonHost, listener: Listener) -> None:
-    """Give back a listener that was never served on."""
-    if isinstance(listener, socket.socket):
-        listener.close()
-    else:
-        host.memory.close(listener)
 
 
 def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:

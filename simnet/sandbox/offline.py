@@ -1,9 +1,10 @@
 """Keep a process on loopback: no external-IP lookups, no connections beyond this host.
 
-bittensor's ``Axon`` and ``Dendrite`` call ``networking.get_external_ip()`` when they are
-created, which asks public web services for this machine's address. While the guard is
-active that lookup answers ``LOOPBACK_IP`` at once, and any attempt to connect to (or
-resolve) an address that is not loopback raises :class:`OfflineViolation` naming it.
+bittensor's ``Axon`` and ``Dendrite`` (9.x, 10.x) call ``networking.get_external_ip()`` when
+they are created, which asks public web services for this machine's address. While the
+guard is active that lookup answers ``LOOPBACK_IP`` at once (11.x has no such lookup), and
+any attempt to connect to (or resolve) an address that is not loopback raises
+:class:`OfflineViolation` naming it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from simnet._compat import networking
+from simnet._release import NEURON_STACK
 
 LOOPBACK_IP = "127.0.0.1"
 """The address simnet's axons listen on and advertise, and the 'external IP' of every neuron."""
@@ -106,18 +107,24 @@ class _Guard:
             "connect": original_connect,
             "connect_ex": original_connect_ex,
             "getaddrinfo": original_getaddrinfo,
-            "get_external_ip": networking.get_external_ip,
         }
         socket.socket.connect = connect  # type: ignore[method-assign,assignment]
         socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
         socket.getaddrinfo = getaddrinfo
-        networking.get_external_ip = _loopback_external_ip
+        if NEURON_STACK:
+            from simnet._compat import networking
+
+            self._saved["get_external_ip"] = networking.get_external_ip
+            networking.get_external_ip = _loopback_external_ip
 
     def _uninstall(self) -> None:
         socket.socket.connect = self._saved["connect"]  # type: ignore[method-assign]
         socket.socket.connect_ex = self._saved["connect_ex"]  # type: ignore[method-assign]
         socket.getaddrinfo = self._saved["getaddrinfo"]
-        networking.get_external_ip = self._saved["get_external_ip"]
+        if "get_external_ip" in self._saved:
+            from simnet._compat import networking
+
+            networking.get_external_ip = self._saved["get_external_ip"]
         self._saved = {}
 
 

@@ -1,4 +1,5 @@
-"""Deterministic, unencrypted, real ``bittensor_wallet.Wallet`` objects in a simnet directory."""
+"""Deterministic, unencrypted, real wallets in a simnet directory: ``bittensor_wallet.Wallet``
+for the neuron stack (9.x, 10.x); ``simnet.v11.wallets`` makes 11.x's own from the same seeds."""
 
 from __future__ import annotations
 
@@ -6,18 +7,29 @@ import hashlib
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simnet._compat import Keypair, Wallet
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from simnet._compat import Keypair, Wallet
+
+
+def seed_for(*parts: str) -> str:
+    """The hex seed simnet derives keys from: the same parts give the same keys, on
+    every bittensor release."""
+    return hashlib.sha256("/".join(("simnet", *parts)).encode()).hexdigest()
 
 
 def keypair_for(*parts: str) -> Keypair:
     """The sr25519 keypair simnet derives from ``parts``: the same parts give the same keys."""
-    seed = hashlib.sha256("/".join(("simnet", *parts)).encode()).hexdigest()
+    from simnet._compat import Keypair
+
     # The stub says bytes; bittensor_wallet's runtime takes only a hex string here.
-    return Keypair.create_from_seed(seed)  # type: ignore[arg-type]
+    return Keypair.create_from_seed(seed_for(*parts))  # type: ignore[arg-type]
 
 
-_SHARED: WalletFactory | None = None
+_SHARED: dict[type, WalletFactory] = {}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -51,6 +63,8 @@ class WalletFactory:
             return self._cache[key]
 
     def _create(self, name: str, hotkey: str) -> Wallet:
+        from simnet._compat import Wallet
+
         wallet = Wallet(name=name, hotkey=hotkey, path=str(self.root))
         coldkey = keypair_for("coldkey", name)
         wallet.set_coldkey(coldkey, encrypt=False, overwrite=True)
@@ -59,14 +73,14 @@ class WalletFactory:
         return wallet
 
     @classmethod
-    def shared(cls) -> WalletFactory:
+    def shared(cls) -> Self:
         """The process's own factory, for networks given none: wallets are made once per
         process, not once per network (its directory goes when the process ends)."""
-        global _SHARED
         with _SHARED_LOCK:
-            if _SHARED is None or _SHARED._tempdir is None:
-                _SHARED = cls()
-            return _SHARED
+            factory = _SHARED.get(cls)
+            if factory is None or factory._tempdir is None:
+                factory = _SHARED[cls] = cls()
+            return factory  # type: ignore[return-value]
 
     def close(self) -> None:
         """Remove the temporary directory, if this factory made one."""

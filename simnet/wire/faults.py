@@ -30,8 +30,10 @@ class FaultEvent:
 class FaultContext:
     """What a fault knows about the one request it acts on; every hook receives it.
 
-    ``synapse`` is the synapse class name from the request path, ``caller`` the
-    caller's hotkey (``bt_header_dendrite_hotkey``), ``timeout`` the timeout the caller
+    ``synapse`` is the synapse class name from the request path (for a signed-HTTP
+    miner, the path's first segment, e.g. ``generate``), ``caller`` the caller's hotkey
+    (``bt_header_dendrite_hotkey``, ``X-Bittensor-Hotkey`` or ``Epistula-Signed-By``),
+    ``timeout`` the timeout the caller
     sent (seconds), ``rng`` a random generator seeded from the plan's seed and the
     request's number (deterministic), ``plan`` the :class:`FaultPlan` that matched.
     Call :meth:`record` to add what the fault did to ``plan.events``.
@@ -244,6 +246,37 @@ class Stall(Fault):
             await emit(data, more)
 
         return stall
+
+
+@dataclass(frozen=True)
+class DripFeed(Fault):
+    """Send the body ``size`` bytes at a time, ``interval`` seconds apart: a stream that
+    never goes quiet for a whole per-read timeout (httpx's, aiohttp's ``sock_read``) yet
+    takes ``interval * len(body) / size`` seconds, so only a total deadline stops it."""
+
+    interval: float
+    size: int = 1
+
+    def __post_init__(self) -> None:
+        _non_negative(interval=self.interval)
+        if self.size < 1:
+            raise ValueError(f"size={self.size!r} must be at least 1 byte")
+
+    def body_stage(self, request: FaultContext, emit: Emit) -> Emit:
+        sent = {"bytes": 0}
+
+        async def drip(data: bytes, more: bool) -> None:
+            for start in range(0, len(data), self.size):
+                if sent["bytes"]:
+                    await asyncio.sleep(self.interval)
+                piece = data[start : start + self.size]
+                sent["bytes"] += len(piece)
+                await emit(piece, True)
+            if not more:
+                request.record(self, f"sent {sent['bytes']} bytes {self.size} at a time")
+                await emit(b"", False)
+
+        return drip
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from typing import Any
 from simnet.wire.faults import Emit, Fault, FaultContext, FaultPlan, InjectedDisconnect
 
 _DEFAULT_TIMEOUT = 12.0
+# Where each scheme names the caller's hotkey: a dendrite's (9.x, 10.x), btauth/1's
+# (11.x), Epistula's.
+_CALLER_HEADERS = (b"bt_header_dendrite_hotkey", b"x-bittensor-hotkey", b"epistula-signed-by")
 
 
 def is_injected_disconnect(exc: BaseException) -> bool:
@@ -36,7 +39,9 @@ class FaultInjector:
             return
         headers = {name.lower(): value for name, value in scope.get("headers", [])}
         synapse = scope.get("path", "/").strip("/").split("/")[0]
-        caller = headers.get(b"bt_header_dendrite_hotkey", b"").decode("latin-1")
+        caller = next((headers[name] for name in _CALLER_HEADERS if name in headers), b"").decode(
+            "latin-1"
+        )
         timeout = _number(headers.get(b"timeout"), _DEFAULT_TIMEOUT)
         faults: list[tuple[Fault, FaultContext]] = []
         for plan in list(self.plans):

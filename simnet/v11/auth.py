@@ -1,0 +1,107 @@
+"""Signing requests the way validators do, per scheme: btauth/1 (through the SDK's own
+``http_auth.sign``) and Epistula v2 (subnets that left Axon before 11.x).
+
+``BtAuth`` is the ``httpx.Auth`` a 11.x validator writes (the request body signed as
+sent, the receiver bound to the miner's hotkey); :func:`sign_headers` gives one request's
+headers for any scheme, for tests that send raw requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Generator
+from typing import Any
+
+import httpx
+
+from simnet.v11.sdk import http_auth
+
+SCHEMES = ("btauth/1", "epistula")
+"""The signing schemes simnet speaks: bittensor 11's btauth/1, and Epistula v2."""
+
+
+def request_target(url: httpx.URL) -> str:
+    """The request target exactly as sent: raw path plus ``?query`` (what btauth signs)."""
+    return url.raw_path.decode("ascii")
+
+
+def sign_headers(
+    scheme: str,
+    wallet: Any,
+    *,
+    method: str,
+    target: str,
+    body: bytes = b"",
+    receiver: str | None = None,
+    nonce_ns: int | None = None,
+) -> dict[str, str]:
+    """The auth headers ``wallet``'s hotkey sends for one request under ``scheme``
+    (``target``: raw path and query as sent; ``nonce_ns``: the signing time, default now)."""
+    if scheme == "btauth/1":
+        return http_auth.sign(
+            wallet, method=method, path=target, body=body, receiver_ss58=receiver, nonce_ns=nonce_ns
+        )
+    if scheme == "epistula":
+        return epistula_headers(wallet, body=body, receiver=receiver, nonce_ns=nonce_ns)
+    raise ValueError(f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}")
+
+
+def epistula_headers(
+    wallet: Any, *, body: bytes, receiver: str | None = None, nonce_ns: int | None = None
+) -> dict[str, str]:
+    """Epistula v2 headers: the hotkey signs ``sha256(body).uuid.timestamp_ms.signed_for``."""
+    hotkey = wallet.hotkey
+    timestamp = (time.time_ns() if nonce_ns is None else nonce_ns) // 1_000_000
+    request_id = str(uuid.uuid4())
+    message = f"{hashlib.sha256(body).hexdigest()}.{request_id}.{timestamp}.{receiver or ''}"
+    headers = {
+        "Epistula-Version": "2",
+        "Epistula-Timestamp": str(timestamp),
+        "Epistula-Uuid": request_id,
+        "Epistula-Signed-By": hotkey.ss58_address,
+        "Epistula-Request-Signature": "0x" + bytes(hotkey.sign(message.encode())).hex(),
+    }
+    if receiver is not None:
+        headers["Epistula-Signed-For"] = receiver
+    return headers
+
+
+class BtAuth(httpx.Auth):
+    """Sign every request with ``wallet``'s hotkey under ``scheme`` (btauth/1 by default).
+
+    ``receiver`` is the miner's hotkey, or a function of the request URL giving it (e.g.
+    from the metagraph); each retry httpx makes goes through here again with a new nonce.
+    """
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        wallet: Any,
+        receiver: str | Callable[[httpx.URL], str | None] | None = None,
+        *,
+        scheme: str = "btauth/1",
+    ) -> None:
+        if scheme not in SCHEMES:
+            raise ValueError(
+                f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}"
+            )
+        self.wallet = wallet
+        self.receiver = receiver
+        self.scheme = scheme
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        receiver = self.receiver(request.url) if callable(self.receiver) else self.receiver
+        request.headers.update(
+            sign_headers(
+                self.scheme,
+                self.wallet,
+                method=request.method,
+                target=request_target(request.url),
+                body=request.content,
+                receiver=receiver,
+            )
+        )
+        yield request

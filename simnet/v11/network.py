@@ -1,0 +1,310 @@
+"""An offline 11.x subnet: the SDK's real ``Client`` over simnet's chain, the subnet's own
+ASGI miners served on simnet's host, validators' httpx and aiohttp clients reaching them.
+
+Everything crosses the same chain state, axon host, transports, wire faults and hygiene
+as the neuron stack's :class:`simnet.Simnet`; what differs is what 11.x ships.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import httpx
+import httpx._client as httpx_client
+
+from simnet.chain.state import ChainState
+from simnet.network.host import AxonHost, Server, close_listener, open_listener
+from simnet.network.httpx_memory import MemoryTransport
+from simnet.network.memory import MemoryConnector
+from simnet.network.transports import Transport, check_transport
+from simnet.sandbox.offline import GUARD, LOOPBACK_IP
+from simnet.v11.auth import SCHEMES, BtAuth
+from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
+from simnet.v11.sdk import Client, ServeAxon, client_module
+from simnet.v11.substrate import ChainSubstrate
+from simnet.v11.wallets import Wallets
+from simnet.wire.faults import Fault, FaultPlan, as_plans
+from simnet.wire.hygiene import (
+    DEFAULT_BLOCKING_THRESHOLD,
+    AppErrorReporter,
+    MinerError,
+    MinerProblem,
+)
+from simnet.wire.injector import FaultInjector
+
+
+@dataclass
+class ServedApp:
+    """One miner's ASGI app served on the network, published on chain as its axon."""
+
+    hotkey: str
+    netuid: int
+    uid: int
+    port: int
+    transport: Transport
+    clock: Clock
+    """The miner's clock: the network's plus a skew (``served.clock.set_skew(3)``)."""
+    auth: MinerAuth = field(repr=False)
+    plans: list[FaultPlan] = field(default_factory=list, repr=False)
+    _server: Server | None = field(default=None, repr=False)
+
+    @property
+    def axon(self) -> str:
+        """``"127.0.0.1:port"``, as the metagraph's ``neuron.axon`` gives it."""
+        return f"{LOOPBACK_IP}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.axon}"
+
+    @property
+    def nonce_store(self) -> Any:
+        """This miner's own btauth/1 nonce store (what ``verify`` uses when given none)."""
+        return self.auth.nonce_store
+
+    def inject(self, *faults: FaultPlan | Fault) -> None:
+        """Apply more fault plans to the requests this miner serves from now on."""
+        self.plans.extend(as_plans(faults))
+
+    def stop(self) -> None:
+        """Stop serving (the chain still lists the address). Idempotent."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.request_stop()
+            server.wait()
+
+
+class Network:
+    """An open, offline 11.x network: ``with Network() as net: ...``.
+
+    While open, every ``bittensor.Client``/``SyncClient``/``Subtensor`` built without a
+    ``substrate=`` reaches this network's chain (whatever network name it is given), and,
+    over ``transport="memory"``, every ``httpx.AsyncClient`` built without a transport
+    reaches its in-memory miners, so a subnet's own validator code runs unmodified.
+    """
+
+    def __init__(
+        self,
+        *,
+        chain: ChainState | None = None,
+        wallets: Wallets | None = None,
+        host: AxonHost | None = None,
+        transport: Transport = "tcp",
+        strict: bool = True,
+        blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+    ) -> None:
+        if blocking_threshold is not None and blocking_threshold <= 0:
+            raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
+        self.transport: Transport = check_transport(transport)
+        self.strict = strict
+        self.blocking_threshold = blocking_threshold
+        self.chain = chain or ChainState()
+        self.wallets = wallets or Wallets.shared()
+        self._own_host = host is None
+        self.host = host or AxonHost()
+        self.substrate = ChainSubstrate(self.chain)
+        """The chain as the SDK sees it (a ``bittensor._substrate.Substrate``)."""
+        self.clock = Clock()
+        """The network's clock, as btauth/1 reads it (``net.clock.advance(30)``)."""
+        self._lock = threading.Lock()
+        self._served: list[ServedApp] = []
+        self._problems: list[MinerProblem] = []
+        self._open = False
+        self._violations_seen = 0
+        self._unwatch: Callable[[], None] | None = None
+        self._saved: dict[str, Any] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def open(self) -> Network:
+        """Go offline and redirect the SDK's clients here. Called by ``with``; idempotent."""
+        if self._open:
+            return self
+        GUARD.acquire()
+        INSTALLATION.acquire(self.clock)
+        self._violations_seen = len(GUARD.violations)
+        self._open = True
+        if self.blocking_threshold is not None:
+            self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
+        self._saved = {"RpcSubstrate": client_module.RpcSubstrate}
+        client_module.RpcSubstrate = self._rpc_substrate  # type: ignore[assignment,misc]
+        if self.transport == "memory":
+            self._saved["AsyncHTTPTransport"] = httpx_client.AsyncHTTPTransport
+            httpx_client.AsyncHTTPTransport = self._memory_transport  # type: ignore[assignment,misc]
+        return self
+
+    def _rpc_substrate(self, endpoint: str, **_: Any) -> ChainSubstrate:
+        return self.substrate
+
+    def _memory_transport(self, *, limits: httpx.Limits | None = None, **_: Any) -> Any:
+        return MemoryTransport(self.host.memory, limits=limits)
+
+    def close(self) -> None:
+        """Stop every miner, undo the redirects, go back online. Idempotent.
+
+        When ``strict`` (the default), raises :class:`simnet.MinerError` if a served miner
+        misbehaved (an exception escaping the app, the event loop blocked).
+        """
+        if not self._open:
+            return
+        self._open = False
+        try:
+            if self._unwatch is not None:
+                self._unwatch()
+                self._unwatch = None
+            for served in self.served:
+                served.stop()
+            client_module.RpcSubstrate = self._saved["RpcSubstrate"]  # type: ignore[misc]
+            if "AsyncHTTPTransport" in self._saved:
+                httpx_client.AsyncHTTPTransport = self._saved["AsyncHTTPTransport"]  # type: ignore[misc]
+            self._saved = {}
+            if self._own_host:
+                self.host.close()
+        finally:
+            INSTALLATION.release()
+            GUARD.release()
+        if self.strict and self.problems:
+            raise MinerError(self.problems)
+
+    def __enter__(self) -> Network:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def report(self, problem: MinerProblem) -> None:
+        """Record a problem of a served miner (called from the host's thread)."""
+        with self._lock:
+            self._problems.append(problem)
+
+    @property
+    def problems(self) -> list[MinerProblem]:
+        """What the served miners did wrong so far (exceptions, a blocked loop)."""
+        with self._lock:
+            return list(self._problems)
+
+    @property
+    def offline_violations(self) -> list[str]:
+        """Every refused attempt to leave loopback since this network was opened."""
+        return GUARD.violations[self._violations_seen :]
+
+    @property
+    def served(self) -> list[ServedApp]:
+        with self._lock:
+            return list(self._served)
+
+    def _require_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("this simnet.v11.Network is not open; use `with Network() as net:`")
+
+    # -- chain ---------------------------------------------------------------------------
+    def wallet(self, name: str, hotkey: str = "default") -> Any:
+        """The deterministic ``bittensor.Wallet`` ``name``/``hotkey`` (unencrypted key files)."""
+        return self.wallets(name, hotkey)
+
+    def register(
+        self,
+        name: str,
+        netuid: int = 1,
+        *,
+        hotkey: str = "default",
+        stake: float = 0.0,
+        validator_permit: bool = False,
+    ) -> Any:
+        """Register wallet ``name``'s hotkey on ``netuid`` (created if needed); the wallet."""
+        wallet = self.wallet(name, hotkey)
+        self.chain.register(
+            netuid,
+            wallet.hotkey.ss58_address,
+            wallet.coldkeypub.ss58_address,
+            stake=stake,
+            validator_permit=validator_permit,
+        )
+        return wallet
+
+    def advance(self, blocks: int = 1) -> int:
+        """Move the chain ``blocks`` forward; the new block number."""
+        return self.chain.advance(blocks)
+
+    def client(self) -> Any:
+        """The SDK's own ``bittensor.Client`` on this chain (``async with net.client() as c``)."""
+        return Client(substrate=self.substrate)
+
+    # -- miners --------------------------------------------------------------------------
+    def serve(
+        self,
+        app: Any,
+        wallet: Any,
+        *,
+        netuid: int = 1,
+        faults: Sequence[FaultPlan | Fault] = (),
+        port: int = 0,
+        register: bool = True,
+    ) -> ServedApp:
+        """Serve the ASGI ``app`` as ``wallet``'s miner on ``netuid`` and publish its address
+        with the SDK's own ``ServeAxon`` intent, so the metagraph's ``neuron.axon`` points
+        at it. Registers the hotkey first unless ``register=False``."""
+        self._require_open()
+        hotkey = wallet.hotkey.ss58_address
+        if register:
+            self.chain.register(netuid, hotkey, wallet.coldkeypub.ss58_address)
+        clock = Clock(parent=self.clock)
+        auth = MinerAuth(clock)
+        plans = as_plans(faults) if faults else []
+        listener, bound = open_listener(self.host, self.transport, port)
+        where = f"miner {hotkey[:8]} on netuid {netuid}"
+        try:
+            wrapped = AppErrorReporter(serving(app, auth), where, self.report)
+            server = self.host.serve(FaultInjector(wrapped, plans), listener)
+        except BaseException:
+            close_listener(self.host, listener)
+            raise
+        uid = self.chain.neuron(netuid, hotkey).uid
+        served = ServedApp(hotkey, netuid, uid, bound, self.transport, clock, auth, plans, server)
+        with self._lock:
+            self._served.append(served)
+        result = self.host.call(self._publish(wallet, netuid, bound))
+        if not result.success:
+            served.stop()
+            raise RuntimeError(f"ServeAxon for {where} failed: {result.message}")
+        return served
+
+    async def _publish(self, wallet: Any, netuid: int, port: int) -> Any:
+        client = Client(substrate=self.substrate)
+        return await client.execute(ServeAxon(netuid=netuid, ip=LOOPBACK_IP, port=port), wallet)
+
+    def receiver_for(self, url: httpx.URL) -> str | None:
+        """The hotkey of the miner serving ``url`` (what a validator binds a request to)."""
+        for served in self.served:
+            if url.host in (LOOPBACK_IP, "localhost") and url.port == served.port:
+                return served.hotkey
+        return None
+
+    # -- clients -------------------------------------------------------------------------
+    def http(
+        self, wallet: Any = None, *, scheme: str = "btauth/1", **kwargs: Any
+    ) -> httpx.AsyncClient:
+        """A real ``httpx.AsyncClient`` over this network's transport; with ``wallet``,
+        each request is signed under ``scheme`` for the miner it goes to."""
+        if scheme not in SCHEMES:
+            raise ValueError(
+                f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}"
+            )
+        if wallet is not None:
+            kwargs.setdefault("auth", BtAuth(wallet, self.receiver_for, scheme=scheme))
+        if self.transport == "memory":
+            kwargs.setdefault("transport", MemoryTransport(self.host.memory))
+        return httpx.AsyncClient(**kwargs)
+
+    def session(self, **kwargs: Any) -> aiohttp.ClientSession:
+        """A real ``aiohttp.ClientSession`` over this network's transport."""
+        if self.transport == "memory":
+            kwargs.setdefault("connector", MemoryConnector(self.host.memory))
+        return aiohttp.ClientSession(**kwargs)
+
+    def __repr__(self) -> str:
+        state = "open" if self._open else "closed"
+        return f"<simnet.v11.Network {state} transport={self.transport} miners={len(self.served)}>"

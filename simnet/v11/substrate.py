@@ -1,0 +1,466 @@
+"""The chain behind bittensor 11's own seam: a ``Substrate`` over simnet's chain state.
+
+The SDK's ``Client``, ``Subtensor``, ``Metagraph`` and intents are written against the
+``bittensor._substrate.Substrate`` protocol; :class:`ChainSubstrate` implements it over a
+:class:`~simnet.chain.state.ChainState`, the same state (blocks, registrations,
+hyperparameters, weights, chain faults) the neuron stack's doubles use. Reads answer the
+storage items and runtime calls the SDK's metagraph, weights and serving paths read;
+writes apply the chain's rules (:mod:`simnet.chain.rules`) and report a failure as the
+chain does, in the ``ExtrinsicResult``. Anything else raises :class:`NotSimulated`,
+naming the item: simnet never answers a read it does not model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import itertools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
+from simnet.chain.hyperparams import Hyperparameters
+from simnet.chain.rules import ChainRuleError
+from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, UnknownSubnet
+from simnet.v11.sdk import Balance, Call, ChainError, ExtrinsicResult
+
+RAO_PER_TAO = 1_000_000_000
+SPEC_VERSION = 400
+"""The runtime version the double reports (a subtensor runtime of late 2026)."""
+_POLL_SECONDS = 0.01
+
+
+class NotSimulated(NotImplementedError):
+    """The SDK asked for chain state or a call that simnet's chain double does not model."""
+
+
+def block_hash(block: int) -> str:
+    """The hash the double gives block ``block`` (deterministic, distinct per block)."""
+    return "0x" + hashlib.sha256(f"simnet-block-{block}".encode()).hexdigest()
+
+
+def _ip(value: int, ip_type: int) -> str:
+    return str(ipaddress.IPv4Address(value) if ip_type == 4 else ipaddress.IPv6Address(value))
+
+
+def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
+    """The last block at or before ``block`` at which subnet ``netuid`` ran its epoch: the
+    chain runs it when ``(block + netuid + 1) % (tempo + 1) == 0``."""
+    if tempo == 0:
+        return 0
+    period = tempo + 1
+    offset = (block + netuid + 1) % period
+    return max(block - offset, 0)
+
+
+class ChainSubstrate:
+    """bittensor 11's ``Substrate``, answered from ``chain``.
+
+    ``bittensor.Client(substrate=ChainSubstrate(chain))`` (or ``Subtensor``/``SyncClient``)
+    is the SDK's real client, offline; simnet's :class:`~simnet.v11.Network` builds them.
+    """
+
+    def __init__(self, chain: ChainState) -> None:
+        self.chain = chain
+        self.token_symbols: dict[int, str] = {}
+        self._hashes: dict[str, int] = {}
+        self._extrinsics = itertools.count()
+        self._storage: dict[tuple[str, str], Callable[..., Any]] = {
+            ("SubtensorModule", "Uids"): self._uid,
+            ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
+                "commit_reveal_weights_enabled"
+            ),
+            ("SubtensorModule", "WeightsSetRateLimit"): self._param("weights_rate_limit"),
+            ("SubtensorModule", "MinAllowedWeights"): self._param("min_allowed_weights"),
+            ("SubtensorModule", "MaxWeightsLimit"): self._param("max_weight_limit"),
+            ("SubtensorModule", "Tempo"): self._param("tempo"),
+            ("SubtensorModule", "ImmunityPeriod"): self._param("immunity_period"),
+            ("SubtensorModule", "ActivityCutoff"): self._param("activity_cutoff"),
+            ("SubtensorModule", "WeightsVersionKey"): self._param("weights_version"),
+            ("SubtensorModule", "MaxAllowedUids"): self._param("max_allowed_uids"),
+            ("SubtensorModule", "MaxAllowedValidators"): self._param("max_allowed_validators"),
+            ("SubtensorModule", "LastUpdate"): self._column(lambda n: n.last_update),
+            ("SubtensorModule", "ValidatorPermit"): self._column(lambda n: n.validator_permit),
+            ("SubtensorModule", "SubnetEpochConsensus"): lambda netuid, block: "Yuma",
+            ("SubtensorModule", "LastEpochBlock"): self._last_epoch,
+            ("SubtensorModule", "SubnetworkN"): lambda netuid, block: len(self._neurons(netuid)),
+            ("SubtensorModule", "NetworksAdded"): lambda netuid, block: (
+                netuid in self.chain.netuids()
+            ),
+        }
+
+    # -- lifecycle and display -----------------------------------------------------------
+    def balance(self, rao: int, netuid: int = 0) -> Balance:
+        return Balance.from_rao(rao, netuid) if netuid else Balance.from_rao(rao)
+
+    async def connect(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    # -- blocks --------------------------------------------------------------------------
+    async def block_number(self) -> int:
+        return self.chain.block
+
+    async def finalized_block_number(self) -> int:
+        return self.chain.block
+
+    async def block_hash(self, block: int | None = None) -> str:
+        number = self.chain.block if block is None else int(block)
+        digest = block_hash(number)
+        self._hashes[digest] = number
+        return digest
+
+    async def block_time(self) -> float:
+        return self.chain.block_seconds or BLOCK_SECONDS
+
+    async def spec_version(self) -> int:
+        return SPEC_VERSION
+
+    async def blocks(self, *, finalized: bool = False) -> AsyncIterator[dict[str, Any]]:
+        """Each new block's header, as the chain's subscription gives them."""
+        seen = self.chain.block
+        while True:
+            now = self.chain.block
+            for number in range(seen + 1, now + 1):
+                parent = await self.block_hash(number - 1)
+                yield {"header": {"number": number, "parentHash": parent}}
+            seen = now
+            await asyncio.sleep(_POLL_SECONDS)
+
+    def _at(self, digest: str | None) -> int:
+        if digest is None:
+            return self.chain.block
+        if digest not in self._hashes:
+            raise ChainError(f"simnet's chain has no block with hash {digest}")
+        return self._hashes[digest]
+
+    # -- reads ---------------------------------------------------------------------------
+    async def query(
+        self,
+        module: str,
+        storage_function: str,
+        params: list[Any] | None = None,
+        block_hash: str | None = None,
+    ) -> Any:
+        read = self._storage.get((module, storage_function))
+        if read is None:
+            raise NotSimulated(
+                f"simnet's chain does not simulate storage {module}.{storage_function}; "
+                f"it answers {', '.join(sorted(f'{m}.{f}' for m, f in self._storage))}"
+            )
+        return read(*(params or []), self._at(block_hash))
+
+    async def query_batch(
+        self,
+        module: str,
+        storage_function: str,
+        param_sets: list[list[Any]],
+        block_hash: str | None = None,
+    ) -> list[Any]:
+        return [await self.query(module, storage_function, p, block_hash) for p in param_sets]
+
+    async def map_has_entries(
+        self, module: str, storage_function: str, params: list[Any], block_hash: str | None = None
+    ) -> bool:
+        return bool(await self.query_map(module, storage_function, params, block_hash))
+
+    async def query_map(
+        self,
+        module: str,
+        storage_function: str,
+        params: list[Any] | None = None,
+        block_hash: str | None = None,
+    ) -> list[tuple[Any, Any]]:
+        key = (module, storage_function)
+        if key in {
+            ("SubtensorModule", "TokenSymbol"),
+            ("Commitments", "CommitmentOf"),
+            ("Commitments", "RevealedCommitments"),
+        }:
+            return []  # simnet's subnets use the default symbol and carry no commitments
+        if key == ("SubtensorModule", "Uids"):
+            return [(n.hotkey, n.uid) for n in self._neurons(*(params or []))]
+        raise NotSimulated(f"simnet's chain does not simulate the map {module}.{storage_function}")
+
+    async def runtime_call(
+        self, api: str, method: str, params: list[Any], block_hash: str | None = None
+    ) -> Any:
+        if (api, method) != ("SubnetInfoRuntimeApi", "get_metagraph"):
+            raise NotSimulated(f"simnet's chain does not simulate the runtime call {api}.{method}")
+        self._fault("metagraph")
+        (netuid,) = params
+        return self.metagraph_record(int(netuid), self._at(block_hash))
+
+    async def constant(self, module: str, name: str) -> Any:
+        raise NotSimulated(f"simnet's chain does not simulate the constant {module}.{name}")
+
+    # -- calls ---------------------------------------------------------------------------
+    async def compose(self, call: Call) -> Call:
+        return call
+
+    async def estimate_fee(self, call: Call, keypair: Any) -> Balance:
+        return Balance.from_rao(0)  # simnet's chain charges no fees
+
+    async def account_next_index(self, address: str) -> int:
+        return 0
+
+    async def mev_next_key(self) -> bytes | None:
+        return None
+
+    async def submit(
+        self,
+        call: Call,
+        keypair: Any,
+        *,
+        nonce: int | None = None,
+        period: int | None = None,
+        wait_for_inclusion: bool = True,
+        wait_for_finalization: bool = True,
+    ) -> ExtrinsicResult:
+        handler = _CALLS.get((call.module, call.function))
+        if handler is None:
+            raise NotSimulated(
+                f"simnet's chain does not simulate the call {call.module}.{call.function}; "
+                f"it runs {', '.join(sorted(f'{m}.{f}' for m, f in _CALLS))}"
+            )
+        method, apply = handler
+        failed = self._fault(method)
+        if failed is not None:
+            return failed
+        try:
+            apply(self, keypair.ss58_address, **call.params)
+        except ChainRuleError as exc:
+            return self._failure(exc.error, str(exc))
+        except (UnknownHotkey, UnknownSubnet) as exc:
+            name = (
+                "SubNetworkDoesNotExist"
+                if isinstance(exc, UnknownSubnet)
+                else ("HotKeyNotRegisteredInSubNet")
+            )
+            return self._failure(name, str(exc))
+        block = self.chain.block
+        return ExtrinsicResult(
+            success=True,
+            message="Success",
+            block_hash=await self.block_hash(block),
+            extrinsic_id=f"{block}-{next(self._extrinsics)}",
+        )
+
+    def _failure(self, name: str, message: str) -> ExtrinsicResult:
+        return ExtrinsicResult(success=False, message=message, error=ChainError(message, name=name))
+
+    def _fault(self, method: str) -> ExtrinsicResult | None:
+        fault = self.chain.faults.take(method)
+        if fault is None:
+            return None
+        self.chain.faults.record(method, "failed by a chain fault")
+        if fault.error is not None:
+            raise fault.error
+        if fault.result is not CHAIN_FAILURE:
+            return fault.result
+        if method == "metagraph":
+            raise ChainError("simnet chain fault: the node did not answer get_metagraph")
+        return self._failure("ChainFault", f"simnet chain fault: {method} failed")
+
+    # -- what the double does not model: named, never answered ---------------------------
+    def _refuse(self, what: str) -> NotSimulated:
+        return NotSimulated(f"simnet's chain does not simulate {what}")
+
+    async def get_block(
+        self, block_number: int | None = None, block_hash: str | None = None
+    ) -> dict[str, Any] | None:
+        raise self._refuse("block bodies (get_block)")
+
+    async def decode_scale(self, type_string: str, data: Any) -> Any:
+        raise self._refuse("SCALE decoding (decode_scale)")
+
+    async def events(self, block_hash: str | None = None) -> list[dict[str, Any]]:
+        raise self._refuse("System.Events (events)")
+
+    async def estimate_weight(self, call: Any, keypair: Any) -> dict[str, Any]:
+        raise self._refuse("dispatch weights (estimate_weight)")
+
+    async def sign_extrinsic(
+        self, call: Any, keypair: Any, *, nonce: int, period: int
+    ) -> tuple[bytes, str]:
+        raise self._refuse("signed extrinsic bytes (sign_extrinsic)")
+
+    async def find_extrinsic(self, extrinsic_hash: str, block_hash: str) -> ExtrinsicResult | None:
+        raise self._refuse("extrinsic lookup (find_extrinsic)")
+
+    async def prepare(
+        self,
+        call: Any,
+        *,
+        address: str,
+        crypto_type: int = 1,
+        nonce: int | None = None,
+        period: int | None = 128,
+        tip: int = 0,
+        metadata_hash: bytes | None = None,
+    ) -> Any:
+        raise self._refuse("out-of-process signing (prepare)")
+
+    async def submit_signature(
+        self,
+        unsigned: Any,
+        signature: bytes | str,
+        *,
+        wait_for_inclusion: bool = True,
+        wait_for_finalization: bool = True,
+    ) -> ExtrinsicResult:
+        raise self._refuse("out-of-process signing (submit_signature)")
+
+    async def submit_signed(
+        self,
+        extrinsic: Any,
+        keypair: Any,
+        *,
+        wait_for_inclusion: bool = True,
+        wait_for_finalization: bool = True,
+    ) -> ExtrinsicResult:
+        raise self._refuse("pre-signed extrinsics (submit_signed)")
+
+    def multisig_account(self, signatories: list[str], threshold: int) -> Any:
+        raise self._refuse("multisig accounts")
+
+    async def submit_multisig(
+        self,
+        call: Any,
+        keypair: Any,
+        multisig_account: Any,
+        *,
+        wait_for_inclusion: bool = True,
+        wait_for_finalization: bool = True,
+    ) -> ExtrinsicResult:
+        raise self._refuse("multisig calls")
+
+    # -- the chain's records -------------------------------------------------------------
+    def _neurons(self, netuid: int, *_: Any) -> list[Any]:
+        return self.chain.neurons(int(netuid))
+
+    def _uid(self, netuid: int, hotkey: str, block: int) -> int | None:
+        if int(netuid) not in self.chain.netuids():
+            return None
+        return next((n.uid for n in self._neurons(netuid) if n.hotkey == str(hotkey)), None)
+
+    def _param(self, name: str) -> Callable[[int, int], Any]:
+        def read(netuid: int, block: int) -> Any:
+            if int(netuid) not in self.chain.netuids():
+                return None
+            value = getattr(self.chain.hyperparameters(int(netuid)), name)
+            return value
+
+        return read
+
+    def _column(self, value: Callable[[Any], Any]) -> Callable[[int, int], list[Any]]:
+        def read(storage_index: int, block: int) -> list[Any]:
+            netuid = int(storage_index) % 4096  # mechanism 0's storage index is the netuid
+            if netuid not in self.chain.netuids():
+                return []
+            return [value(n) for n in self._neurons(netuid)]
+
+        return read
+
+    def _last_epoch(self, netuid: int, block: int) -> int:
+        tempo = self._hyperparameters(netuid).tempo
+        return last_epoch_block(block, int(netuid), tempo)
+
+    def _hyperparameters(self, netuid: int) -> Hyperparameters:
+        return self.chain.hyperparameters(int(netuid))
+
+    def metagraph_record(self, netuid: int, block: int) -> dict[str, Any] | None:
+        """The decoded ``get_metagraph`` answer for ``netuid`` at ``block`` (None: no subnet)."""
+        if netuid not in self.chain.netuids():
+            return None
+        neurons = self._neurons(netuid)
+        params = self._hyperparameters(netuid)
+        stakes = [round(n.stake * RAO_PER_TAO) for n in neurons]
+        last_step = last_epoch_block(block, netuid, params.tempo)
+        owner = neurons[0] if neurons else None
+        return {
+            "netuid": netuid,
+            "name": f"simnet-{netuid}",
+            "symbol": "",
+            "block": block,
+            "tempo": params.tempo,
+            "last_step": last_step,
+            "blocks_since_last_step": block - last_step,
+            "owner_hotkey": owner.hotkey if owner else "",
+            "owner_coldkey": owner.coldkey if owner else "",
+            "network_registered_at": 0,
+            "num_uids": len(neurons),
+            "max_uids": params.max_allowed_uids,
+            "hotkeys": [n.hotkey for n in neurons],
+            "coldkeys": [n.coldkey for n in neurons],
+            "active": [True] * len(neurons),
+            "validator_permit": [n.validator_permit for n in neurons],
+            "last_update": [n.last_update for n in neurons],
+            "block_at_registration": [n.registered_at for n in neurons],
+            "axons": [_axon_record(n) for n in neurons],
+            "alpha_stake": stakes,
+            "tao_stake": [0] * len(neurons),
+            "total_stake": stakes,
+        }
+
+
+def _axon_record(neuron: Any) -> dict[str, int]:
+    if not neuron.serving:
+        return {"ip": 0, "port": 0, "ip_type": 4, "protocol": 4, "version": 0}
+    address = ipaddress.ip_address(neuron.axon_ip)
+    return {
+        "ip": int(address),
+        "port": int(neuron.axon_port),
+        "ip_type": address.version,
+        "protocol": 4,
+        "version": 1,
+    }
+
+
+# -- the calls the double runs: (module, function) -> (chain fault name, apply) ----------
+def _serve_axon(
+    sub: ChainSubstrate, hotkey: str, *, netuid: int, ip: int, port: int, ip_type: int, **_: Any
+) -> None:
+    if ip_type not in (4, 6):
+        raise ChainRuleError("InvalidIpType", f"ip_type {ip_type}")
+    if not ip or not 0 < port < 2**16:
+        raise ChainRuleError("InvalidIpAddress", f"{ip}:{port}")
+    # The real chain refuses loopback addresses; simnet's miners serve on 127.0.0.1.
+    sub.chain.serve_axon(int(netuid), hotkey, _ip(int(ip), int(ip_type)), int(port))
+
+
+def _set_weights(
+    sub: ChainSubstrate,
+    hotkey: str,
+    *,
+    netuid: int,
+    dests: list[int],
+    weights: list[int],
+    version_key: int,
+    mecid: int = 0,
+) -> None:
+    if mecid != 0:
+        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
+    sub.chain.set_weights(int(netuid), hotkey, dests, weights, version_key=int(version_key))
+
+
+def _timelocked_commit(sub: ChainSubstrate, hotkey: str, **_: Any) -> None:
+    raise NotSimulated(
+        "simnet's chain does not simulate timelocked commit-reveal (drand) on 11.x; "
+        "keep commit_reveal_weights_enabled=False (the default) for the subnet"
+    )
+
+
+_CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {
+    ("SubtensorModule", "serve_axon"): ("serve_axon", _serve_axon),
+    ("SubtensorModule", "set_weights"): ("set_weights", _set_weights),
+    ("SubtensorModule", "set_mechanism_weights"): ("set_weights", _set_weights),
+    ("SubtensorModule", "commit_timelocked_mechanism_weights"): (
+        "set_weights",
+        _timelocked_commit,
+    ),
+}
+SIMULATED.update({"serve_axon", "set_weights", "metagraph"})
