@@ -15,7 +15,7 @@ PYTEST_ARGS ?= -n 2 -m "not thorough"
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.simnet-installed-$(subst *,x,$(BITTENSOR))
 
-.PHONY: demo test thorough lint install example clean
+.PHONY: demo test thorough lint install example example-v11 clean
 
 demo: $(STAMP)
 	$(BIN)/simnet demo
@@ -74,5 +74,16 @@ example:
 	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory -k "not processes"
 
+# The bittensor 11.x example (examples/btauth_subnet), likewise against the wheel.
+EXAMPLE_V11_VENV ?= .venv-example-v11
+example-v11:
+	rm -rf $(EXAMPLE_V11_VENV) dist
+	$(PYTHON) -m venv $(EXAMPLE_V11_VENV)
+	$(EXAMPLE_V11_VENV)/bin/python -m pip install --quiet --upgrade pip build
+	$(EXAMPLE_V11_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
+	$(EXAMPLE_V11_VENV)/bin/python -m pip install --quiet dist/bittensor_simnet-*.whl "bittensor==11.*"
+	$(EXAMPLE_V11_VENV)/bin/python -m pip install --quiet "./examples/btauth_subnet[test]"
+	cd examples/btauth_subnet && ../../$(EXAMPLE_V11_VENV)/bin/python -m pytest -q
+
 clean:
-	rm -rf $(VENV) $(EXAMPLE_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(EXAMPLE_VENV) $(EXAMPLE_V11_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis

@@ -102,14 +102,22 @@ class AxonHost:
         """Schedule ``coro`` on the host's loop."""
         return asyncio.run_coroutine_threadsafe(coro, self._ensure_started())
 
-    def serve(self, app: Any, listener: socket.socket | int, log_level: str = "critical") -> Server:
+    def serve(
+        self,
+        app: Any,
+        listener: socket.socket | int,
+        log_level: str = "critical",
+        *,
+        lifespan: str = "off",
+    ) -> Server:
         """Serve the ASGI ``app`` with uvicorn until :meth:`Server.request_stop`: on a
-        bound socket, or on an in-memory port reserved with ``self.memory.reserve()``."""
+        bound socket, or on an in-memory port reserved with ``self.memory.reserve()``.
+        ``lifespan="on"`` runs the app's startup and shutdown as uvicorn does for it."""
         sock = listener if isinstance(listener, socket.socket) else None
         config = uvicorn.Config(
             app,
             log_level=log_level,
-            lifespan="off",
+            lifespan=lifespan,
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             log_config=None,  # no logging.config.dictConfig per served app

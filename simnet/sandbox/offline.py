@@ -98,7 +98,7 @@ class _Guard:
             return original_connect_ex(sock, address)
 
         def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-            name = host.decode() if isinstance(host, bytes) else host
+            name = host.decode() if isinstance(host, bytes) else host  # novm (bytes.decode)
             if name is not None and not is_local_address(name) and not _is_ip_literal(name):
                 raise guard._refuse(f"a DNS lookup of {name!r}")
             return original_getaddrinfo(host, *args, **kwargs)

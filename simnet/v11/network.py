@@ -106,7 +106,8 @@ class Network:
         self.wallets = wallets or Wallets.shared()
         self._own_host = host is None
         self.host = host or AxonHost()
-        self.substrate = ChainSubstrate(self.chain)
+        self._endpoints: dict[str, int] = {}  # hotkey -> port of the app served for it
+        self.substrate = ChainSubstrate(self.chain, address_for=self._address_for)
         """The chain as the SDK sees it (a ``bittensor._substrate.Substrate``)."""
         self.clock = Clock()
         """The network's clock, as btauth/1 reads it (``net.clock.advance(30)``)."""
@@ -135,6 +136,13 @@ class Network:
             self._saved["AsyncHTTPTransport"] = httpx_client.AsyncHTTPTransport
             httpx_client.AsyncHTTPTransport = self._memory_transport  # type: ignore[assignment,misc]
         return self
+
+    def _address_for(self, hotkey: str, ip: str, port: int) -> tuple[str, int]:
+        """Where the chain records ``hotkey``'s axon: for a miner served here, the address
+        simnet serves it on, whatever it advertised (its ``0.0.0.0``, its public IP, its
+        configured port), as a NAT would map it; for others, what they advertised."""
+        served = self._endpoints.get(hotkey)
+        return (LOOPBACK_IP, served) if served is not None else (ip, port)
 
     def _rpc_substrate(self, endpoint: str, **_: Any) -> ChainSubstrate:
         return self.substrate
@@ -258,8 +266,10 @@ class Network:
         where = f"miner {hotkey[:8]} on netuid {netuid}"
         try:
             wrapped = AppErrorReporter(serving(app, auth), where, self.report)
-            server = self.host.serve(FaultInjector(wrapped, plans), listener)
+            self._endpoints[hotkey] = bound
+            server = self.host.serve(FaultInjector(wrapped, plans), listener, lifespan="on")
         except BaseException:
+            self._endpoints.pop(hotkey, None)
             close_listener(self.host, listener)
             raise
         uid = self.chain.neuron(netuid, hotkey).uid

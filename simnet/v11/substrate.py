@@ -61,8 +61,16 @@ class ChainSubstrate:
     is the SDK's real client, offline; simnet's :class:`~simnet.v11.Network` builds them.
     """
 
-    def __init__(self, chain: ChainState) -> None:
+    def __init__(
+        self,
+        chain: ChainState,
+        *,
+        address_for: Callable[[str, str, int], tuple[str, int]] | None = None,
+    ) -> None:
         self.chain = chain
+        self.address_for = address_for or (lambda hotkey, ip, port: (ip, port))
+        """Maps an advertised axon address to the one the chain records (see
+        :meth:`simnet.v11.Network.serve`)."""
         self.token_symbols: dict[int, str] = {}
         self._hashes: dict[str, int] = {}
         self._extrinsics = itertools.count()
@@ -426,10 +434,11 @@ def _serve_axon(
 ) -> None:
     if ip_type not in (4, 6):
         raise ChainRuleError("InvalidIpType", f"ip_type {ip_type}")
-    if not ip or not 0 < port < 2**16:
-        raise ChainRuleError("InvalidIpAddress", f"{ip}:{port}")
+    address, port = sub.address_for(hotkey, _ip(int(ip), int(ip_type)), int(port))
+    if ipaddress.ip_address(address).is_unspecified or not 0 < port < 2**16:
+        raise ChainRuleError("InvalidIpAddress", f"{address}:{port}")
     # The real chain refuses loopback addresses; simnet's miners serve on 127.0.0.1.
-    sub.chain.serve_axon(int(netuid), hotkey, _ip(int(ip), int(ip_type)), int(port))
+    sub.chain.serve_axon(int(netuid), hotkey, address, port)
 
 
 def _set_weights(
