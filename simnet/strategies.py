@@ -5,12 +5,11 @@ shrinks toward the benign case: one whole chunk, headers exactly as a real axon 
 them, a synapse with its defaults.
 """
 
+from simnet.fuzz.chunks import chunkings, payloads
 from simnet.fuzz.strategies import (
     axon_headers,
     capture_stream,
-    chunkings,
     header_changes,
-    payloads,
     synapses,
 )
 

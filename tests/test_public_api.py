@@ -116,6 +116,20 @@ PUBLIC_MODULES = {
         "serve_forever",
     },
     "simnet.cli": {"main"},
+    "simnet.readers": {
+        "CLIENTS",
+        "ERROR_BODIES",
+        "READER_PROPERTIES",
+        "Counterexample",
+        "Finding",
+        "PropertyFailed",
+        "PropertyReport",
+        "ReadOutcome",
+        "check_reader_chunking",
+        "check_reader_error_bodies",
+        "httpx_response",
+        "run_reader",
+    },
 }
 
 

@@ -28,9 +28,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="how the dendrite reaches the axon: tcp on 127.0.0.1 (default) or memory (no socket)",
     )
     fuzz = commands.add_parser(
-        "fuzz", help="check a StreamingSynapse class against simnet's ready-made properties"
+        "fuzz",
+        help="check a StreamingSynapse class, or a streaming reader (a function taking an "
+        "httpx or aiohttp response), against simnet's ready-made properties",
     )
-    fuzz.add_argument("target", help="package.module:Class or path/to/file.py:Class")
+    fuzz.add_argument(
+        "target", help="package.module:Name or path/to/file.py:Name (a class or a reader)"
+    )
+    fuzz.add_argument(
+        "--client",
+        choices=["httpx", "aiohttp"],
+        help="the response type a reader takes (default: its annotation, else httpx)",
+    )
     fuzz.add_argument(
         "--body", type=Path, action="append", default=[], help="a sample stream body (repeatable)"
     )
@@ -125,7 +134,19 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simnet`` command."""
+    from simnet._release import WrongStack
+
     args = _build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except WrongStack as exc:  # the command needs the other bittensor stack
+        Console(stderr=True, soft_wrap=True).print(
+            f"simnet {args.command}: {exc}", style="red", markup=False, highlight=False
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     # Off a terminal (CI logs, pipes) rich would wrap at 80 columns, mid-path or mid-token:
     # lines are not wrapped there, and tables get room for whole hotkeys.
     terminal = Console().is_terminal
@@ -166,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fields=args.field,
             synapse=args.synapse,
             yields=args.yields,
+            client=args.client,
         )
     return 2  # pragma: no cover - argparse rejects unknown commands
 

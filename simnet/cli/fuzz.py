@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from simnet.fuzz.reproduction import reproduction
+from simnet.fuzz.reproduction import reader_reproduction, reproduction
 from simnet.fuzz.targets import TargetError, load_object, load_protocol
 
 EXIT_OK, EXIT_FAILED, EXIT_UNLOADABLE = 0, 1, 2
@@ -27,14 +27,38 @@ def fuzz(
     fields: Sequence[str] = (),
     synapse: str | None = None,
     yields: bool = False,
+    client: str | None = None,
 ) -> int:
     """Run each property on ``target``; return the exit code (0 hold, 1 failed, 2 unusable)."""
     from hypothesis.errors import HypothesisException
 
+    try:
+        loaded = load_object(target)
+        if not isinstance(loaded, type):
+            unusable = [
+                flag
+                for flag, given in (
+                    ("--miner", miner),
+                    ("--field", fields),
+                    ("--synapse", synapse),
+                    ("--yields", yields),
+                )
+                if given
+            ]
+            if unusable:
+                raise TargetError(
+                    f"{', '.join(unusable)} apply to StreamingSynapse classes; {target!r} "
+                    "is a reader"
+                )
+            return _fuzz_reader(console, target, loaded, bodies, examples, seed, client)
+        if client is not None:
+            raise TargetError(f"--client applies to readers; {target!r} is a class")
+    except TargetError as exc:
+        _one_line(console, str(exc))
+        return EXIT_UNLOADABLE
     from simnet._compat import quiet_bittensor_logging
     from simnet.fuzz.profiles import active_profile, profile_settings
     from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
-    from simnet.fuzz.runs import PropertyFailed
     from simnet.fuzz.samples import Sample, as_samples
 
     try:
@@ -56,11 +80,83 @@ def fuzz(
         + (f", seed {seed})" if seed is not None else ")")
     )
     samples = as_samples(given)
-    failed = False
-    for name, check in checks.items():
+
+    def run(name: str, check: Any, progress: Any) -> Any:
         kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "synapses": synapses}
         if name in ("chunking_invariance", "yields"):
             kwargs["samples"] = samples
+        return check(cls, progress=progress, **kwargs)
+
+    def report(name: str, exc: Any) -> None:
+        _report_failure(console, name, exc, lambda e: reproduction(target, cls, e), True)
+
+    return _run_checks(console, checks, budget, run, report, cls.__qualname__)
+
+
+def _fuzz_reader(
+    console: Console,
+    target: str,
+    reader: Any,
+    bodies: Sequence[Path],
+    examples: int | None,
+    seed: int | None,
+    client: str | None,
+) -> int:
+    """Run the reader properties on ``reader``; the same exit codes as :func:`fuzz`."""
+    from simnet.fuzz.profiles import active_profile, profile_settings
+    from simnet.fuzz.readers import READER_PROPERTIES, reader_client
+    from simnet.fuzz.samples import Sample
+
+    if not callable(reader):
+        _one_line(console, f"target {target!r} is {reader!r}: neither a class nor a reader")
+        return EXIT_UNLOADABLE
+    try:
+        given = [Sample(_read_body(path), f"body {path}") for path in bodies]
+    except TargetError as exc:
+        _one_line(console, str(exc))
+        return EXIT_UNLOADABLE
+    chosen = client or reader_client(reader) or "httpx"
+    budget = examples or profile_settings().max_examples
+    console.print(
+        f"[bold]simnet fuzz[/] reader {target} ({chosen} responses): "
+        f"{len(READER_PROPERTIES)} properties, up to {budget} examples each "
+        f"(profile {active_profile()}" + (f", seed {seed})" if seed is not None else ")")
+    )
+
+    def run(name: str, check: Any, progress: Any) -> Any:
+        kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "client": client}
+        if name == "chunking_invariance" and given:
+            kwargs["samples"] = [*given, *_default_samples()]
+        return check(reader, progress=progress, **kwargs)
+
+    def report(name: str, exc: Any) -> None:
+        _report_failure(console, name, exc, lambda e: reader_reproduction(target, reader, e), False)
+
+    name = getattr(reader, "__qualname__", target)
+    return _run_checks(console, READER_PROPERTIES, budget, run, report, name)
+
+
+def _default_samples() -> list[Any]:
+    from simnet.fuzz.samples import DEFAULT_SAMPLES, Sample
+
+    return [Sample(payload, "default") for payload in DEFAULT_SAMPLES]
+
+
+def _run_checks(
+    console: Console,
+    checks: dict[str, Any],
+    budget: int,
+    run: Any,
+    report: Any,
+    what: str,
+) -> int:
+    """Run each check with a progress bar; report failures; the exit code."""
+    from hypothesis.errors import HypothesisException
+
+    from simnet.fuzz.reports import PropertyFailed
+
+    failed = False
+    for name, check in checks.items():
         started = time.perf_counter()
         with _progress(console) as progress:
             task = progress.add_task(name.replace("_", " "), total=budget)
@@ -69,26 +165,23 @@ def fuzz(
                 progress.update(task, completed=min(n, budget))
 
             try:
-                report = check(cls, progress=advance, **kwargs)
+                result = run(name, check, advance)
             except PropertyFailed as exc:
                 progress.stop()
-                _report_failure(console, target, cls, name, exc)
+                report(name, exc)
                 failed = True
                 continue
             except HypothesisException as exc:
                 progress.stop()
                 _one_line(console, f"hypothesis could not run {name}: {exc}")
                 return EXIT_UNLOADABLE
-            except Exception as exc:  # simnet could not drive the class: never exit 1 for it
+            except Exception as exc:  # simnet could not drive the target: never exit 1 for it
                 progress.stop()
-                _one_line(
-                    console,
-                    f"could not run {name} on {cls.__qualname__}: {type(exc).__name__}: {exc}",
-                )
+                _one_line(console, f"could not run {name} on {what}: {type(exc).__name__}: {exc}")
                 return EXIT_UNLOADABLE
         elapsed = time.perf_counter() - started
         console.print(f"[green]✓[/] {name.replace('_', ' ')} holds ({elapsed:.1f} s)")
-        _print_notes(console, report.notes)
+        _print_notes(console, result.notes)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -198,7 +291,9 @@ def _print_notes(console: Console, notes: Sequence[str]) -> None:
         console.print(f"  note: {note}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _report_failure(console: Console, target: str, cls: type, name: str, exc: Any) -> None:
+def _report_failure(
+    console: Console, name: str, exc: Any, snippet: Any, with_synapse: bool
+) -> None:
     """One block per finding: what fails, its minimal example, a snippet that replays it."""
     findings = exc.findings
     title = name.replace("_", " ")
@@ -207,12 +302,13 @@ def _report_failure(console: Console, target: str, cls: type, name: str, exc: An
         example = finding.counterexample
         lines = [
             f"finding {number}/{len(findings)} of {title}: {finding.message}",
-            f"  synapse: {example.synapse!r}",
+            *([f"  synapse: {example.synapse!r}"] if with_synapse else []),
+            *([f"  client:  {example.client}"] if example.client else []),
             *([f"  chunks:  {example.chunks!r}"] if example.chunks else []),
             *([f"  headers: {example.headers!r}"] if example.headers is not None else []),
             f"  status:  {example.status}",
             "  reproduce with this Python (runnable as printed):",
-            reproduction(target, cls, example),
+            snippet(example),
             f"  (end of finding {number})",
         ]
         console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)

@@ -1,5 +1,5 @@
-"""Generated pytest items: every ready-made property for each protocol class named in the
-``--simnet-fuzz`` option or the ``simnet_fuzz`` ini setting."""
+"""Generated pytest items: every ready-made property for each protocol class or streaming
+reader named in the ``--simnet-fuzz`` option or the ``simnet_fuzz`` ini setting."""
 
 from __future__ import annotations
 
@@ -12,21 +12,32 @@ NOTE = "simnet_note"
 
 
 class PropertyItem(pytest.Item):
-    """One property checked against one protocol class."""
+    """One property checked against one protocol class or streaming reader."""
 
-    def __init__(self, *, target: str, prop: str, **kwargs: Any) -> None:
+    def __init__(self, *, target: str, prop: str, reader: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target = target
         self.prop = prop
+        self.reader = reader
+
+    def _checked(self) -> tuple[Any, Any]:
+        """The property to run and what it runs on."""
+        from simnet.fuzz.targets import load_object, load_protocol
+
+        if self.reader:
+            from simnet.fuzz.readers import READER_PROPERTIES
+
+            return READER_PROPERTIES[self.prop], load_object(self.target)
+        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+
+        return {**PROPERTIES, **OPTIONAL_PROPERTIES}[self.prop], load_protocol(self.target)
 
     def runtest(self) -> None:
-        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
-        from simnet.fuzz.runs import PropertyFailed
-        from simnet.fuzz.targets import load_protocol
+        from simnet.fuzz.reports import PropertyFailed
 
-        check = {**PROPERTIES, **OPTIONAL_PROPERTIES}[self.prop]
+        check, subject = self._checked()
         try:
-            report = check(load_protocol(self.target))
+            report = check(subject)
         except PropertyFailed as exc:
             self._keep_notes(exc.notes)
             raise
@@ -36,17 +47,19 @@ class PropertyItem(pytest.Item):
         self.user_properties.extend((NOTE, f"{self.target} {self.prop}: {n}") for n in notes)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        from simnet.fuzz.reproduction import reproduction
-        from simnet.fuzz.runs import PropertyFailed
-        from simnet.fuzz.targets import TargetError, load_protocol
+        from simnet._release import WrongStack
+        from simnet.fuzz.reports import PropertyFailed
+        from simnet.fuzz.reproduction import reader_reproduction, reproduction
+        from simnet.fuzz.targets import TargetError
 
-        if isinstance(excinfo.value, TargetError):
+        if isinstance(excinfo.value, TargetError | WrongStack):
             return str(excinfo.value)
         if isinstance(excinfo.value, PropertyFailed):
-            cls = load_protocol(self.target)
+            _, subject = self._checked()
+            replay = reader_reproduction if self.reader else reproduction
             blocks = [
                 f"{finding.message}\n\nreproduce with:\n"
-                f"{reproduction(self.target, cls, finding.counterexample)}"
+                f"{replay(self.target, subject, finding.counterexample)}"
                 for finding in excinfo.value.findings
             ]
             return "\n\n".join(blocks)
@@ -59,17 +72,45 @@ class PropertyItem(pytest.Item):
 def fuzz_items(
     session: pytest.Session, targets: list[str], *, yields: bool = False
 ) -> list[PropertyItem]:
-    """One item per (target, property)."""
-    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+    """One item per (target, property): a class gets the protocol properties, a function
+    (a streaming reader) the reader properties."""
+    from simnet.fuzz.readers import READER_PROPERTIES
 
-    names = [*PROPERTIES, *(OPTIONAL_PROPERTIES if yields else ())]
-    return [
-        PropertyItem.from_parent(
-            session, name=f"simnet-fuzz[{target}::{prop}]", target=target, prop=prop
-        )
-        for target in targets
-        for prop in names
-    ]
+    items = []
+    for target in targets:
+        reader = _is_reader(target)
+        for prop in READER_PROPERTIES if reader else _protocol_properties(yields):
+            items.append(
+                PropertyItem.from_parent(
+                    session,
+                    name=f"simnet-fuzz[{target}::{prop}]",
+                    target=target,
+                    prop=prop,
+                    reader=reader,
+                )
+            )
+    return items
+
+
+def _protocol_properties(yields: bool) -> list[str]:
+    from simnet._release import WrongStack
+
+    try:
+        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+    except WrongStack:  # bittensor 11.x: the item fails with the one-line reason when run
+        return ["protocol"]
+    return [*PROPERTIES, *(OPTIONAL_PROPERTIES if yields else ())]
+
+
+def _is_reader(target: str) -> bool:
+    """Whether ``target`` names a function (a reader) rather than a class; a target that
+    cannot be loaded gets the protocol items, which then fail naming why."""
+    from simnet.fuzz.targets import TargetError, load_object
+
+    try:
+        return not isinstance(load_object(target), type)
+    except TargetError:
+        return False
 
 
 def summarize(terminal: Any) -> None:

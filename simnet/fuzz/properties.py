@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simnet._compat import BITTENSOR_VERSION, Synapse
+from simnet.fuzz import chunks as cutting
 from simnet.fuzz import strategies
 from simnet.fuzz.equality import same
 from simnet.fuzz.profiles import profile_settings
@@ -134,7 +135,7 @@ def check_chunking_invariance(
     (see :func:`check_yields`).
     """
     judged = {sample.payload: sample for sample in reversed(_samples(samples))}
-    payload_strategy = strategies.payloads(samples=list(judged)) if payloads is None else payloads
+    payload_strategy = cutting.payloads(samples=list(judged)) if payloads is None else payloads
 
     def body(runner: Runner) -> Callable[[], None]:
         comparison = _Comparison(runner)
@@ -150,7 +151,7 @@ def check_chunking_invariance(
         )
         def chunking_invariance(synapse: Synapse, payload: bytes, data: st.DataObject) -> None:
             runner.tick()
-            drawn = data.draw(strategies.chunkings(payload), label="chunks")
+            drawn = data.draw(cutting.chunkings(payload), label="chunks")
             headers = base_headers(synapse)
             example: dict[str, Any] = {"synapse": synapse, "headers": HeaderSet(tuple(headers))}
             if not baseline:  # every sample's one-chunk parse, judged once
@@ -431,7 +432,7 @@ def _error_response(
     runner: Runner, synapse: Synapse, status: int, data: st.DataObject, label: str
 ) -> tuple[StreamOutcome, dict[str, Any]]:
     """Run the protocol over an axon's ``status`` error response, chunked as drawn."""
-    chunks = data.draw(strategies.chunkings(error_body(status)), label=label)
+    chunks = data.draw(cutting.chunkings(error_body(status)), label=label)
     headers = base_headers(synapse, status=status)
     outcome = runner.run(synapse, chunks, raw_headers=headers, status=status)
     example = {
@@ -461,7 +462,7 @@ def check_yields(
     adjacent text (or bytes) joined, so ``["ab"], ["c"]`` equals ``["abc"]``.
     """
     payload_strategy = (
-        strategies.payloads(samples=[s.payload for s in _samples(samples)])
+        cutting.payloads(samples=[s.payload for s in _samples(samples)])
         if payloads is None
         else payloads
     )
@@ -476,7 +477,7 @@ def check_yields(
         )
         def yields(synapse: Synapse, payload: bytes, status: int, data: st.DataObject) -> None:
             runner.tick()
-            chunks = data.draw(strategies.chunkings(payload), label="chunks")
+            chunks = data.draw(cutting.chunkings(payload), label="chunks")
             headers = base_headers(synapse)
             example = {"synapse": synapse, "headers": HeaderSet(tuple(headers))}
             split = runner.run(synapse, chunks, raw_headers=headers)

@@ -6,20 +6,36 @@ from pathlib import Path
 from typing import Any
 
 
+def _imports(target: str, name: str) -> str:
+    where = target.rpartition(":")[0]
+    if where.endswith(".py") or "/" in where:
+        path = Path(where).resolve()
+        return (
+            f"import sys\nsys.path.insert(0, {str(path.parent)!r})\nfrom {path.stem} import {name}"
+        )
+    return f"from {where} import {name}"
+
+
+def reader_reproduction(target: str, reader: Any, example: Any) -> str:
+    """A Python snippet that replays ``example`` against the streaming ``reader``."""
+    name = target.rpartition(":")[2].split(".")[0]
+    call = target.rpartition(":")[2]
+    return (
+        "import asyncio\n"
+        "from simnet.readers import run_reader\n"
+        f"{_imports(target, name)}\n\n"
+        f"outcome = asyncio.run(run_reader({call}, {example.chunks!r}, "
+        f"client={example.client!r}, status={example.status}))\n"
+        "print(outcome)"
+    )
+
+
 def reproduction(target: str, cls: type, example: Any) -> str:
     """A Python snippet that replays ``example`` against ``cls``."""
     from simnet.fuzz.runs import user_fields
     from simnet.wire.headers import header_literal
 
-    where = target.rpartition(":")[0]
-    if where.endswith(".py") or "/" in where:
-        path = Path(where).resolve()
-        imports = (
-            f"import sys\nsys.path.insert(0, {str(path.parent)!r})\n"
-            f"from {path.stem} import {cls.__name__}"
-        )
-    else:
-        imports = f"from {where} import {cls.__name__}"
+    imports = _imports(target, cls.__name__)
     fields = user_fields(example.synapse) if example.synapse is not None else {}
     headers = header_literal(example.headers.raw) if example.headers is not None else "[]"
     return (

@@ -1,21 +1,24 @@
-"""Running a protocol over one response, and running a property over many: outcomes,
-counterexamples, findings and notes."""
+"""Running a protocol over one response, and running a property over many (the
+counterexamples, findings and notes are :mod:`simnet.fuzz.reports`')."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import hypothesis
-from hypothesis.errors import Flaky
-
 from simnet._compat import Synapse
+from simnet.fuzz import reports
+from simnet.fuzz.reports import (
+    Counterexample,
+    Finding,
+    Progress,
+    PropertyFailed,
+    PropertyReport,
+)
 from simnet.fuzz.response import DEFAULT_URL, StreamedResponse
 from simnet.wire import speedups
-from simnet.wire.headers import HeaderSet, axon_response_headers
+from simnet.wire.headers import axon_response_headers
 
 _BASE_FIELDS = frozenset(Synapse.model_fields)
 
@@ -83,102 +86,11 @@ def user_fields(synapse: Synapse) -> dict[str, Any]:
     return {k: v for k, v in synapse.model_dump().items() if k not in _BASE_FIELDS}
 
 
-@dataclass
-class Counterexample:
-    """One failing example of a property: after shrinking, the minimal one."""
-
-    synapse: Synapse | None = None
-    chunks: list[bytes] = field(default_factory=list)
-    headers: HeaderSet | None = None
-    status: int = 200
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One distinct way a property fails, with its minimal example."""
-
-    property: str
-    message: str
-    counterexample: Counterexample
-
-
-@dataclass
-class PropertyReport:
-    """A property that holds: how many examples ran and what simnet noted on the way
-    (fields left out, findings that have no effect on the installed bittensor)."""
-
-    property: str
-    examples: int
-    notes: list[str] = field(default_factory=list)
-
-
-class PropertyFailed(AssertionError):
-    """A property does not hold. ``findings`` holds every distinct failure (each with its
-    minimal example), ``counterexample`` the first one's, ``notes`` what was noted."""
-
-    def __init__(
-        self,
-        message: str,
-        counterexample: Counterexample,
-        *,
-        findings: Sequence[Finding] = (),
-        notes: Sequence[str] = (),
-    ) -> None:
-        super().__init__(message)
-        self.counterexample = counterexample
-        self.findings = list(findings)
-        self.notes = list(notes)
-
-
-Progress = Callable[[int], None]
-"""Called with the number of examples run so far."""
-
-
-class Runner:
-    """One event loop for all examples of one property run; collects findings and notes."""
-
-    def __init__(self, name: str, progress: Progress | None) -> None:
-        self.name = name
-        self.loop = asyncio.new_event_loop()
-        self.failure = Counterexample()
-        self.examples = 0
-        self.findings: dict[Any, Finding] = {}
-        self._sizes: dict[Any, int] = {}
-        self._notes: dict[Any, str] = {}  # key -> text, the first noted per key
-        self._progress = progress
-
-    def tick(self) -> None:
-        self.examples += 1
-        if self._progress is not None:
-            self._progress(self.examples)
+class Runner(reports.Runner):
+    """A property run's runner that also runs the protocol over one response."""
 
     def run(self, *args: Any, **kwargs: Any) -> StreamOutcome:
         return self.loop.run_until_complete(run_protocol(*args, **kwargs))
-
-    def fail(self, reason: str, **example: Any) -> None:
-        """Fail this example (hypothesis then shrinks it)."""
-        self.failure = Counterexample(reason=reason, **example)
-        raise AssertionError(reason)
-
-    def find(self, key: Any, reason: str, *, size: int, **example: Any) -> None:
-        """Record a finding without failing the example; the smallest one per ``key`` is kept."""
-        if key not in self.findings or size < self._sizes[key]:
-            self._sizes[key] = size
-            self.findings[key] = Finding(
-                self.name, reason, Counterexample(reason=reason, **example)
-            )
-
-    def note(self, text: str, key: Any = None) -> None:
-        """Note ``text`` once per ``key`` (default: the text itself)."""
-        self._notes.setdefault(text if key is None else key, text)
-
-    @property
-    def notes(self) -> list[str]:
-        return list(self._notes.values())
-
-    def close(self) -> None:
-        self.loop.close()
 
 
 def execute(
@@ -188,48 +100,29 @@ def execute(
     progress: Progress | None,
     cls: type,
 ) -> PropertyReport:
-    """Run the hypothesis test ``body`` builds; raise :class:`PropertyFailed` with every
-    finding, or return the report."""
-
-    def run_all() -> PropertyReport:
-        runner = Runner(name, progress)
-        speedups.acquire()
-        try:
-            test = body(runner)
-            # Failing examples are saved per property *and class* (the same hook hypothesis'
-            # pytest plugin uses for parametrized tests): one class's counterexample is no
-            # starting point for another's.
-            key = f"{cls.__module__}.{cls.__qualname__}".encode()
-            test.hypothesis.inner_test._hypothesis_internal_add_digest = key  # type: ignore[attr-defined]
-            if seed is not None:
-                test = hypothesis.seed(seed)(test)
-            test()
-        except Flaky as exc:
-            # The same input gave different results: nothing simnet may call a bug.
-            runner.note(
-                f"{name}: the protocol's result varies between runs of the same input ({exc})"
-            )
-        except AssertionError:
-            reason = runner.failure.reason
-            runner.findings = {"shrunk": Finding(name, reason, runner.failure), **runner.findings}
-        finally:
-            speedups.release()
-            runner.close()
-        notes = list(runner.notes)
-        if runner.findings:
-            findings = list(runner.findings.values())
-            message = f"{name}: " + "; ".join(f.message for f in findings[:1])
-            if len(findings) > 1:
-                message += f" (and {len(findings) - 1} more finding(s))"
-            raise PropertyFailed(
-                message, findings[0].counterexample, findings=findings, notes=notes
-            )
-        return PropertyReport(name, runner.examples, notes)
-
+    """Run the hypothesis test ``body`` builds for protocol class ``cls`` (bittensor's
+    schema cache held); raise :class:`PropertyFailed` with every finding, or return the
+    report."""
+    speedups.acquire()
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return run_all()
-    # Called from inside a running loop (an async test): run in a thread of its own.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run_all).result()
+        return reports.execute(
+            name, body, seed, progress, key=f"{cls.__module__}.{cls.__qualname__}", runner=Runner
+        )
+    finally:
+        speedups.release()
+
+
+__all__ = [
+    "Counterexample",
+    "Finding",
+    "Progress",
+    "PropertyFailed",
+    "PropertyReport",
+    "Runner",
+    "StreamOutcome",
+    "base_headers",
+    "execute",
+    "run_protocol",
+    "url_for",
+    "user_fields",
+]

@@ -15,9 +15,9 @@ seam), ``clocks`` (per-miner clock and nonce store), ``auth`` (signing schemes),
 ``wallets``, ``network`` and ``contract`` (the signed-request checks).
 """
 
-from simnet._release import require
+from simnet._release import require as _require
 
-require("v11")  # before anything 11.x-only: one line naming the release to install
+_require("v11")  # before anything 11.x-only: one line naming the release to install
 
 from simnet.v11.auth import SCHEMES, BtAuth, epistula_headers, sign_headers  # noqa: E402
 from simnet.v11.clocks import Clock  # noqa: E402
