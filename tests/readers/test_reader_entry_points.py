@@ -32,7 +32,13 @@ def test_a_failing_reader_exits_1_with_a_snippet_that_replays_as_printed(tmp_pat
     body = tmp_path / "events.sse"
     body.write_bytes(b'data: {"text": "a"}\n\ndata: {"text": "b"}\n\ndata: [DONE]\n\n')
     result = _fuzz(
-        f"{SPECIMENS}:sse_per_read", "--body", str(body), "--seed", "2", "--examples", "60",
+        f"{SPECIMENS}:sse_per_read",
+        "--body",
+        str(body),
+        "--seed",
+        "2",
+        "--examples",
+        "60",
         cwd=tmp_path,
     )
     assert result.returncode == 1, result.stdout + result.stderr

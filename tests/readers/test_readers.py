@@ -17,10 +17,13 @@ from simnet.readers import (
 
 from . import specimens
 
-SSE = b"".join(
-    f"data: {json.dumps({'text': w}, ensure_ascii=False)}\n\n".encode()
-    for w in ["h\u00e9llo", "w\u00f6rld", "\u65e5\u672c"]
-) + b"data: [DONE]\n\n"
+SSE = (
+    b"".join(
+        f"data: {json.dumps({'text': w}, ensure_ascii=False)}\n\n".encode()
+        for w in ["h\u00e9llo", "w\u00f6rld", "\u65e5\u672c"]
+    )
+    + b"data: [DONE]\n\n"
+)
 NDJSON = b"".join(json.dumps({"token": w}).encode() + b"\n" for w in ["a", "bb", "ccc"])
 FEW = 60
 
