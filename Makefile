@@ -48,7 +48,8 @@ MYPY_V11 = $(BIN)/mypy --config-file /dev/null --follow-imports=silent --python-
 	--ignore-missing-imports --check-untyped-defs --warn-unused-ignores --warn-redundant-casts \
 	simnet/v11 simnet/_release.py simnet/network simnet/sandbox simnet/wire/faults.py \
 	simnet/wire/injector.py simnet/wire/hygiene.py simnet/chain/state.py simnet/chain/rules.py \
-	simnet/chain/faults.py simnet/chain/hyperparams.py
+	simnet/chain/faults.py simnet/chain/hyperparams.py simnet/fuzz/readers.py \
+	simnet/fuzz/reports.py simnet/fuzz/chunks.py simnet/readers.py
 
 install: $(STAMP)
 

@@ -1,7 +1,7 @@
 """Fixtures of this repository's own tests (simnet's fixtures come from its plugin).
 
 One environment holds one bittensor: with 9.x/10.x the neuron stack's tests run, with
-11.x those of ``tests/v11`` (see ``simnet._release``).
+11.x those of ``tests/v11``; ``tests/any_stack`` runs with both (see ``simnet._release``).
 """
 
 from __future__ import annotations

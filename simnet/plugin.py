@@ -433,7 +433,7 @@ def simnet_v11(
     net = Network(
         wallets=simnet_v11_wallets,
         host=simnet_axon_host,
-        transport=simnet_transport,  # type: ignore[arg-type]
+        transport=simnet_transport,
         strict=options.get("strict", True),
         blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
     )

@@ -2,14 +2,18 @@
 
 A block is a runnable test module unless its fence says ``python fragment``; ``python
 run-in=DIR`` runs it from DIR (an example subnet) instead of the repository's top, where
-the reference subnet is importable. ``tests/test_docs.py`` runs every runnable block;
+the reference subnet is importable; ``python bittensor=11`` marks a block for the 11.x
+stack (``simnet.v11``). ``tests/test_docs.py`` runs every runnable block of the neuron
+stack, ``tests/v11/test_docs.py`` those of 11.x;
 ``make lint`` writes all of them to files (``python tools/docblocks.py DIR``) to check
 them as Python 3.10 code.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +33,11 @@ class Block:
     def fragment(self) -> bool:
         """True for an illustration that is not a whole test module."""
         return "fragment" in self.info.split()
+
+    @property
+    def stack(self) -> str:
+        """``"v11"`` for a block about bittensor 11.x, else ``"neuron"`` (9.x, 10.x)."""
+        return "v11" if "bittensor=11" in self.info.split() else "neuron"
 
     @property
     def run_in(self) -> Path:
@@ -57,6 +66,28 @@ def blocks(document: Path) -> list[Block]:
         Block(document, text.count("\n", 0, m.start()) + 2, m.group("code"), m.group("info"))
         for m in FENCE.finditer(text)
     ]
+
+
+def runnable(stack: str) -> list[Block]:
+    """The blocks of ``stack`` that are whole test modules."""
+    return [
+        block
+        for document in documents()
+        for block in blocks(document)
+        if not block.fragment and block.stack == stack
+    ]
+
+
+def run(block: Block, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``block`` as a pytest module from its directory, as a reader would."""
+    module = tmp_path / f"test_docblock_line{block.line}.py"
+    module.write_text(block.code)
+    env = {**os.environ, "PYTHONPATH": str(block.run_in)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         "-n", "0", "--rootdir", str(block.run_in), str(module)],
+        cwd=block.run_in, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import uvicorn
 
@@ -108,7 +108,7 @@ class AxonHost:
         listener: socket.socket | int,
         log_level: str = "critical",
         *,
-        lifespan: str = "off",
+        lifespan: Literal["on", "off"] = "off",
     ) -> Server:
         """Serve the ASGI ``app`` with uvicorn until :meth:`Server.request_stop`: on a
         bound socket, or on an in-memory port reserved with ``self.memory.reserve()``.
