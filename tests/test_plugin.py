@@ -1,7 +1,5 @@
 """simnet's pytest plugin, exercised in inner pytest runs."""
 
-import asyncio
-import gc
 import itertools
 import os
 import subprocess
@@ -16,6 +14,7 @@ import simnet.cli.fuzz
 import simnet.fuzz.items
 import simnet.neurons.simnet
 import simnet.properties  # noqa: F401
+from tests.leaks import open_loops, socket_fds
 
 INNER_SUBNET = """
 import pytest
@@ -47,26 +46,6 @@ def _inner_ini(pytester):
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
 
 
-def _socket_fds() -> set[str]:
-    fds = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
-                fds.add(os.readlink(f"/proc/self/fd/{fd}"))
-        except OSError:
-            pass
-    return fds
-
-
-def _open_loops() -> list[asyncio.AbstractEventLoop]:
-    gc.collect()
-    return [
-        o
-        for o in gc.get_objects()
-        if isinstance(o, asyncio.AbstractEventLoop) and not o.is_closed()
-    ]
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to count sockets")
 @pytest.mark.parametrize("transport", ["tcp", "memory"])
 def test_fixtures_leave_no_thread_socket_or_event_loop_behind(pytester, transport):
@@ -89,16 +68,16 @@ def test_sync_use(simnet, simnet_validator):
 """
     )
     threads_before = set(threading.enumerate())
-    sockets_before = _socket_fds()
-    loops_before = set(map(id, _open_loops()))
+    sockets_before = socket_fds()
+    loops_before = set(map(id, open_loops()))
 
     result = pytester.runpytest_inprocess("-p", "no:randomly", f"--simnet-transport={transport}")
 
     result.assert_outcomes(passed=2)
     new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
     assert new_threads == []
-    assert _socket_fds() - sockets_before == set()
-    assert [loop for loop in _open_loops() if id(loop) not in loops_before] == []
+    assert socket_fds() - sockets_before == set()
+    assert [loop for loop in open_loops() if id(loop) not in loops_before] == []
 
 
 def test_the_netuid_marker_picks_the_subnet(pytester):

@@ -108,11 +108,12 @@ class AxonHost:
         listener: socket.socket | int,
         log_level: str = "critical",
         *,
-        lifespan: Literal["on", "off"] = "off",
+        lifespan: Literal["auto", "on", "off"] = "off",
     ) -> Server:
         """Serve the ASGI ``app`` with uvicorn until :meth:`Server.request_stop`: on a
         bound socket, or on an in-memory port reserved with ``self.memory.reserve()``.
-        ``lifespan="on"`` runs the app's startup and shutdown as uvicorn does for it."""
+        ``lifespan="auto"`` runs the app's startup and shutdown as ``uvicorn.run`` does; a
+        startup that fails raises here."""
         sock = listener if isinstance(listener, socket.socket) else None
         config = uvicorn.Config(
             app,
@@ -123,7 +124,7 @@ class AxonHost:
             log_config=None,  # no logging.config.dictConfig per served app
         )
         server = uvicorn.Server(config)
-        done = self.submit(server.serve(sockets=[] if sock is None else [sock]))
+        done = self.submit(_serving(server, sock))
         self.call(_wait_until(lambda: server.started or done.done()))
         if not server.started:
             done.result()  # raises the startup error, if there was one
@@ -149,6 +150,16 @@ class AxonHost:
             watchdog.stop()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
+
+
+async def _serving(server: uvicorn.Server, sock: socket.socket | None) -> None:
+    """``server.serve()``, with uvicorn's ``sys.exit`` on a failed startup (an app whose
+    lifespan startup raised, a socket it cannot use) turned into an error of this one
+    server: the host's loop keeps serving every other app."""
+    try:
+        await server.serve(sockets=[] if sock is None else [sock])
+    except SystemExit as exc:
+        raise RuntimeError(f"uvicorn could not start the app (exit status {exc.code})") from None
 
 
 async def _wait_until(predicate: Callable[[], bool]) -> None:

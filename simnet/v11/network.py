@@ -267,7 +267,7 @@ class Network:
         try:
             wrapped = AppErrorReporter(serving(app, auth), where, self.report)
             self._endpoints[hotkey] = bound
-            server = self.host.serve(FaultInjector(wrapped, plans), listener, lifespan="on")
+            server = self.host.serve(FaultInjector(wrapped, plans), listener, lifespan="auto")
         except BaseException:
             self._endpoints.pop(hotkey, None)
             close_listener(self.host, listener)

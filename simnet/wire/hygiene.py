@@ -158,7 +158,9 @@ class AppErrorReporter:
         try:
             await self.app(scope, receive, send)
         except Exception as exc:
-            if not _injected(exc):
+            # An app without lifespan support raises on that scope: uvicorn's "auto"
+            # mode expects it, so it is no miner's problem.
+            if scope.get("type") != "lifespan" and not _injected(exc):
                 self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
             raise
 

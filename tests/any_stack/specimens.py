@@ -1,6 +1,7 @@
 """Streaming readers as validators write them, right and wrong (httpx and aiohttp)."""
 
 import json
+import uuid
 
 import aiohttp
 import httpx
@@ -56,7 +57,7 @@ async def ndjson_per_read(response: aiohttp.ClientResponse):
 
 
 async def stamped(response: httpx.Response) -> dict:
-    """Right, but its result carries a fresh object id each time (not a chunking bug)."""
+    """Right, but its result carries a fresh request id each time (not a chunking bug)."""
     response.raise_for_status()
     body = b"".join([chunk async for chunk in response.aiter_bytes()])
-    return {"body": body, "seen_by": id(object())}
+    return {"body": body, "request_id": uuid.uuid4().hex}
