@@ -44,7 +44,7 @@ For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
 ``simnet_v11`` (function)
     An open :class:`simnet.v11.Network` over ``simnet_transport`` on the session's host:
     the SDK's own ``bittensor.Client`` (built anywhere, any network name) reaches its
-    chain; ``simnet_v11.serve(app, wallet)`` serves a miner's ASGI app. At teardown it
+    chain; ``simnet_v11.serve(netuid, app, wallet)`` serves a miner's ASGI app. At teardown it
     fails the test as ``simnet_network`` does. With 9.x/10.x installed, using it fails
     with one line saying what to install.
 

@@ -5,19 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import simnet_command
+
 SPECIMEN = Path(__file__).parent / "specimens" / "tutorial_protocol.py"
 ROOT = Path(__file__).parent.parent
 
 
 def _fuzz(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "simnet", "fuzz", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SIMNET_HYPOTHESIS_PROFILE": "simnet-dev"},
-    )
+    return simnet_command("fuzz", *args, cwd=cwd)
 
 
 def test_a_protocol_that_holds_exits_0():

@@ -4,7 +4,6 @@ import itertools
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -14,7 +13,7 @@ import simnet.cli.fuzz
 import simnet.fuzz.items
 import simnet.neurons.simnet
 import simnet.properties  # noqa: F401
-from tests.leaks import open_loops, socket_fds
+from tests.helpers import nothing_left_behind
 
 INNER_SUBNET = """
 import pytest
@@ -67,17 +66,11 @@ def test_sync_use(simnet, simnet_validator):
     assert len(simnet.axons) == 2
 """
     )
-    threads_before = set(threading.enumerate())
-    sockets_before = socket_fds()
-    loops_before = set(map(id, open_loops()))
-
-    result = pytester.runpytest_inprocess("-p", "no:randomly", f"--simnet-transport={transport}")
-
-    result.assert_outcomes(passed=2)
-    new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-    assert new_threads == []
-    assert socket_fds() - sockets_before == set()
-    assert [loop for loop in open_loops() if id(loop) not in loops_before] == []
+    with nothing_left_behind():
+        result = pytester.runpytest_inprocess(
+            "-p", "no:randomly", f"--simnet-transport={transport}"
+        )
+        result.assert_outcomes(passed=2)
 
 
 def test_the_netuid_marker_picks_the_subnet(pytester):

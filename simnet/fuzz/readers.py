@@ -174,8 +174,25 @@ def _setup(reader: Callable[..., Any], client: str | None) -> tuple[str, list[st
     return chosen, notes
 
 
-def _key(reader: Callable[..., Any]) -> str:
-    return f"{getattr(reader, '__module__', '')}.{getattr(reader, '__qualname__', reader)}"
+def _execute(
+    name: str,
+    body: Callable[[ReaderRunner], Callable[[], None]],
+    reader: Callable[..., Any],
+    client: str,
+    content_type: str,
+    seed: int | None,
+    progress: Progress | None,
+) -> PropertyReport:
+    """Run a reader property; failing examples are saved per property and reader."""
+    key = f"{getattr(reader, '__module__', '')}.{getattr(reader, '__qualname__', reader)}"
+    return execute(
+        name,
+        body,
+        seed,
+        progress,
+        key=key,
+        runner=lambda name, progress: ReaderRunner(name, progress, reader, client, content_type),
+    )
 
 
 def check_reader_chunking(
@@ -252,14 +269,7 @@ def check_reader_chunking(
 
         return chunking_invariance
 
-    return execute(
-        "chunking invariance",
-        body,
-        seed,
-        progress,
-        key=_key(reader),
-        runner=lambda name, progress: ReaderRunner(name, progress, reader, chosen, content_type),
-    )
+    return _execute("chunking invariance", body, reader, chosen, content_type, seed, progress)
 
 
 def check_reader_error_bodies(
@@ -301,14 +311,7 @@ def check_reader_error_bodies(
 
         return error_bodies
 
-    return execute(
-        "error bodies",
-        body,
-        seed,
-        progress,
-        key=_key(reader),
-        runner=lambda name, progress: ReaderRunner(name, progress, reader, chosen, content_type),
-    )
+    return _execute("error bodies", body, reader, chosen, content_type, seed, progress)
 
 
 def _same(a: ReadOutcome, b: ReadOutcome) -> bool:

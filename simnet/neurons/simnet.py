@@ -21,20 +21,19 @@ from simnet.chain.state import ChainState
 from simnet.chain.subtensor import FakeSubtensor
 from simnet.network.host import AxonHost
 from simnet.network.memory import MemoryConnector
-from simnet.network.transports import Transport, check_transport
+from simnet.network.session import OfflineSession
+from simnet.network.transports import Transport
 from simnet.neurons.axons import ServedAxon, stop_all
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
-from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
 from simnet.wire.faults import Fault, FaultPlan
 from simnet.wire.hygiene import (
     DEFAULT_BLOCKING_THRESHOLD,
     LoopWatchdog,
-    MinerError,
     MinerProblem,
 )
 
@@ -53,7 +52,7 @@ def _bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
-class Simnet:
+class Simnet(OfflineSession):
     """An offline subnet world: use it as a context manager, or through the pytest fixtures.
 
     While open, no external-IP lookup runs and no connection may leave loopback.
@@ -71,6 +70,8 @@ class Simnet:
     ...     async with net.dendrite(validator) as dendrite: ...
     """
 
+    _kind = "Simnet"
+
     def __init__(
         self,
         *,
@@ -83,25 +84,19 @@ class Simnet:
         redirect: bool = False,
         reporter: Callable[[MinerProblem], None] | None = None,
     ) -> None:
-        if blocking_threshold is not None and blocking_threshold <= 0:
-            raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
-        self.transport: Transport = check_transport(transport)
-        self.strict = strict
-        self.blocking_threshold = blocking_threshold
-        self._problems: list[MinerProblem] = []
-        self._unwatch: Callable[[], None] | None = None
-        self._own_host = host is None
+        super().__init__(
+            host=host,
+            chain=chain,
+            strict=strict,
+            blocking_threshold=blocking_threshold,
+            transport=transport,
+            reporter=reporter,
+        )
         self.wallets = wallets or WalletFactory.shared()
-        self.host = host or AxonHost()
-        self.chain = chain or ChainState()
         self.subtensor = FakeSubtensor(self.chain)
-        self._lock = threading.Lock()
         self._axons: list[ServedAxon] = []
         self._metagraphs: dict[int, Metagraph] = {}
         self._dendrites: list[Dendrite] = []
-        self._open = False
-        self._violations_seen = 0
-        self._reporter = reporter
         self._redirect_on_open = redirect
         self._redirect: Redirect | None = None
         self._home: Path | None = None
@@ -112,12 +107,8 @@ class Simnet:
     def open(self) -> Simnet:
         """Activate the offline guard. Called by ``with``; idempotent."""
         if not self._open:
-            GUARD.acquire()
+            self._go_offline()
             speedups.acquire()
-            self._violations_seen = len(GUARD.violations)
-            self._open = True
-            if self.blocking_threshold is not None:
-                self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
             if self._redirect_on_open:
                 try:
                     self.redirect_bittensor()
@@ -126,14 +117,6 @@ class Simnet:
                     raise
         return self
 
-    def report(self, problem: MinerProblem) -> None:
-        """Record a problem of a served miner (called from the axons' thread)."""
-        with self._lock:
-            self._problems.append(problem)
-        if self._reporter is not None:
-            self._reporter(problem)
-
-    # -- bittensor's own constructors ------------------------------------------------------
     def redirect_bittensor(self) -> Redirect:
         """Point bittensor's constructors (``bt.Subtensor``, ``bt.AsyncSubtensor``,
         ``bt.Metagraph``, ``bt.Wallet``, ``bt.Axon``, ``bt.Dendrite`` and 9.x's lower-case
@@ -173,13 +156,6 @@ class Simnet:
             self._loop_watchdogs[id(loop)] = watchdog
         watchdog.subscribe(self.blocking_threshold, self.report)
 
-    @property
-    def problems(self) -> list[MinerProblem]:
-        """What the served miners did wrong so far: exceptions in their handlers or
-        token streamers, ASGI protocol violations, a blocked event loop."""
-        with self._lock:
-            return list(self._problems)
-
     def close(self) -> None:
         """Stop every axon, release the guard and the resources simnet created. Idempotent.
 
@@ -191,9 +167,7 @@ class Simnet:
             return
         self._open = False
         try:
-            if self._unwatch is not None:
-                self._unwatch()
-                self._unwatch = None
+            self._stop_watching()
             for watchdog in self._loop_watchdogs.values():
                 watchdog.stop()
             self._loop_watchdogs.clear()
@@ -204,28 +178,16 @@ class Simnet:
             if self._home is not None:
                 shutil.rmtree(self._home, ignore_errors=True)
                 self._home = None
-            if self._own_host:
-                self.host.close()
         finally:
             speedups.release()
-            GUARD.release()
+            self._release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
         if leaked:
             raise RuntimeError(
                 f"{len(leaked)} dendrite(s) still have an open aiohttp session "
                 f"({', '.join(map(str, leaked))}); use `async with simnet.dendrite(...)`"
             )
-        if self.strict and self.problems:
-            raise MinerError(self.problems)
-
-    @property
-    def offline_violations(self) -> list[str]:
-        """Every refused attempt to leave loopback since this Simnet was opened.
-
-        Code under test may swallow the :class:`~simnet.OfflineViolation` (the dendrite
-        turns connection errors into status codes); this list still has it.
-        """
-        return GUARD.violations[self._violations_seen :]
+        self._raise_problems()
 
     def __enter__(self) -> Simnet:
         return self.open()
@@ -250,10 +212,6 @@ class Simnet:
         for dendrite in self._dendrites:
             await dendrite.aclose_session()
         self.close()
-
-    def _require_open(self) -> None:
-        if not self._open:
-            raise RuntimeError("this Simnet is not open: use `with Simnet() as net:`")
 
     # -- chain -----------------------------------------------------------------------------
     def wallet(self, name: str, hotkey: str = "default") -> Wallet:

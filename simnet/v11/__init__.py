@@ -6,7 +6,7 @@ through the SDK's ``Client``. This package runs both unmodified on simnet's chai
 and transports::
 
     with simnet.v11.Network() as net:
-        miner = net.serve(create_app(net.wallet("miner")), net.wallet("miner"))
+        miner = net.serve(1, create_app(net.wallet("miner")), net.wallet("miner"))
         ...   # the validator's own bittensor.Client / httpx.AsyncClient reach it
 
 Importing it with 9.x or 10.x installed raises ``simnet._release.WrongStack`` (one line).

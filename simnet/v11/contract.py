@@ -204,7 +204,7 @@ class _Contract:
             stranger = self.net.wallet(f"simnet-contract-unregistered-{self.miner.netuid}")
             return await self.send(check, self.sign(wallet=stranger))
         if check == "unpermitted_caller":
-            plain = self.net.register("simnet-contract-unpermitted", self.miner.netuid)
+            plain = self.net.register(self.miner.netuid, "simnet-contract-unpermitted")
             return await self.send(check, self.sign(wallet=plain))
         assert check == "oversized_hotkey"
         signed = self.sign()

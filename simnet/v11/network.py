@@ -7,8 +7,7 @@ as the neuron stack's :class:`simnet.Simnet`; what differs is what 11.x ships.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +19,9 @@ from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost, Server, close_listener, open_listener
 from simnet.network.httpx_memory import MemoryTransport
 from simnet.network.memory import MemoryConnector
-from simnet.network.transports import Transport, check_transport
-from simnet.sandbox.offline import GUARD, LOOPBACK_IP
+from simnet.network.session import OfflineSession
+from simnet.network.transports import Transport
+from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.v11.auth import SCHEMES, BtAuth
 from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
 from simnet.v11.sdk import Client, ServeAxon, client_module
@@ -31,8 +31,6 @@ from simnet.wire.faults import Fault, FaultPlan, as_plans
 from simnet.wire.hygiene import (
     DEFAULT_BLOCKING_THRESHOLD,
     AppErrorReporter,
-    MinerError,
-    MinerProblem,
 )
 from simnet.wire.injector import FaultInjector
 
@@ -78,7 +76,7 @@ class ServedApp:
             server.wait()
 
 
-class Network:
+class Network(OfflineSession):
     """An open, offline 11.x network: ``with Network() as net: ...``.
 
     While open, every ``bittensor.Client``/``SyncClient``/``Subtensor`` built without a
@@ -86,6 +84,8 @@ class Network:
     over ``transport="memory"``, every ``httpx.AsyncClient`` built without a transport
     reaches its in-memory miners, so a subnet's own validator code runs unmodified.
     """
+
+    _kind = "simnet.v11.Network"
 
     def __init__(
         self,
@@ -97,26 +97,20 @@ class Network:
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
     ) -> None:
-        if blocking_threshold is not None and blocking_threshold <= 0:
-            raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
-        self.transport: Transport = check_transport(transport)
-        self.strict = strict
-        self.blocking_threshold = blocking_threshold
-        self.chain = chain or ChainState()
+        super().__init__(
+            host=host,
+            chain=chain,
+            strict=strict,
+            blocking_threshold=blocking_threshold,
+            transport=transport,
+        )
         self.wallets = wallets or Wallets.shared()
-        self._own_host = host is None
-        self.host = host or AxonHost()
         self._endpoints: dict[str, int] = {}  # hotkey -> port of the app served for it
         self.substrate = ChainSubstrate(self.chain, address_for=self._address_for)
         """The chain as the SDK sees it (a ``bittensor._substrate.Substrate``)."""
         self.clock = Clock()
         """The network's clock, as btauth/1 reads it (``net.clock.advance(30)``)."""
-        self._lock = threading.Lock()
         self._served: list[ServedApp] = []
-        self._problems: list[MinerProblem] = []
-        self._open = False
-        self._violations_seen = 0
-        self._unwatch: Callable[[], None] | None = None
         self._saved: dict[str, Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -124,12 +118,8 @@ class Network:
         """Go offline and redirect the SDK's clients here. Called by ``with``; idempotent."""
         if self._open:
             return self
-        GUARD.acquire()
+        self._go_offline()
         INSTALLATION.acquire(self.clock)
-        self._violations_seen = len(GUARD.violations)
-        self._open = True
-        if self.blocking_threshold is not None:
-            self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
         self._saved = {"RpcSubstrate": client_module.RpcSubstrate}
         client_module.RpcSubstrate = self._rpc_substrate  # type: ignore[assignment,misc]
         if self.transport == "memory":
@@ -160,22 +150,17 @@ class Network:
             return
         self._open = False
         try:
-            if self._unwatch is not None:
-                self._unwatch()
-                self._unwatch = None
+            self._stop_watching()
             for served in self.served:
                 served.stop()
             client_module.RpcSubstrate = self._saved["RpcSubstrate"]  # type: ignore[misc]
             if "AsyncHTTPTransport" in self._saved:
                 httpx_client.AsyncHTTPTransport = self._saved["AsyncHTTPTransport"]  # type: ignore[misc]
             self._saved = {}
-            if self._own_host:
-                self.host.close()
         finally:
             INSTALLATION.release()
-            GUARD.release()
-        if self.strict and self.problems:
-            raise MinerError(self.problems)
+            self._release()
+        self._raise_problems()
 
     def __enter__(self) -> Network:
         return self.open()
@@ -183,30 +168,10 @@ class Network:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def report(self, problem: MinerProblem) -> None:
-        """Record a problem of a served miner (called from the host's thread)."""
-        with self._lock:
-            self._problems.append(problem)
-
-    @property
-    def problems(self) -> list[MinerProblem]:
-        """What the served miners did wrong so far (exceptions, a blocked loop)."""
-        with self._lock:
-            return list(self._problems)
-
-    @property
-    def offline_violations(self) -> list[str]:
-        """Every refused attempt to leave loopback since this network was opened."""
-        return GUARD.violations[self._violations_seen :]
-
     @property
     def served(self) -> list[ServedApp]:
         with self._lock:
             return list(self._served)
-
-    def _require_open(self) -> None:
-        if not self._open:
-            raise RuntimeError("this simnet.v11.Network is not open; use `with Network() as net:`")
 
     # -- chain ---------------------------------------------------------------------------
     def wallet(self, name: str, hotkey: str = "default") -> Any:
@@ -215,8 +180,8 @@ class Network:
 
     def register(
         self,
+        netuid: int,
         name: str,
-        netuid: int = 1,
         *,
         hotkey: str = "default",
         stake: float = 0.0,
@@ -244,10 +209,10 @@ class Network:
     # -- miners --------------------------------------------------------------------------
     def serve(
         self,
+        netuid: int,
         app: Any,
         wallet: Any,
         *,
-        netuid: int = 1,
         faults: Sequence[FaultPlan | Fault] = (),
         port: int = 0,
         register: bool = True,

@@ -5,18 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import simnet_command
+
 SPECIMENS = Path(__file__).parent / "specimens.py"
 
 
 def _fuzz(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "simnet", "fuzz", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SIMNET_HYPOTHESIS_PROFILE": "simnet-dev"},
-    )
+    return simnet_command("fuzz", *args, cwd=cwd)
 
 
 def test_a_reader_that_holds_exits_0(tmp_path):

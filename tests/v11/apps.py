@@ -3,7 +3,7 @@ btauth/1 with the SDK's own ``verify`` and a metagraph policy, streaming SSE; a 
 signing httpx requests in its own ``httpx.Auth`` and setting weights through the SDK."""
 
 import json
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import bittensor as bt
@@ -11,6 +11,8 @@ import httpx
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+
+from simnet.v11 import BtAuth
 
 
 class Prompt(BaseModel):
@@ -82,26 +84,10 @@ def create_app(
     return app
 
 
-class HotkeyAuth(httpx.Auth):
-    """The validator's own signer: btauth/1 bound to the miner's hotkey."""
-
-    requires_request_body = True
-
-    def __init__(self, wallet: bt.Wallet, receiver: str) -> None:
-        self.wallet = wallet
-        self.receiver = receiver
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers.update(
-            bt.http_auth.sign(
-                self.wallet,
-                method=request.method,
-                path=request.url.raw_path.decode(),
-                body=request.content,
-                receiver_ss58=self.receiver,
-            )
-        )
-        yield request
+def HotkeyAuth(wallet: bt.Wallet, receiver: str) -> BtAuth:
+    """The validator's signer: btauth/1 bound to the miner's hotkey (simnet's helper; the
+    example subnet writes its own)."""
+    return BtAuth(wallet, receiver)
 
 
 async def query_miner(

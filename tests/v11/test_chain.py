@@ -15,8 +15,8 @@ from simnet.v11.substrate import last_epoch_block
 async def test_the_sdk_metagraph_lists_registrations_stakes_permits_and_served_axons(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
-    miner = simnet_v11.register("miner")
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    miner = simnet_v11.register(1, "miner")
     async with bt.Client("finney") as client:  # any network name reaches simnet's chain
         result = await client.execute(bt.ServeAxon(netuid=1, ip="127.0.0.1", port=8091), miner)
         metagraph = await client.subnets.metagraph(1)
@@ -46,8 +46,8 @@ async def test_a_subnet_that_does_not_exist_has_no_metagraph(simnet_v11: Network
 async def test_set_weights_is_stored_as_the_chain_stores_it_and_rate_limited(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
-    simnet_v11.register("miner")
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "miner")
     simnet_v11.advance(10)
     async with simnet_v11.client() as client:
         result = await client.execute(bt.SetWeights(netuid=1, uids=[1], weights=[1.0]), validator)
@@ -64,8 +64,8 @@ async def test_set_weights_is_stored_as_the_chain_stores_it_and_rate_limited(
 async def test_the_chain_rules_reject_weights_from_a_neuron_without_a_permit(
     simnet_v11: Network,
 ) -> None:
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
-    plain = simnet_v11.register("plain")
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    plain = simnet_v11.register(1, "plain")
     async with simnet_v11.client() as client:
         result = await client.execute(bt.SetWeights(netuid=1, uids=[0], weights=[1.0]), plain)
     assert not result.success
@@ -88,7 +88,7 @@ async def test_serving_from_an_unregistered_hotkey_fails_with_the_chain_error(
 
 @pytest.mark.asyncio
 async def test_chain_faults_fail_the_sdk_calls_they_name(simnet_v11: Network) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     simnet_v11.chain.faults.fail("set_weights")
     simnet_v11.chain.faults.fail("metagraph", error=ConnectionError("node down"))
     async with simnet_v11.client() as client:
@@ -117,7 +117,7 @@ async def test_wait_for_block_returns_when_the_chain_gets_there(simnet_v11: Netw
 
 @pytest.mark.asyncio
 async def test_wait_for_epoch_sees_the_subnet_run_its_epoch(simnet_v11: Network) -> None:
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     simnet_v11.chain.set_hyperparameters(1, tempo=10)
     async with simnet_v11.client() as client:
         waiter = asyncio.create_task(client.wait_for_epoch(1, timeout=5))

@@ -17,9 +17,9 @@ JSON = {"content-type": "application/json"}
 
 
 async def check(net: Network, checks: Any = DEFAULT_CHECKS, **flaws: Any) -> dict[str, Any]:
-    validator = net.register("validator", stake=1000.0, validator_permit=True)
+    validator = net.register(1, "validator", stake=1000.0, validator_permit=True)
     wallet = net.wallet("miner")
-    miner = net.serve(create_app(wallet, **flaws), wallet)
+    miner = net.serve(1, create_app(wallet, **flaws), wallet)
     return await assert_rejects_forgeries(
         net, miner, caller=validator, path="/generate", body=BODY, headers=JSON, checks=checks
     )

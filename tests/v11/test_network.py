@@ -19,7 +19,7 @@ PROMPT = {"prompt": "one two three"}
 def serve_miners(net: Network, count: int) -> list[bt.Wallet]:
     wallets = [net.wallet(f"miner-{i}") for i in range(count)]
     for wallet in wallets:
-        net.serve(create_app(wallet), wallet)
+        net.serve(1, create_app(wallet), wallet)
     return wallets
 
 
@@ -28,7 +28,7 @@ def serve_miners(net: Network, count: int) -> list[bt.Wallet]:
 async def test_an_unmodified_validator_step_scores_every_served_miner_and_sets_weights(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 3)
     result = await validator_step(validator, prompt="a b c")
     assert result.success, result.message
@@ -38,7 +38,7 @@ async def test_an_unmodified_validator_step_scores_every_served_miner_and_sets_w
 @pytest.mark.asyncio
 @pytest.mark.simnet(transport=["tcp", "memory"])
 async def test_sse_arrives_chunk_by_chunk_as_the_miner_writes_it(simnet_v11: Network) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 1)
     simnet_v11.served[0].inject(FaultPlan(DripFeed(0.002, size=16)))
     async with simnet_v11.client() as client, simnet_v11.http() as http:
@@ -58,7 +58,7 @@ async def test_sse_arrives_chunk_by_chunk_as_the_miner_writes_it(simnet_v11: Net
 async def test_signed_requests_from_simnets_own_client_reach_the_miner_they_are_bound_to(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 2)
     async with simnet_v11.http(validator) as http:
         for served in simnet_v11.served:
@@ -71,7 +71,7 @@ async def test_signed_requests_from_simnets_own_client_reach_the_miner_they_are_
 
 @pytest.mark.asyncio
 async def test_each_miner_keeps_its_own_nonces(simnet_v11: Network) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 2)
     body = b'{"prompt": "x"}'
     nonce = simnet_v11.clock.time_ns()
@@ -97,7 +97,7 @@ async def test_each_miner_keeps_its_own_nonces(simnet_v11: Network) -> None:
 async def test_a_miner_clock_skewed_past_the_window_refuses_fresh_requests(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 2)
     simnet_v11.served[1].clock.set_skew(15.0)  # 15 s ahead: a validator's now is stale
     async with simnet_v11.http(validator) as http:
@@ -111,7 +111,7 @@ async def test_a_miner_clock_skewed_past_the_window_refuses_fresh_requests(
 async def test_moving_the_network_clock_moves_signers_and_miners_together(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 1)
     simnet_v11.clock.advance(3600)
     async with simnet_v11.http(validator) as http:
@@ -122,7 +122,7 @@ async def test_moving_the_network_clock_moves_signers_and_miners_together(
 
 @pytest.mark.asyncio
 async def test_drip_feed_outlasts_a_per_read_timeout_that_never_fires(simnet_v11: Network) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 1)
     served = simnet_v11.served[0]
     plan = FaultPlan(DripFeed(0.005))
@@ -142,13 +142,13 @@ async def test_drip_feed_outlasts_a_per_read_timeout_that_never_fires(simnet_v11
 async def test_metagraph_churn_between_steps_is_what_the_next_step_sees(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 2)
     first = await validator_step(validator)
     assert first.success
     simnet_v11.served[0].stop()  # a miner goes away; its address stays on chain
     newcomer = simnet_v11.wallet("newcomer")
-    simnet_v11.serve(create_app(newcomer), newcomer)
+    simnet_v11.serve(1, create_app(newcomer), newcomer)
     simnet_v11.advance(100)
     second = await validator_step(validator)
     assert second.success, second.message
@@ -164,7 +164,7 @@ async def test_an_exception_escaping_the_app_is_reported_as_the_miners_problem(
         raise RuntimeError("the miner's own bug")
 
     wallet = simnet_v11.wallet("broken")
-    served = simnet_v11.serve(broken, wallet)
+    served = simnet_v11.serve(1, broken, wallet)
     async with simnet_v11.http() as http:
         response = await http.get(served.url + "/")
     assert response.status_code == 500
@@ -173,7 +173,7 @@ async def test_an_exception_escaping_the_app_is_reported_as_the_miners_problem(
 
 @pytest.mark.asyncio
 async def test_wire_faults_apply_to_signed_http_miners_by_caller(simnet_v11: Network) -> None:
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     serve_miners(simnet_v11, 1)
     plan = FaultPlan(Latency(0.05), caller=validator.hotkey.ss58_address)
     simnet_v11.served[0].inject(plan)

@@ -2,14 +2,13 @@
 whose code tried to leave loopback."""
 
 import os
-import threading
 
 import pytest
 
 # Import what the inner runs use up front: pytester's in-process runs drop modules first
 # imported during a run.
 import simnet.v11  # noqa: F401
-from tests.leaks import open_loops, socket_fds
+from tests.helpers import nothing_left_behind
 
 INNER = """
 import bittensor as bt
@@ -30,7 +29,7 @@ def create_app():
 @pytest.mark.asyncio
 async def test_serve_and_reach(simnet_v11):
     wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(create_app(), wallet)
+    served = simnet_v11.serve(1, create_app(), wallet)
     async with bt.Client("local") as client:
         metagraph = await client.subnets.metagraph(1)
     async with simnet_v11.http() as http:
@@ -40,8 +39,8 @@ async def test_serve_and_reach(simnet_v11):
 
 
 def test_sync_use(simnet_v11):
-    simnet_v11.serve(create_app(), simnet_v11.wallet("a"))
-    simnet_v11.serve(create_app(), simnet_v11.wallet("b"))
+    simnet_v11.serve(1, create_app(), simnet_v11.wallet("a"))
+    simnet_v11.serve(1, create_app(), simnet_v11.wallet("b"))
     assert len(simnet_v11.served) == 2
 """
 
@@ -55,15 +54,11 @@ def _inner_ini(pytester):
 @pytest.mark.parametrize("transport", ["tcp", "memory"])
 def test_the_fixture_leaves_no_thread_socket_or_event_loop_behind(pytester, transport):
     pytester.makepyfile(INNER)
-    threads_before = set(threading.enumerate())
-    sockets_before = socket_fds()
-    loops_before = set(map(id, open_loops()))
-    result = pytester.runpytest_inprocess("-p", "no:randomly", f"--simnet-transport={transport}")
-    result.assert_outcomes(passed=2)
-    new_threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-    assert new_threads == []
-    assert socket_fds() - sockets_before == set()
-    assert [loop for loop in open_loops() if id(loop) not in loops_before] == []
+    with nothing_left_behind():
+        result = pytester.runpytest_inprocess(
+            "-p", "no:randomly", f"--simnet-transport={transport}"
+        )
+        result.assert_outcomes(passed=2)
 
 
 def test_a_connection_beyond_loopback_fails_the_test(pytester):

@@ -26,12 +26,12 @@ def argv(net, name: str, *extra: str) -> list[str]:
 def start_miner(net, name: str) -> Miner:
     net.wallet(name)  # the key files the miner's command line points at
     miner = Miner(parse("miner", argv(net, name)))
-    net.serve(miner.app, miner.wallet)
+    net.serve(1, miner.app, miner.wallet)
     return miner
 
 
 async def test_the_validator_scores_honest_miners_and_sets_weights(simnet_v11):
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     for i in range(3):
         start_miner(simnet_v11, f"miner-{i}")
     validator = Validator(parse("validator", argv(simnet_v11, "validator")))
@@ -45,7 +45,7 @@ async def test_the_validator_scores_honest_miners_and_sets_weights(simnet_v11):
 
 
 async def test_the_validators_own_loop_runs_unmodified(simnet_v11):
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     start_miner(simnet_v11, "miner")
     validator = Validator(parse("validator", argv(simnet_v11, "validator")))
     simnet_v11.advance(validator.config.epoch_length)
@@ -57,7 +57,7 @@ async def test_the_validators_own_loop_runs_unmodified(simnet_v11):
 async def test_a_miner_that_stops_mid_stream_gets_partial_credit(simnet_v11):
     from simnet.faults import DisconnectAfter, FaultPlan
 
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     start_miner(simnet_v11, "honest")
     start_miner(simnet_v11, "flaky")
     simnet_v11.served[1].inject(FaultPlan(DisconnectAfter(chunks=3)))
@@ -71,7 +71,7 @@ async def test_a_miner_that_stops_mid_stream_gets_partial_credit(simnet_v11):
 async def test_the_miner_refuses_every_forged_request(simnet_v11):
     from simnet.v11 import assert_rejects_forgeries
 
-    validator = simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     miner = start_miner(simnet_v11, "miner")
     served = simnet_v11.served[0]
     assert served.hotkey == miner.hotkey
@@ -86,7 +86,7 @@ async def test_the_miner_refuses_every_forged_request(simnet_v11):
 
 
 async def test_a_validator_whose_clock_runs_behind_the_miners_is_refused(simnet_v11):
-    simnet_v11.register("validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     start_miner(simnet_v11, "miner")
     simnet_v11.served[0].clock.set_skew(30.0)
     validator = Validator(parse("validator", argv(simnet_v11, "validator")))

@@ -1,0 +1,98 @@
+"""What every offline simnet network shares, whichever bittensor stack it serves: the
+chain state, the host its miners run on, the offline guard, and the problems its miners
+had (exceptions, ASGI violations, a blocked loop)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from simnet.chain.state import ChainState
+from simnet.network.host import AxonHost
+from simnet.network.transports import Transport, check_transport
+from simnet.sandbox.offline import GUARD
+from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
+
+
+class OfflineSession:
+    """The base of :class:`simnet.Simnet` and :class:`simnet.v11.Network`."""
+
+    _kind = "simnet network"
+
+    def __init__(
+        self,
+        *,
+        host: AxonHost | None = None,
+        chain: ChainState | None = None,
+        strict: bool = True,
+        blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+        transport: Transport = "tcp",
+        reporter: Callable[[MinerProblem], None] | None = None,
+    ) -> None:
+        if blocking_threshold is not None and blocking_threshold <= 0:
+            raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
+        self.transport: Transport = check_transport(transport)
+        self.strict = strict
+        self.blocking_threshold = blocking_threshold
+        self._own_host = host is None
+        self.host = host or AxonHost()
+        self.chain = chain or ChainState()
+        self._lock = threading.Lock()
+        self._problems: list[MinerProblem] = []
+        self._reporter = reporter
+        self._open = False
+        self._violations_seen = 0
+        self._unwatch: Callable[[], None] | None = None
+
+    def _go_offline(self) -> None:
+        """Take the offline guard and watch the host's loop (the first step of ``open``)."""
+        GUARD.acquire()
+        self._violations_seen = len(GUARD.violations)
+        self._open = True
+        if self.blocking_threshold is not None:
+            self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
+
+    def _stop_watching(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+
+    def _release(self) -> None:
+        """Close the host if this network made it, and give the offline guard back."""
+        try:
+            if self._own_host:
+                self.host.close()
+        finally:
+            GUARD.release()
+
+    def _raise_problems(self) -> None:
+        if self.strict and self.problems:
+            raise MinerError(self.problems)
+
+    def report(self, problem: MinerProblem) -> None:
+        """Record a problem of a served miner (called from the host's thread)."""
+        with self._lock:
+            self._problems.append(problem)
+        if self._reporter is not None:
+            self._reporter(problem)
+
+    @property
+    def problems(self) -> list[MinerProblem]:
+        """What the served miners did wrong so far: exceptions in their handlers or
+        streamers, ASGI protocol violations, a blocked event loop."""
+        with self._lock:
+            return list(self._problems)
+
+    @property
+    def offline_violations(self) -> list[str]:
+        """Every refused attempt to leave loopback since this network was opened.
+
+        Code under test may swallow the :class:`~simnet.OfflineViolation` (clients turn
+        connection errors into status codes); this list still has it.
+        """
+        return GUARD.violations[self._violations_seen :]
+
+    def _require_open(self) -> None:
+        if not self._open:
+            name = type(self).__name__
+            raise RuntimeError(f"this {self._kind} is not open: use `with {name}() as net:`")
