@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from simnet.chain.state import ChainState
+from simnet.chain.state import ChainState, Neuron
 from simnet.network.host import AxonHost
 from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import GUARD
+from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
 
 
@@ -22,6 +24,7 @@ class OfflineSession:
     def __init__(
         self,
         *,
+        wallets: WalletFactory,
         host: AxonHost | None = None,
         chain: ChainState | None = None,
         strict: bool = True,
@@ -34,6 +37,7 @@ class OfflineSession:
         self.transport: Transport = check_transport(transport)
         self.strict = strict
         self.blocking_threshold = blocking_threshold
+        self.wallets = wallets
         self._own_host = host is None
         self.host = host or AxonHost()
         self.chain = chain or ChainState()
@@ -43,6 +47,25 @@ class OfflineSession:
         self._open = False
         self._violations_seen = 0
         self._unwatch: Callable[[], None] | None = None
+
+    def wallet(self, name: str, hotkey: str = "default") -> Any:
+        """The deterministic wallet ``name``/``hotkey``: same names, same keys (unencrypted
+        key files in the factory's directory)."""
+        return self.wallets(name, hotkey)
+
+    def _register(
+        self, netuid: int, name: str, hotkey: str, stake: float, validator_permit: bool
+    ) -> tuple[Any, Neuron]:
+        """Register wallet ``name``'s hotkey on ``netuid`` (creating the subnet if needed)."""
+        wallet = self.wallet(name, hotkey)
+        neuron = self.chain.register(
+            netuid,
+            wallet.hotkey.ss58_address,
+            wallet.coldkeypub.ss58_address,
+            stake=stake,
+            validator_permit=validator_permit,
+        )
+        return wallet, neuron
 
     def _go_offline(self) -> None:
         """Take the offline guard and watch the host's loop (the first step of ``open``)."""

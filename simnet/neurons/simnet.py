@@ -85,6 +85,7 @@ class Simnet(OfflineSession):
         reporter: Callable[[MinerProblem], None] | None = None,
     ) -> None:
         super().__init__(
+            wallets=wallets or WalletFactory.shared(),
             host=host,
             chain=chain,
             strict=strict,
@@ -92,7 +93,6 @@ class Simnet(OfflineSession):
             transport=transport,
             reporter=reporter,
         )
-        self.wallets = wallets or WalletFactory.shared()
         self.subtensor = FakeSubtensor(self.chain)
         self._axons: list[ServedAxon] = []
         self._metagraphs: dict[int, Metagraph] = {}
@@ -216,7 +216,8 @@ class Simnet(OfflineSession):
     # -- chain -----------------------------------------------------------------------------
     def wallet(self, name: str, hotkey: str = "default") -> Wallet:
         """The deterministic wallet ``name`` (same name, same keys)."""
-        return self.wallets(name, hotkey)
+        wallet: Wallet = super().wallet(name, hotkey)
+        return wallet
 
     def register(
         self,
@@ -228,14 +229,7 @@ class Simnet(OfflineSession):
         validator_permit: bool = False,
     ) -> Registration:
         """Register wallet ``name``'s hotkey on ``netuid`` (creating the subnet if needed)."""
-        wallet = self.wallet(name, hotkey)
-        neuron = self.chain.register(
-            netuid,
-            wallet.hotkey.ss58_address,
-            wallet.coldkeypub.ss58_address,
-            stake=stake,
-            validator_permit=validator_permit,
-        )
+        wallet, neuron = self._register(netuid, name, hotkey, stake, validator_permit)
         return Registration(neuron, wallet)
 
     def metagraph(self, netuid: int) -> Metagraph:

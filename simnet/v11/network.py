@@ -98,13 +98,13 @@ class Network(OfflineSession):
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
     ) -> None:
         super().__init__(
+            wallets=wallets or Wallets.shared(),
             host=host,
             chain=chain,
             strict=strict,
             blocking_threshold=blocking_threshold,
             transport=transport,
         )
-        self.wallets = wallets or Wallets.shared()
         self._endpoints: dict[str, int] = {}  # hotkey -> port of the app served for it
         self.substrate = ChainSubstrate(self.chain, address_for=self._address_for)
         """The chain as the SDK sees it (a ``bittensor._substrate.Substrate``)."""
@@ -174,10 +174,6 @@ class Network(OfflineSession):
             return list(self._served)
 
     # -- chain ---------------------------------------------------------------------------
-    def wallet(self, name: str, hotkey: str = "default") -> Any:
-        """The deterministic ``bittensor.Wallet`` ``name``/``hotkey`` (unencrypted key files)."""
-        return self.wallets(name, hotkey)
-
     def register(
         self,
         netuid: int,
@@ -187,15 +183,9 @@ class Network(OfflineSession):
         stake: float = 0.0,
         validator_permit: bool = False,
     ) -> Any:
-        """Register wallet ``name``'s hotkey on ``netuid`` (created if needed); the wallet."""
-        wallet = self.wallet(name, hotkey)
-        self.chain.register(
-            netuid,
-            wallet.hotkey.ss58_address,
-            wallet.coldkeypub.ss58_address,
-            stake=stake,
-            validator_permit=validator_permit,
-        )
+        """Register wallet ``name``'s hotkey on ``netuid`` (creating the subnet if needed);
+        the ``bittensor.Wallet``, for the SDK's intents and ``http_auth.sign``."""
+        wallet, _ = self._register(netuid, name, hotkey, stake, validator_permit)
         return wallet
 
     def advance(self, blocks: int = 1) -> int:
