@@ -21,6 +21,7 @@ ERRORS: dict[str, str] = {
     "MaxWeightExceeded": "A weight exceeds the subnet's max_weight_limit.",
     "NeuronNoValidatorPermit": "Only neurons with a validator permit may set non-self weights.",
     "InvalidIpType": "The ip type is not 4 or 6.",
+    "HotKeyAlreadyRegisteredInSubNet": "The hotkey is already registered on this subnet.",
     "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
 }
 

@@ -74,6 +74,9 @@ class ChainSubstrate:
         self.token_symbols: dict[int, str] = {}
         self._hashes: dict[str, int] = {}
         self._extrinsics = itertools.count()
+        # signer -> the inner call (and its hash) its next shielded carrier applies
+        self._shielded: dict[str, tuple[Call, str]] = {}
+        self._included: dict[str, tuple[int, ExtrinsicResult]] = {}  # inner hash -> result
         self._storage: dict[tuple[str, str], Callable[..., Any]] = {
             ("SubtensorModule", "Uids"): self._uid,
             ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
@@ -96,6 +99,15 @@ class ChainSubstrate:
             ("SubtensorModule", "NetworksAdded"): lambda netuid, block: (
                 netuid in self.chain.netuids()
             ),
+            ("SubtensorModule", "RevealPeriodEpochs"): lambda netuid, block: 1,
+            ("SubtensorModule", "PendingEpochAt"): lambda netuid, block: 0,
+            ("SubtensorModule", "SubnetEpochIndex"): self._epoch_index,
+            ("SubtensorModule", "BlocksSinceLastStep"): lambda netuid, block: (
+                block - self._last_epoch(netuid, block)
+            ),
+            # simnet models no balances: registration costs nothing, locks nothing
+            ("SubtensorModule", "Burn"): lambda netuid, block: 0,
+            ("SubtensorModule", "CollateralLockShare"): lambda netuid, block: 0,
         }
 
     # -- lifecycle and display -----------------------------------------------------------
@@ -117,6 +129,8 @@ class ChainSubstrate:
 
     async def block_hash(self, block: int | None = None) -> str:
         number = self.chain.block if block is None else int(block)
+        if number > self.chain.block:
+            raise ChainError(f"block {number} is beyond the chain's head ({self.chain.block})")
         digest = block_hash(number)
         self._hashes[digest] = number
         return digest
@@ -216,7 +230,19 @@ class ChainSubstrate:
         return 0
 
     async def mev_next_key(self) -> bytes | None:
-        return None
+        """A valid ML-KEM-768 encapsulation key, as the MevShield pallet's ``NextKey``."""
+        return _MEV_KEY
+
+    async def sign_extrinsic(
+        self, call: Any, keypair: Any, *, nonce: int, period: int
+    ) -> tuple[bytes, str]:
+        """The inner extrinsic of a shielded submission. Its encrypted carrier, submitted
+        next by the same signer, applies it (simnet holds no decryption key: it keeps the
+        call it signed, as the chain recovers it)."""
+        raw = repr((call.module, call.function, sorted(call.params.items()), nonce)).encode()
+        digest = "0x" + hashlib.sha256(raw).hexdigest()
+        self._shielded[keypair.ss58_address] = (call, digest)
+        return raw, digest
 
     async def submit(
         self,
@@ -228,6 +254,21 @@ class ChainSubstrate:
         wait_for_inclusion: bool = True,
         wait_for_finalization: bool = True,
     ) -> ExtrinsicResult:
+        if (call.module, call.function) != ("MevShield", "submit_encrypted"):
+            return await self._apply(call, keypair.ss58_address)
+        pending = self._shielded.pop(keypair.ss58_address, None)
+        if pending is None:
+            return self._failure("BadEncryptedCall", "no inner extrinsic was signed for it")
+        inner, inner_hash = pending
+        # The block author decrypts the carrier and includes the inner extrinsic, which
+        # may fail on its own while the carrier succeeds.
+        self._included[inner_hash] = (
+            self.chain.block,
+            await self._apply(inner, keypair.ss58_address),
+        )
+        return await self._success()
+
+    async def _apply(self, call: Call, signer: str) -> ExtrinsicResult:
         handler = _CALLS.get((call.module, call.function))
         if handler is None:
             raise NotSimulated(
@@ -239,16 +280,16 @@ class ChainSubstrate:
         if failed is not None:
             return failed
         try:
-            apply(self, keypair.ss58_address, **call.params)
+            apply(self, signer, **call.params)
         except ChainRuleError as exc:
             return self._failure(exc.error, str(exc))
-        except (UnknownHotkey, UnknownSubnet) as exc:
-            name = (
-                "SubNetworkDoesNotExist"
-                if isinstance(exc, UnknownSubnet)
-                else ("HotKeyNotRegisteredInSubNet")
-            )
-            return self._failure(name, str(exc))
+        except UnknownSubnet as exc:
+            return self._failure("SubNetworkDoesNotExist", str(exc))
+        except UnknownHotkey as exc:
+            return self._failure("HotKeyNotRegisteredInSubNet", str(exc))
+        return await self._success()
+
+    async def _success(self) -> ExtrinsicResult:
         block = self.chain.block
         return ExtrinsicResult(
             success=True,
@@ -256,6 +297,13 @@ class ChainSubstrate:
             block_hash=await self.block_hash(block),
             extrinsic_id=f"{block}-{next(self._extrinsics)}",
         )
+
+    async def find_extrinsic(self, extrinsic_hash: str, block_hash: str) -> ExtrinsicResult | None:
+        """The result of a shielded inner extrinsic, in the block that included it."""
+        included = self._included.get(extrinsic_hash)
+        if included is None or self._at(block_hash) != included[0]:
+            return None
+        return included[1]
 
     def _failure(self, name: str, message: str) -> ExtrinsicResult:
         return ExtrinsicResult(success=False, message=message, error=ChainError(message, name=name))
@@ -290,14 +338,6 @@ class ChainSubstrate:
 
     async def estimate_weight(self, call: Any, keypair: Any) -> dict[str, Any]:
         raise self._refuse("dispatch weights (estimate_weight)")
-
-    async def sign_extrinsic(
-        self, call: Any, keypair: Any, *, nonce: int, period: int
-    ) -> tuple[bytes, str]:
-        raise self._refuse("signed extrinsic bytes (sign_extrinsic)")
-
-    async def find_extrinsic(self, extrinsic_hash: str, block_hash: str) -> ExtrinsicResult | None:
-        raise self._refuse("extrinsic lookup (find_extrinsic)")
 
     async def prepare(
         self,
@@ -376,6 +416,10 @@ class ChainSubstrate:
     def _last_epoch(self, netuid: int, block: int) -> int:
         tempo = self._hyperparameters(netuid).tempo
         return last_epoch_block(block, int(netuid), tempo)
+
+    def _epoch_index(self, netuid: int, block: int) -> int:
+        tempo = self._hyperparameters(netuid).tempo
+        return (block + int(netuid) + 1) // (tempo + 1) if tempo else 0
 
     def _hyperparameters(self, netuid: int) -> Hyperparameters:
         return self.chain.hyperparameters(int(netuid))
@@ -456,6 +500,14 @@ def _set_weights(
     sub.chain.set_weights(int(netuid), hotkey, dests, weights, version_key=int(version_key))
 
 
+def _burned_register(sub: ChainSubstrate, coldkey: str, *, netuid: int, hotkey: str) -> None:
+    if int(netuid) not in sub.chain.netuids():
+        raise UnknownSubnet(f"netuid {netuid} does not exist")
+    if sub.chain.is_registered(int(netuid), str(hotkey)):
+        raise ChainRuleError("HotKeyAlreadyRegisteredInSubNet", f"hotkey {hotkey}")
+    sub.chain.register(int(netuid), str(hotkey), coldkey)
+
+
 def _timelocked_commit(sub: ChainSubstrate, hotkey: str, **_: Any) -> None:
     raise NotSimulated(
         "simnet's chain does not simulate timelocked commit-reveal (drand) on 11.x; "
@@ -467,9 +519,24 @@ _CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {
     ("SubtensorModule", "serve_axon"): ("serve_axon", _serve_axon),
     ("SubtensorModule", "set_weights"): ("set_weights", _set_weights),
     ("SubtensorModule", "set_mechanism_weights"): ("set_weights", _set_weights),
+    ("SubtensorModule", "burned_register"): ("burned_register", _burned_register),
     ("SubtensorModule", "commit_timelocked_mechanism_weights"): (
         "set_weights",
         _timelocked_commit,
     ),
 }
-SIMULATED.update({"serve_axon", "set_weights", "metagraph"})
+SIMULATED.update({"serve_axon", "set_weights", "metagraph", "burned_register"})
+
+
+def _encapsulation_key() -> bytes:
+    """A well-formed ML-KEM-768 encapsulation key (three polynomials of 256 coefficients
+    below q = 3329, 12 bits each, then a 32-byte seed), derived deterministically."""
+    packed = bytearray()
+    stream = hashlib.shake_256(b"simnet-mev-shield").digest(3 * 256 * 2)
+    values = [int.from_bytes(stream[i : i + 2], "little") % 3329 for i in range(0, len(stream), 2)]
+    for a, b in zip(values[::2], values[1::2], strict=True):
+        packed += bytes([a & 0xFF, (a >> 8) | ((b & 0x0F) << 4), b >> 4])
+    return bytes(packed) + hashlib.sha256(b"simnet-mev-shield-rho").digest()
+
+
+_MEV_KEY = _encapsulation_key()

@@ -130,3 +130,29 @@ async def test_wait_for_epoch_sees_the_subnet_run_its_epoch(simnet_v11: Network)
 def test_epochs_run_where_the_chain_runs_them() -> None:
     # (block + netuid + 1) % (tempo + 1) == 0
     assert [b for b in range(40) if last_epoch_block(b, 1, 10) == b and b] == [9, 20, 31]
+
+
+@pytest.mark.asyncio
+async def test_burned_registration_through_the_sdk_intent_gives_the_next_uid(
+    simnet_v11: Network,
+) -> None:
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    newcomer = simnet_v11.wallet("newcomer")
+    async with simnet_v11.client() as client:
+        result = await client.execute(bt.BurnedRegister(netuid=1), newcomer)  # MEV-shielded
+        again = await client.execute(bt.BurnedRegister(netuid=1), newcomer)
+    assert result.success, result.message
+    assert result.data["shielded"] is True
+    assert simnet_v11.chain.neuron(1, newcomer.hotkey.ss58_address).uid == 1
+    assert not again.success
+    assert again.error is not None
+    assert again.error.name == "HotKeyAlreadyRegisteredInSubNet"
+
+
+@pytest.mark.asyncio
+async def test_commit_reveal_weights_are_named_as_not_simulated(simnet_v11: Network) -> None:
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    simnet_v11.chain.set_hyperparameters(1, commit_reveal_weights_enabled=True)
+    async with simnet_v11.client() as client:
+        with pytest.raises(NotSimulated, match="timelocked commit-reveal"):
+            await client.execute(bt.SetWeights(netuid=1, uids=[0], weights=[1.0]), validator)
