@@ -22,6 +22,7 @@ ERRORS: dict[str, str] = {
     "NeuronNoValidatorPermit": "Only neurons with a validator permit may set non-self weights.",
     "InvalidIpType": "The ip type is not 4 or 6.",
     "HotKeyAlreadyRegisteredInSubNet": "The hotkey is already registered on this subnet.",
+    "CommitRevealDisabled": "Commit-reveal is not enabled on this subnet.",
     "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
 }
 

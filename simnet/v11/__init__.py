@@ -22,8 +22,8 @@ _require("v11")  # before anything 11.x-only: one line naming the release to ins
 from simnet.v11.auth import SCHEMES, BtAuth, epistula_headers, sign_headers  # noqa: E402
 from simnet.v11.clocks import Clock  # noqa: E402
 from simnet.v11.contract import ContractViolation, Rejection, assert_rejects_forgeries  # noqa: E402
-from simnet.v11.network import Network, ServedApp  # noqa: E402
-from simnet.v11.substrate import ChainSubstrate, NotSimulated  # noqa: E402
+from simnet.v11.network import Network, ServedApp, UnknownReceiver  # noqa: E402
+from simnet.v11.substrate import ChainSubstrate, NotSimulated, WeightCommit  # noqa: E402
 from simnet.v11.wallets import Wallets  # noqa: E402
 
 __all__ = [
@@ -36,7 +36,9 @@ __all__ = [
     "NotSimulated",
     "Rejection",
     "ServedApp",
+    "UnknownReceiver",
     "Wallets",
+    "WeightCommit",
     "assert_rejects_forgeries",
     "epistula_headers",
     "sign_headers",

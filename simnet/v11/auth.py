@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from simnet.v11.sdk import http_auth
+from simnet.v11.sdk import Keypair, http_auth
 
 SCHEMES = ("btauth/1", "epistula")
 """The signing schemes simnet speaks: bittensor 11's btauth/1, and Epistula v2."""
@@ -39,13 +39,27 @@ def sign_headers(
 ) -> dict[str, str]:
     """The auth headers ``wallet``'s hotkey sends for one request under ``scheme``
     (``target``: raw path and query as sent; ``nonce_ns``: the signing time, default now)."""
+    check_scheme(scheme)
+    if receiver is not None:
+        _check_address(receiver)
     if scheme == "btauth/1":
         return http_auth.sign(
             wallet, method=method, path=target, body=body, receiver_ss58=receiver, nonce_ns=nonce_ns
         )
-    if scheme == "epistula":
-        return epistula_headers(wallet, body=body, receiver=receiver, nonce_ns=nonce_ns)
-    raise ValueError(f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}")
+    return epistula_headers(wallet, body=body, receiver=receiver, nonce_ns=nonce_ns)
+
+
+def check_scheme(scheme: str) -> None:
+    """``ValueError`` (one line naming it) for a scheme simnet does not sign."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}")
+
+
+def _check_address(receiver: str) -> None:
+    try:
+        Keypair(ss58_address=receiver)
+    except (ValueError, TypeError):
+        raise ValueError(f"receiver {receiver!r} is not an ss58 hotkey address") from None
 
 
 def epistula_headers(
@@ -84,10 +98,9 @@ class BtAuth(httpx.Auth):
         *,
         scheme: str = "btauth/1",
     ) -> None:
-        if scheme not in SCHEMES:
-            raise ValueError(
-                f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}"
-            )
+        check_scheme(scheme)
+        if isinstance(receiver, str):
+            _check_address(receiver)
         self.wallet = wallet
         self.receiver = receiver
         self.scheme = scheme

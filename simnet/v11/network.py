@@ -22,7 +22,7 @@ from simnet.network.memory import MemoryConnector
 from simnet.network.session import OfflineSession
 from simnet.network.transports import Transport
 from simnet.sandbox.offline import LOOPBACK_IP
-from simnet.v11.auth import SCHEMES, BtAuth
+from simnet.v11.auth import BtAuth, check_scheme
 from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
 from simnet.v11.sdk import Client, ServeAxon, client_module
 from simnet.v11.substrate import ChainSubstrate
@@ -33,6 +33,10 @@ from simnet.wire.hygiene import (
     AppErrorReporter,
 )
 from simnet.wire.injector import FaultInjector
+
+
+class UnknownReceiver(ValueError):
+    """A signed request goes to an address no miner of the network is served at."""
 
 
 @dataclass
@@ -241,12 +245,17 @@ class Network(OfflineSession):
         client = Client(substrate=self.substrate)
         return await client.execute(ServeAxon(netuid=netuid, ip=LOOPBACK_IP, port=port), wallet)
 
-    def receiver_for(self, url: httpx.URL) -> str | None:
-        """The hotkey of the miner serving ``url`` (what a validator binds a request to)."""
+    def receiver_for(self, url: httpx.URL) -> str:
+        """The hotkey of the miner serving ``url`` (what a validator binds a request to);
+        ``UnknownReceiver`` (one line naming the address) when no miner is served there."""
         for served in self.served:
             if url.host in (LOOPBACK_IP, "localhost") and url.port == served.port:
                 return served.hotkey
-        return None
+        where = ", ".join(s.axon for s in self.served) or "none"
+        raise UnknownReceiver(
+            f"no miner is served at {url.host}:{url.port} to sign the request for "
+            f"(served: {where}); pass receiver= to sign for another hotkey"
+        )
 
     # -- clients -------------------------------------------------------------------------
     def http(
@@ -254,10 +263,7 @@ class Network(OfflineSession):
     ) -> httpx.AsyncClient:
         """A real ``httpx.AsyncClient`` over this network's transport; with ``wallet``,
         each request is signed under ``scheme`` for the miner it goes to."""
-        if scheme not in SCHEMES:
-            raise ValueError(
-                f"unknown signing scheme {scheme!r}; simnet signs {', '.join(SCHEMES)}"
-            )
+        check_scheme(scheme)
         if wallet is not None:
             kwargs.setdefault("auth", BtAuth(wallet, self.receiver_for, scheme=scheme))
         if self.transport == "memory":

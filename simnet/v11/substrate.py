@@ -17,6 +17,7 @@ import hashlib
 import ipaddress
 import itertools
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
@@ -54,6 +55,19 @@ def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
     return max(block - offset, 0)
 
 
+@dataclass(frozen=True)
+class WeightCommit:
+    """A timelocked weight commit the chain accepted. The real chain reveals it at drand
+    round ``reveal_round``; offline there is no drand, so simnet records it and never
+    reveals it (the weights stay as they were)."""
+
+    netuid: int
+    uid: int
+    hotkey: str
+    block: int
+    reveal_round: int
+
+
 class ChainSubstrate:
     """bittensor 11's ``Substrate``, answered from ``chain``.
 
@@ -77,6 +91,8 @@ class ChainSubstrate:
         # signer -> the inner call (and its hash) its next shielded carrier applies
         self._shielded: dict[str, tuple[Call, str]] = {}
         self._included: dict[str, tuple[int, ExtrinsicResult]] = {}  # inner hash -> result
+        self.commits: list[WeightCommit] = []
+        """Timelocked weight commits accepted so far (commit-reveal subnets), in order."""
         self._storage: dict[tuple[str, str], Callable[..., Any]] = {
             ("SubtensorModule", "Uids"): self._uid,
             ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
@@ -508,11 +524,20 @@ def _burned_register(sub: ChainSubstrate, coldkey: str, *, netuid: int, hotkey: 
     sub.chain.register(int(netuid), str(hotkey), coldkey)
 
 
-def _timelocked_commit(sub: ChainSubstrate, hotkey: str, **_: Any) -> None:
-    raise NotSimulated(
-        "simnet's chain does not simulate timelocked commit-reveal (drand) on 11.x; "
-        "keep commit_reveal_weights_enabled=False (the default) for the subnet"
-    )
+def _timelocked_commit(
+    sub: ChainSubstrate,
+    hotkey: str,
+    *,
+    netuid: int,
+    commit: bytes,
+    reveal_round: int,
+    mecid: int = 0,
+    **_: Any,
+) -> None:
+    neuron = sub.chain.neuron(int(netuid), hotkey)  # UnknownHotkey: not registered
+    if not sub.chain.hyperparameters(int(netuid)).commit_reveal_weights_enabled:
+        raise ChainRuleError("CommitRevealDisabled", f"netuid {netuid}")
+    sub.commits.append(WeightCommit(int(netuid), neuron.uid, hotkey, sub.chain.block, reveal_round))
 
 
 _CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {

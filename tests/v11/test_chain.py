@@ -150,9 +150,16 @@ async def test_burned_registration_through_the_sdk_intent_gives_the_next_uid(
 
 
 @pytest.mark.asyncio
-async def test_commit_reveal_weights_are_named_as_not_simulated(simnet_v11: Network) -> None:
+async def test_commit_reveal_weights_are_committed_sealed_and_never_revealed_offline(
+    simnet_v11: Network,
+) -> None:
     validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "miner")
     simnet_v11.chain.set_hyperparameters(1, commit_reveal_weights_enabled=True)
     async with simnet_v11.client() as client:
-        with pytest.raises(NotSimulated, match="timelocked commit-reveal"):
-            await client.execute(bt.SetWeights(netuid=1, uids=[0], weights=[1.0]), validator)
+        result = await client.execute(bt.SetWeights(netuid=1, uids=[1], weights=[1.0]), validator)
+    assert result.success, result.message
+    (commit,) = simnet_v11.substrate.commits
+    assert (commit.netuid, commit.uid, commit.hotkey) == (1, 0, validator.hotkey.ss58_address)
+    assert commit.reveal_round > 0
+    assert simnet_v11.chain.weights(1, 0) == []  # revealed by drand on the real chain only

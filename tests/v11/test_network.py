@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from simnet.faults import DripFeed, FaultPlan, Latency
-from simnet.v11 import Network
+from simnet.v11 import BtAuth, Network, UnknownReceiver
 
 from .apps import HotkeyAuth, create_app, query_miner, validator_step
 
@@ -185,3 +185,17 @@ async def test_wire_faults_apply_to_signed_http_miners_by_caller(simnet_v11: Net
 def test_an_unknown_signing_scheme_is_named(simnet_v11: Network) -> None:
     with pytest.raises(ValueError, match="unknown signing scheme 'hmac'; simnet signs btauth/1"):
         simnet_v11.http(simnet_v11.wallet("v"), scheme="hmac")
+
+
+@pytest.mark.asyncio
+async def test_a_signed_request_to_an_address_no_miner_serves_is_named(simnet_v11: Network) -> None:
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    serve_miners(simnet_v11, 1)
+    async with simnet_v11.http(validator) as http:
+        with pytest.raises(UnknownReceiver, match=r"no miner is served at 127\.0\.0\.1:9 to sign"):
+            await http.post("http://127.0.0.1:9/generate", json=PROMPT)
+
+
+def test_a_receiver_that_is_not_a_hotkey_address_is_named(simnet_v11: Network) -> None:
+    with pytest.raises(ValueError, match="receiver 'miner-1' is not an ss58 hotkey address"):
+        BtAuth(simnet_v11.wallet("v"), "miner-1")
