@@ -42,14 +42,8 @@ lint: $(STAMP)
 		simnet protocol.py miner.py client.py examples tools $(DOCBLOCKS)
 	$(if $(V11),$(MYPY_V11),$(if $(filter $(DEFAULT_BITTENSOR),$(BITTENSOR)),$(BIN)/mypy,@echo "mypy runs against bittensor $(DEFAULT_BITTENSOR) and 11.x only (bittensor's own annotations differ between releases)"))
 
-# On 11.x mypy checks the 11.x room and the layers it shares with the neuron stack
-# (pyproject's [tool.mypy] is the 10.5 run; its settings are repeated here).
-MYPY_V11 = $(BIN)/mypy --config-file /dev/null --follow-imports=silent --python-version 3.10 \
-	--ignore-missing-imports --check-untyped-defs --warn-unused-ignores --warn-redundant-casts \
-	simnet/v11 simnet/_release.py simnet/network simnet/sandbox simnet/wire/faults.py \
-	simnet/wire/injector.py simnet/wire/hygiene.py simnet/chain/state.py simnet/chain/rules.py \
-	simnet/chain/faults.py simnet/chain/hyperparams.py simnet/fuzz/readers.py \
-	simnet/fuzz/reports.py simnet/fuzz/chunks.py simnet/readers.py
+# On 11.x mypy checks the 11.x room and the layers it shares with the neuron stack.
+MYPY_V11 = $(BIN)/mypy --config-file tools/mypy-v11.ini
 
 install: $(STAMP)
 
