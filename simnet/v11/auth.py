@@ -1,5 +1,6 @@
 """Signing requests the way validators do, per scheme: btauth/1 (through the SDK's own
-``http_auth.sign``) and Epistula v2 (subnets that left Axon before 11.x).
+``http_auth.sign``), Epistula v2 (subnets that left Axon before 11.x), and the headers a
+9.x/10.x dendrite sends (legacy validators calling a miner that still accepts them).
 
 ``BtAuth`` is the ``httpx.Auth`` a 11.x validator writes (the request body signed as
 sent, the receiver bound to the miner's hotkey); :func:`sign_headers` gives one request's
@@ -8,18 +9,17 @@ headers for any scheme, for tests that send raw requests.
 
 from __future__ import annotations
 
-import hashlib
-import time
-import uuid
 from collections.abc import Callable, Generator
 from typing import Any
 
 import httpx
 
 from simnet.v11.sdk import Keypair, http_auth
+from simnet.wire.signing import dendrite_headers, epistula_headers
 
-SCHEMES = ("btauth/1", "epistula")
-"""The signing schemes simnet speaks: bittensor 11's btauth/1, and Epistula v2."""
+SCHEMES = ("btauth/1", "epistula", "dendrite")
+"""The signing schemes simnet speaks: bittensor 11's btauth/1, Epistula v2, and a 9.x/10.x
+dendrite's ``bt_header_*`` headers."""
 
 
 def request_target(url: httpx.URL) -> str:
@@ -46,7 +46,9 @@ def sign_headers(
         return http_auth.sign(
             wallet, method=method, path=target, body=body, receiver_ss58=receiver, nonce_ns=nonce_ns
         )
-    return epistula_headers(wallet, body=body, receiver=receiver, nonce_ns=nonce_ns)
+    if scheme == "epistula":
+        return epistula_headers(wallet, body=body, receiver=receiver, nonce_ns=nonce_ns)
+    return dendrite_headers(wallet, target=target, receiver=receiver, nonce_ns=nonce_ns)
 
 
 def check_scheme(scheme: str) -> None:
@@ -60,26 +62,6 @@ def _check_address(receiver: str) -> None:
         Keypair(ss58_address=receiver)
     except (ValueError, TypeError):
         raise ValueError(f"receiver {receiver!r} is not an ss58 hotkey address") from None
-
-
-def epistula_headers(
-    wallet: Any, *, body: bytes, receiver: str | None = None, nonce_ns: int | None = None
-) -> dict[str, str]:
-    """Epistula v2 headers: the hotkey signs ``sha256(body).uuid.timestamp_ms.signed_for``."""
-    hotkey = wallet.hotkey
-    timestamp = (time.time_ns() if nonce_ns is None else nonce_ns) // 1_000_000
-    request_id = str(uuid.uuid4())
-    message = f"{hashlib.sha256(body).hexdigest()}.{request_id}.{timestamp}.{receiver or ''}"
-    headers = {
-        "Epistula-Version": "2",
-        "Epistula-Timestamp": str(timestamp),
-        "Epistula-Uuid": request_id,
-        "Epistula-Signed-By": hotkey.ss58_address,
-        "Epistula-Request-Signature": "0x" + bytes(hotkey.sign(message.encode())).hex(),
-    }
-    if receiver is not None:
-        headers["Epistula-Signed-For"] = receiver
-    return headers
 
 
 class BtAuth(httpx.Auth):

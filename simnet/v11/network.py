@@ -74,10 +74,19 @@ class ServedApp:
 
     def stop(self) -> None:
         """Stop serving (the chain still lists the address). Idempotent."""
+        stop_all([self])
+
+    def _request_stop(self) -> Server | None:
         server, self._server = self._server, None
         if server is not None:
             server.request_stop()
-            server.wait()
+        return server
+
+
+def stop_all(served: Sequence[ServedApp]) -> None:
+    """Stop ``served`` together: shutting down takes as long for many as for one."""
+    for server in [s for app in served if (s := app._request_stop()) is not None]:
+        server.wait()
 
 
 class Network(OfflineSession):
@@ -155,8 +164,7 @@ class Network(OfflineSession):
         self._open = False
         try:
             self._stop_watching()
-            for served in self.served:
-                served.stop()
+            stop_all(self.served)
             client_module.RpcSubstrate = self._saved["RpcSubstrate"]  # type: ignore[misc]
             if "AsyncHTTPTransport" in self._saved:
                 httpx_client.AsyncHTTPTransport = self._saved["AsyncHTTPTransport"]  # type: ignore[misc]
