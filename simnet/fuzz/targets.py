@@ -37,7 +37,9 @@ def _load_module(where: str, what: str) -> ModuleType:
     try:
         return importlib.import_module(where)
     except Exception as exc:
-        raise TargetError(f"{what} module {where!r} cannot be imported: {exc!r}") from exc
+        raise TargetError(
+            f"{what} module {where!r} cannot be imported: {exc!r}{_stack_hint(exc)}"
+        ) from exc
 
 
 def _load_file(path: Path, what: str) -> ModuleType:
@@ -56,8 +58,23 @@ def _load_file(path: Path, what: str) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[name]
-        raise TargetError(f"{what} file {str(path)!r} failed to import: {exc!r}") from exc
+        raise TargetError(
+            f"{what} file {str(path)!r} failed to import: {exc!r}{_stack_hint(exc)}"
+        ) from exc
     return module
+
+
+def _stack_hint(exc: Exception) -> str:
+    """What to install, when a target fails on a name bittensor 11.x removed."""
+    from simnet._release import NEURON_STACK, WrongStack, require
+
+    if NEURON_STACK or not isinstance(exc, AttributeError) or "bittensor" not in str(exc):
+        return ""
+    try:
+        require("neuron")
+    except WrongStack as wrong:
+        return f" ({wrong})"
+    return ""  # pragma: no cover - the neuron stack is installed after all
 
 
 def load_protocol(spec: str) -> type:

@@ -1,0 +1,24 @@
+"""The simnet command on bittensor 11.x: commands of the Axon stack say in one line what
+to install; readers are fuzzed as anywhere."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import simnet_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["demo"], ["fuzz", "protocol.py:StreamPrompting"], ["status"]],
+    ids=["demo", "fuzz-a-synapse", "status"],
+)
+def test_an_axon_stack_command_is_one_line_naming_what_to_install(args, tmp_path):
+    result = simnet_command(*args, cwd=ROOT)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "needs bittensor 9.x or 10.x; bittensor 11." in lines[0]  # after the user's error
+    assert "pip install 'bittensor>=10.3,<11'" in lines[0]
