@@ -157,8 +157,9 @@ def start_axon(
     listener, port = open_listener(host, transport, port)
     try:
         axon = Axon.__new__(Axon)
-        loopback_init(axon, host, port, wallet=wallet)
-        attach(axon)
+        with speedups.route_analysis_once():
+            loopback_init(axon, host, port, wallet=wallet)
+            attach(axon)
         server = serve_app(host, axon, listener, plans, wrap)
     except BaseException:
         close_listener(host, listener)
