@@ -104,8 +104,8 @@ def _fuzz_reader(
 ) -> int:
     """Run the reader properties on ``reader``; the same exit codes as :func:`fuzz`."""
     from simnet.fuzz.profiles import active_profile, profile_settings
-    from simnet.fuzz.readers import READER_PROPERTIES, reader_client
-    from simnet.fuzz.samples import Sample
+    from simnet.fuzz.readers import READER_PROPERTIES, choose_client
+    from simnet.fuzz.samples import Sample, as_samples
 
     if not callable(reader):
         _one_line(console, f"target {target!r} is {reader!r}: neither a class nor a reader")
@@ -115,7 +115,7 @@ def _fuzz_reader(
     except TargetError as exc:
         _one_line(console, str(exc))
         return EXIT_UNLOADABLE
-    chosen = client or reader_client(reader) or "httpx"
+    chosen, _ = choose_client(reader, client)
     budget = examples or profile_settings().max_examples
     console.print(
         f"[bold]simnet fuzz[/] reader {target} ({chosen} responses): "
@@ -126,7 +126,7 @@ def _fuzz_reader(
     def run(name: str, check: Any, progress: Any) -> Any:
         kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "client": client}
         if name == "chunking_invariance" and given:
-            kwargs["samples"] = [*given, *_default_samples()]
+            kwargs["samples"] = as_samples(given)
         return check(reader, progress=progress, **kwargs)
 
     def report(name: str, exc: Any) -> None:
@@ -134,12 +134,6 @@ def _fuzz_reader(
 
     name = getattr(reader, "__qualname__", target)
     return _run_checks(console, READER_PROPERTIES, budget, run, report, name)
-
-
-def _default_samples() -> list[Any]:
-    from simnet.fuzz.samples import DEFAULT_SAMPLES, Sample
-
-    return [Sample(payload, "default") for payload in DEFAULT_SAMPLES]
 
 
 def _run_checks(

@@ -158,7 +158,9 @@ class ReaderRunner(Runner):
         )
 
 
-def _setup(reader: Callable[..., Any], client: str | None) -> tuple[str, list[str]]:
+def choose_client(reader: Callable[..., Any], client: str | None) -> tuple[str, list[str]]:
+    """The response type ``reader`` is fuzzed with (``client``, else its annotation's,
+    else httpx) and the note saying so when it was a guess."""
     if not callable(reader) or isinstance(reader, type):
         raise TypeError(f"a reader is a function taking a response, not {reader!r}")
     found = reader_client(reader)
@@ -214,7 +216,7 @@ def check_reader_chunking(
     For every body read cleanly in one chunk, any chunking must give an equal result
     (or the same error); a result holding U+FFFD the body did not is lost text.
     """
-    chosen, setup_notes = _setup(reader, client)
+    chosen, setup_notes = choose_client(reader, client)
     given_samples = [
         s if isinstance(s, Sample) else Sample(bytes(s), "given") for s in (samples or ())
     ]
@@ -287,7 +289,7 @@ def check_reader_error_bodies(
     bodies), chunked any way, the reader raises, or returns a result holding no piece of
     the error's text (8 characters or more).
     """
-    chosen, setup_notes = _setup(reader, client)
+    chosen, setup_notes = choose_client(reader, client)
 
     def body(runner: ReaderRunner) -> Callable[[], None]:
         for note in setup_notes:

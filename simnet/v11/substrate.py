@@ -403,7 +403,7 @@ class ChainSubstrate:
         raise self._refuse("multisig calls")
 
     # -- the chain's records -------------------------------------------------------------
-    def _neurons(self, netuid: int, *_: Any) -> list[Any]:
+    def _neurons(self, netuid: int) -> list[Any]:
         return self.chain.neurons(int(netuid))
 
     def _uid(self, netuid: int, hotkey: str, block: int) -> int | None:
@@ -415,8 +415,7 @@ class ChainSubstrate:
         def read(netuid: int, block: int) -> Any:
             if int(netuid) not in self.chain.netuids():
                 return None
-            value = getattr(self.chain.hyperparameters(int(netuid)), name)
-            return value
+            return getattr(self.chain.hyperparameters(int(netuid)), name)
 
         return read
 
