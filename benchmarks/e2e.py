@@ -23,8 +23,8 @@ and ``--fan-out`` streams at once (default 64; median and min-max over rounds, s
 lost counted), each as a ratio to the floor; the load average before and after. With
 ``--fan-out 255`` (256 uids) stock bittensor loses streams on a 2-core machine (its
 5 s keep-alive race and 12 s timeouts), which the table reports. Then start-up and
-teardown of subnets of 1, 16, 64 and 256 miners (median of 3), and threads, file
-descriptors and RSS with the fan-out's uids served.
+teardown of subnets of 1, 16, 64 and 256 miners (3 rounds of ``benchmarks/startup.py``),
+and threads, file descriptors and RSS with the fan-out's uids served.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+import startup
 from _servers import CHUNKS, PROMPT  # the same answer the miner streams
 
 import simnet
@@ -61,7 +62,6 @@ from simnet.sandbox.offline import LOOPBACK_IP, offline
 from simnet.wire import speedups
 
 FAN_OUT = 64  # --fan-out 255 for 256 uids: stock bittensor then loses streams on 2 cores
-TRANSPORTS: tuple[simnet.Transport, ...] = ("tcp", "memory")
 
 
 async def plain_stream(session: aiohttp.ClientSession, port: int) -> str:
@@ -222,7 +222,7 @@ async def compare(
                 ),
                 stock_path("stock + schema cache", stock_dendrite, cached, cached_axons),
             ]
-            for transport in TRANSPORTS:
+            for transport in startup.TRANSPORTS:
                 net = await stack.enter_async_context(
                     simnet.Simnet(transport=transport, strict=False)
                 )
@@ -275,17 +275,6 @@ def resident_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
-def startup_teardown(n: int, transport: simnet.Transport) -> tuple[float, float]:
-    net = simnet.Simnet(transport=transport)
-    started = time.perf_counter()
-    net.open()
-    net.subnet(1, echo_forward, miners=n, validators=0)
-    up = time.perf_counter() - started
-    started = time.perf_counter()
-    net.close()
-    return up, time.perf_counter() - started
-
-
 def _spread(values: list[float], scale: float = 1e3) -> str:
     low, mid, high = (v * scale for v in (min(values), statistics.median(values), max(values)))
     return f"{mid:7.2f} ({low:.2f}-{high:.2f})"
@@ -322,14 +311,7 @@ def main() -> None:
             f"256 uids, {transport:6s}: {used['threads']:.0f} threads, {used['fds']:.0f} fds, "
             f"RSS {used['rss_mb']:.0f} MB"
         )
-    for n in (1, 16, 64, 256):
-        for transport in TRANSPORTS:
-            runs = [startup_teardown(n, transport) for _ in range(3)]
-            up = statistics.median(r[0] for r in runs)
-            down = statistics.median(r[1] for r in runs)
-            print(
-                f"subnet of {n:3d}, {transport:6s}: start-up {up:6.2f} s   teardown {down:5.2f} s"
-            )
+    startup.measure([1, 16, 64, 256], rounds=3)
 
 
 if __name__ == "__main__":

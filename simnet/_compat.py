@@ -8,6 +8,7 @@ and 10.x; 11.0 removed it. Importing this module with 11.x installed raises
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from typing import Any
 
@@ -91,14 +92,17 @@ def chain_data(cls: type, **known: Any) -> Any:
     """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``),
     with zero for fields a release requires that simnet does not model (9.x's
     ``rank``, ``trust``, ``pruning_score``)."""
-    missing = {
-        f.name: 0.0
-        for f in dataclasses.fields(cls)
-        if f.name not in known
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    }
+    missing = {name: 0.0 for name in _required_fields(cls) if name not in known}
     return cls(**known, **missing)
+
+
+@functools.cache
+def _required_fields(cls: type) -> tuple[str, ...]:
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
 
 
 def extrinsic_result(success: bool, message: str) -> Any:

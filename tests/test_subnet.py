@@ -127,6 +127,64 @@ def test_the_required_fields_cache_changes_nothing():
     assert Synapse.get_required_fields is not speedups._cached_required_fields
 
 
+def _route_analysis(route):
+    """What FastAPI made of a route: every parameter's name, place and type."""
+    dependant = route.dependant
+    kinds = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
+    return {
+        kind: [(f.name, f.field_info.annotation) for f in getattr(dependant, kind)]
+        for kind in kinds
+    } | {
+        "request": dependant.request_param_name,
+        "dependencies": [d.call.__name__ for d in dependant.dependencies],
+        "body_field": route.body_field.field_info.annotation if route.body_field else None,
+    }
+
+
+def _api_routes(axon):
+    """The axon's FastAPI routes: its router's, and (on 9.x) the app's copies of them."""
+    from fastapi.routing import APIRoute
+
+    return [r for r in [*axon.router.routes, *axon.app.routes] if isinstance(r, APIRoute)]
+
+
+def test_axons_simnet_builds_analyse_their_routes_as_fastapi_does(simnet_network):
+    import fastapi.dependencies.utils as fastapi_dependencies
+
+    from simnet._compat import Axon
+
+    analyse = fastapi_dependencies.analyze_param
+    served = [simnet_network.serve(1, labelled).axon for _ in range(2)]
+    assert fastapi_dependencies.analyze_param is analyse  # replaced only while building
+
+    stock = Axon(wallet=simnet_network.wallet("stock"), port=0, external_ip="127.0.0.1")
+    stock.attach(forward_fn=served[0].forward_fns["StreamPrompting"])
+    expected = sorted((r.path, repr(_route_analysis(r))) for r in _api_routes(stock))
+    assert [path for path, _ in expected].count("/StreamPrompting") >= 1
+    for axon in served:
+        routes = _api_routes(axon)
+        assert sorted((r.path, repr(_route_analysis(r))) for r in routes) == expected
+        # every route has a dependant of its own, calling its own axon's endpoint
+        assert len({id(r.dependant) for r in routes}) == len(routes)
+        assert all(r.dependant.call is r.endpoint for r in routes)
+    first, second = (
+        {r.endpoint for r in _api_routes(axon) if r.path == "/StreamPrompting"} for axon in served
+    )
+    assert not first & second
+
+
+def test_a_closed_network_lets_its_axons_go():
+    import gc
+    import weakref
+
+    with simnet.Simnet() as net:
+        subnet = net.subnet(1, labelled, miners=4, validators=0)
+        refs = [weakref.ref(m.axon) for m in subnet.miners]
+    del net, subnet
+    gc.collect()
+    assert [ref() for ref in refs] == [None] * 4
+
+
 def test_file_descriptors_are_returned_after_a_big_subnet():
     before = len(os.listdir("/proc/self/fd"))
     with simnet.Simnet() as net:

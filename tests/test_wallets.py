@@ -1,6 +1,10 @@
 """Deterministic real wallets."""
 
+import os
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from simnet import WalletFactory
 from simnet._compat import Wallet
@@ -45,6 +49,23 @@ def test_without_a_root_it_uses_a_temporary_directory_and_removes_it(tmp_path):
     assert (Path.home() / ".bittensor") not in root.parents
     wallets.close()
     assert not root.exists()
+
+
+@pytest.mark.skipif(not os.access("/dev/shm", os.W_OK), reason="no memory file system here")
+def test_throwaway_wallets_are_written_to_memory_unless_tmpdir_says_otherwise(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("TMPDIR", raising=False)
+    in_memory = WalletFactory()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR once
+    on_disk = WalletFactory()
+    try:
+        assert in_memory.root.parent == Path("/dev/shm")
+        assert on_disk.root.parent == tmp_path
+    finally:
+        in_memory.close()
+        on_disk.close()
 
 
 def test_a_wallet_can_sign_and_verify(tmp_path):

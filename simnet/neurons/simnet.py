@@ -172,6 +172,7 @@ class Simnet(OfflineSession):
                 watchdog.stop()
             self._loop_watchdogs.clear()
             stop_all(self._axons)
+            speedups.forget_endpoints()
             if self._redirect is not None:
                 self._redirect.uninstall()
                 self._redirect = None

@@ -4,6 +4,7 @@ for the neuron stack (9.x, 10.x); ``simnet.v11.wallets`` makes 11.x's own from t
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -29,6 +30,19 @@ def keypair_for(*parts: str) -> Keypair:
     return Keypair.create_from_seed(seed_for(*parts))  # type: ignore[arg-type]
 
 
+_MEMORY_FS = Path("/dev/shm")
+
+
+def scratch_dir() -> str | None:
+    """Where throwaway wallet directories go: a memory file system where the machine has
+    one (``/dev/shm`` on Linux) and ``TMPDIR`` does not say otherwise, else the system's
+    temporary directory. Creating 256 wallets is three files and two directories each:
+    on a busy disk that took 0.07-1 s, in memory it takes a steady 0.07 s."""
+    if "TMPDIR" in os.environ or not os.access(_MEMORY_FS, os.W_OK | os.X_OK):
+        return None
+    return str(_MEMORY_FS)
+
+
 _SHARED: dict[type, WalletFactory] = {}
 _SHARED_LOCK = threading.Lock()
 
@@ -38,14 +52,15 @@ class WalletFactory:
 
     ``factory("alice")`` and ``factory("alice", hotkey="miner")`` share a coldkey and
     differ in hotkey; asking twice gives the same keys. Key files are written without
-    encryption under ``root`` (a fresh temporary directory unless given), never under
+    encryption under ``root`` (a fresh temporary directory unless given, in memory where
+    the machine allows: :func:`scratch_dir`), never under
     ``~/.bittensor/wallets`` unless you pass that path yourself.
     """
 
     def __init__(self, root: str | Path | None = None) -> None:
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         if root is None:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="simnet-wallets-")
+            self._tempdir = tempfile.TemporaryDirectory(prefix="simnet-wallets-", dir=scratch_dir())
             root = self._tempdir.name
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,9 @@ copy each call; classes that override ``get_required_fields`` keep their own.
 from __future__ import annotations
 
 import contextlib
-import copy
+import inspect
 import threading
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import uvicorn
@@ -94,42 +94,79 @@ def _no_logging_setup(self: uvicorn.Config) -> None:
 
 
 _route_lock = threading.RLock()
+_analysed: dict[tuple[tuple[str, Hashable], ...], Any] = {}
+_ANALYSED_LIMIT = 256
 
 
 @contextlib.contextmanager
 def route_analysis_once() -> Iterator[None]:
-    """While simnet builds one ``Axon``, analyse each endpoint's parameters once.
+    """While simnet builds an ``Axon``, FastAPI analyses a parameter once per process.
 
-    bittensor's ``attach`` adds a route to the axon's router, then includes the whole
-    router into the app again, so FastAPI analyses the same endpoint (``get_dependant``)
-    for every copy: 1280 analyses for 256 axons on 9.x. Each route still gets a
-    dependant of its own (a copy whose lists are its own: FastAPI inserts the route's
-    dependencies into it), equal to a fresh analysis.
+    Every axon's routes take the same parameters (``synapse: YourSynapse``,
+    ``request: Request``), and analysing one builds a pydantic ``TypeAdapter`` for its
+    type: about a third of a 256-miner start-up, more on 9.x, whose ``attach`` includes
+    the whole router again, so each endpoint is analysed once per copy. A parameter
+    annotated with a class and without a default is analysed the first time; routes
+    after it get the same answer (the field it describes is read, never changed, by
+    FastAPI). Everything else (defaults, ``Depends``, ``Annotated``) is analysed as
+    FastAPI always does, and every route still gets a ``Dependant`` of its own.
     """
-    import fastapi.routing
+    import fastapi.dependencies.utils as dependencies
 
     with _route_lock:
-        original = fastapi.routing.get_dependant
-        seen: dict[tuple[str, Any], Any] = {}
+        original = dependencies.analyze_param
 
-        def analysed_once(*, path: str, call: Any, **kwargs: Any) -> Any:
-            if kwargs:  # a form this cache does not know: analyse as FastAPI does
-                return original(path=path, call=call, **kwargs)
-            key = (path, call)
-            if key not in seen:
-                seen[key] = original(path=path, call=call)
-            return _own_copy(seen[key])
+        def analysed_once(**kwargs: Any) -> Any:
+            key = _analysis_key(kwargs)
+            if key is None:
+                return original(**kwargs)
+            found = _analysed.get(key)
+            if found is None:
+                if len(_analysed) >= _ANALYSED_LIMIT:
+                    _analysed.clear()
+                found = _analysed[key] = original(**kwargs)
+            return found
 
-        fastapi.routing.get_dependant = analysed_once
+        dependencies.analyze_param = analysed_once
         try:
             yield
         finally:
-            fastapi.routing.get_dependant = original
+            dependencies.analyze_param = original
 
 
-def _own_copy(dependant: Any) -> Any:
-    clone = copy.copy(dependant)
-    for name, value in vars(dependant).items():
-        if isinstance(value, list):
-            setattr(clone, name, list(value))
-    return clone
+def _analysis_key(kwargs: dict[str, Any]) -> tuple[tuple[str, Hashable], ...] | None:
+    """What ``analyze_param``'s answer depends on, or None to analyse afresh. Its keywords
+    differ between FastAPI releases (``is_path_param``, ``path_param_names``)."""
+    if not isinstance(kwargs.get("annotation"), type):
+        return None
+    if kwargs.get("value", None) is not inspect.Parameter.empty:
+        return None
+    key = tuple(
+        sorted((name, frozenset(v) if isinstance(v, set) else v) for name, v in kwargs.items())
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+_CALLABLE_CACHES = (
+    "_is_gen_callable_cached",
+    "_is_async_gen_callable_cached",
+    "_is_coroutine_callable_cached",
+)
+
+
+def forget_endpoints() -> None:
+    """Let stopped axons go: newer FastAPI releases remember the last 4096 callables they
+    classified (generator? coroutine?), and with each one its whole axon, so a closed
+    256-miner network's ~115,000 objects stayed alive until evicted. Clearing those caches
+    costs FastAPI one classification of a callable it meets again; releases without them
+    have nothing to clear."""
+    import fastapi.dependencies.models as models
+
+    for name in _CALLABLE_CACHES:
+        cache = getattr(models, name, None)
+        if cache is not None:
+            cache.cache_clear()
