@@ -161,7 +161,7 @@ _CALLABLE_CACHES = (
 def forget_endpoints() -> None:
     """Let stopped axons go: newer FastAPI releases remember the last 4096 callables they
     classified (generator? coroutine?), and with each one its whole axon, so a closed
-    256-miner network's ~115,000 objects stayed alive until evicted. Clearing those caches
+    256-miner network's ~80,000 objects stayed alive until evicted. Clearing those caches
     costs FastAPI one classification of a callable it meets again; releases without them
     have nothing to clear."""
     import fastapi.dependencies.models as models
