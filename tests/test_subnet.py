@@ -185,6 +185,28 @@ def test_a_closed_network_lets_its_axons_go():
     assert [ref() for ref in refs] == [None] * 4
 
 
+def test_a_closed_networks_dendrites_are_collected_silently_while_a_loop_runs():
+    import gc
+    import warnings
+
+    async def use(dendrite_of):
+        async with dendrite_of("validator"):
+            pass
+
+    with simnet.Simnet() as net:
+        net.register(1, "validator", stake=1000, validator_permit=True)
+        asyncio.run(use(net.dendrite))
+    del net
+
+    async def collect_in_a_running_loop():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gc.collect()
+        return [str(w.message) for w in caught]
+
+    assert asyncio.run(collect_in_a_running_loop()) == []
+
+
 def test_file_descriptors_are_returned_after_a_big_subnet():
     before = len(os.listdir("/proc/self/fd"))
     with simnet.Simnet() as net:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import aiohttp
 
@@ -43,3 +43,17 @@ def _with_connector(cls: type[Dendrite]) -> type[Dendrite]:
         namespace = {"__qualname__": cls.__qualname__}
         _CONNECTED[cls] = type(cls.__name__, (_SessionOnConnector, cls), namespace)
     return _CONNECTED[cls]
+
+
+def retire(dendrites: Iterable[Dendrite]) -> None:
+    """Dendrites of a closed network, their sessions closed: collecting one later stays
+    silent. bittensor's destructor calls ``close_session()``, which warns ("already-running
+    event loop ... use aclose_session") whenever the dendrite is collected while any event
+    loop runs in that thread, even with nothing left to close; each of these gets a
+    ``close_session`` that closes nothing."""
+    for dendrite in dendrites:
+        dendrite.close_session = _nothing_to_close  # type: ignore[method-assign]
+
+
+def _nothing_to_close(*args: object, **kwargs: object) -> None:
+    return None

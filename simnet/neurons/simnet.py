@@ -24,7 +24,7 @@ from simnet.network.memory import MemoryConnector
 from simnet.network.session import OfflineSession
 from simnet.network.transports import Transport
 from simnet.neurons.axons import ServedAxon, stop_all
-from simnet.neurons.dendrites import connected_dendrite
+from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
@@ -188,6 +188,7 @@ class Simnet(OfflineSession):
                 f"{len(leaked)} dendrite(s) still have an open aiohttp session "
                 f"({', '.join(map(str, leaked))}); use `async with simnet.dendrite(...)`"
             )
+        retire(self._dendrites)
         self._raise_problems()
 
     def __enter__(self) -> Simnet:

@@ -3,6 +3,7 @@ for the neuron stack (9.x, 10.x); ``simnet.v11.wallets`` makes 11.x's own from t
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import tempfile
@@ -95,6 +96,7 @@ class WalletFactory:
             factory = _SHARED.get(cls)
             if factory is None or factory._tempdir is None:
                 factory = _SHARED[cls] = cls()
+                atexit.register(factory.close)  # not left to tempfile's implicit clean-up
             return factory  # type: ignore[return-value]
 
     def close(self) -> None:
