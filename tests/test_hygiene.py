@@ -229,3 +229,26 @@ def test_a_garbage_collection_pause_is_not_blocking_but_the_rest_of_a_callback_i
         host.close()
     assert bool(problems) is reported
     assert watchdog._on_gc not in gc.callbacks  # the host's close removed its hook
+
+
+def test_a_stack_read_mid_change_is_skipped_not_the_end_of_the_watchdog(monkeypatch):
+    """Another thread's stack is read while it runs; once in CI a frame's ``f_back`` was
+    a ``bool``. That tick sees no handle; the watchdog thread goes on."""
+    import sys
+    import types
+
+    from simnet.network.host import AxonHost
+
+    host = AxonHost()
+    host._ensure_started()
+    watchdog = host._watchdog
+    garbled = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name="x"), f_locals={})
+    garbled.f_back = True
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(sys, "_current_frames", lambda: {host._thread.ident: garbled})
+            assert watchdog._running_handle() == (None, None)
+            time.sleep(3 * watchdog.tick)  # the watchdog's own ticks read the same stack
+            assert watchdog._thread.is_alive()
+    finally:
+        host.close()

@@ -233,13 +233,20 @@ class LoopWatchdog:
             gc.callbacks.remove(self._on_gc)
 
     def _running_handle(self) -> tuple[object | None, Any]:
+        """The handle the loop thread is running, and its stack's top frame. Another
+        thread's stack is read while it changes: a walk that meets something other than
+        a frame (seen once in CI: ``f_back`` gave a ``bool``) counts as no handle for
+        this tick, instead of ending the watchdog."""
         frame = sys._current_frames().get(self.loop_thread.ident or -1)
         top = frame
-        while frame is not None:
-            handle = frame.f_locals.get("self") if frame.f_code.co_name == "_run" else None
-            if isinstance(handle, asyncio.Handle):
-                return handle, top
-            frame = frame.f_back
+        try:
+            while frame is not None:
+                handle = frame.f_locals.get("self") if frame.f_code.co_name == "_run" else None
+                if isinstance(handle, asyncio.Handle):
+                    return handle, top
+                frame = frame.f_back
+        except Exception:  # a stack read mid-change: the next tick reads it again
+            return None, None
         return None, top
 
     def _run(self) -> None:
