@@ -71,3 +71,14 @@ def test_throwaway_wallets_are_written_to_memory_unless_tmpdir_says_otherwise(
 def test_a_wallet_can_sign_and_verify(tmp_path):
     hotkey = WalletFactory(tmp_path)("alice").hotkey
     assert hotkey.verify(b"message", hotkey.sign(b"message"))
+
+
+def test_a_nearly_full_memory_file_system_is_not_used(monkeypatch):
+    import collections
+
+    from simnet.sandbox import wallets
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(wallets.shutil, "disk_usage", lambda path: usage(64, 60, 4 * 2**20))
+    assert wallets.scratch_dir() is None

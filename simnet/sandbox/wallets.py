@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -32,14 +33,17 @@ def keypair_for(*parts: str) -> Keypair:
 
 
 _MEMORY_FS = Path("/dev/shm")
+_MEMORY_FS_MIN_FREE = 32 * 2**20  # 256 wallets take about 3 MB there
 
 
 def scratch_dir() -> str | None:
     """Where throwaway wallet directories go: a memory file system where the machine has
-    one (``/dev/shm`` on Linux) and ``TMPDIR`` does not say otherwise, else the system's
-    temporary directory. Creating 256 wallets is three files and two directories each:
-    on a busy disk that took 0.07-1 s, in memory it takes a steady 0.07 s."""
+    one (``/dev/shm`` on Linux) with room to spare and ``TMPDIR`` does not say otherwise,
+    else the system's temporary directory. Creating 256 wallets is three files and two
+    directories each: on a busy disk that took 0.07-1 s, in memory a steady 0.07 s."""
     if "TMPDIR" in os.environ or not os.access(_MEMORY_FS, os.W_OK | os.X_OK):
+        return None
+    if shutil.disk_usage(_MEMORY_FS).free < _MEMORY_FS_MIN_FREE:
         return None
     return str(_MEMORY_FS)
 
