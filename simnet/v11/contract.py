@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from simnet.v11.auth import sign_headers
 from simnet.v11.network import Network, ServedApp
 
@@ -40,6 +42,10 @@ OVERSIZED_HOTKEY_BYTES = 64 * 1024
 OVERSIZED_BUDGET = 0.5
 """Seconds a miner may take to refuse a 64 KiB hotkey header (11.3.0's ``verify`` spends
 over a second decoding one when nothing bounds the header first)."""
+CLOSED = 0
+"""``Rejection.status`` of a request the miner closed the connection on without an answer:
+servers refuse an oversized header that way, often while the request is still being sent,
+so the client may never read the 400 they wrote first."""
 _OFF_WINDOW_NS = 60 * 10**9  # far outside btauth/1's default window (10 s back, 2 s ahead)
 
 
@@ -58,7 +64,13 @@ class Rejection:
 
     @property
     def refused(self) -> bool:
-        return 400 <= self.status < 500
+        """A 4xx, or the connection closed without an answer: not served either way."""
+        return 400 <= self.status < 500 or self.status == CLOSED
+
+    def describe(self) -> str:
+        """How it was answered, for a report line."""
+        how = "left unanswered" if self.status == CLOSED else f"answered {self.status}"
+        return f"{how} in {self.seconds:.2f} s: {self.body[:120]!r}"
 
 
 class ContractViolation(AssertionError):
@@ -97,7 +109,7 @@ async def assert_rejects_forgeries(
 
 
 def _broken(result: Rejection) -> str | None:
-    answer = f"answered {result.status} in {result.seconds:.2f} s: {result.body[:120]!r}"
+    answer = result.describe()
     if result.status >= 500:
         return f"- {result.check}: {answer} (never a 5xx)"
     if result.check in VALID and not result.served:
@@ -111,6 +123,10 @@ def _broken(result: Rejection) -> str | None:
             "sizes before verify()"
         )
     return None
+
+
+_CLOSED_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+"""The miner closed the connection (a timeout is not one of them)."""
 
 
 class _Contract:
@@ -160,13 +176,18 @@ class _Contract:
             request = http.build_request(
                 self.method, url, content=content, headers={**self.headers, **signed}
             )
-            response = await http.send(request, stream=True)
             try:
-                text = ""
+                response = await http.send(request, stream=True)
+            except _CLOSED_ERRORS as exc:
+                return Rejection(check, CLOSED, time.perf_counter() - started, str(exc))
+            text = ""
+            try:
                 async for piece in response.aiter_text():
                     text += piece
                     if len(text) >= 512:
                         break
+            except _CLOSED_ERRORS:
+                pass  # the status line and headers came; the body is what arrived
             finally:
                 await response.aclose()
             seconds = time.perf_counter() - started

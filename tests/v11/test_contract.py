@@ -102,3 +102,16 @@ async def test_an_unknown_check_is_named(simnet_v11: Network) -> None:
 
 def test_every_forgery_is_a_default_check_except_the_permit_policy() -> None:
     assert set(FORGERIES) - set(DEFAULT_CHECKS) == {"unpermitted_caller"}
+
+
+def test_a_connection_closed_without_an_answer_counts_as_refused_not_served() -> None:
+    from simnet.v11.contract import CLOSED, Rejection, _broken
+
+    closed = Rejection("oversized_hotkey", CLOSED, 0.01, "connection reset")
+    assert closed.refused
+    assert not closed.served
+    assert _broken(closed) is None
+    valid = Rejection("valid", CLOSED, 0.01, "connection reset")
+    assert _broken(valid) == (
+        "- valid: a valid signed request was left unanswered in 0.01 s: 'connection reset'"
+    )
