@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import errno
 import socket
 import threading
@@ -123,7 +124,7 @@ class AxonHost:
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             log_config=None,  # no logging.config.dictConfig per served app
         )
-        server = uvicorn.Server(config)
+        server = _Server(config)
         done = self.submit(_serving(server, sock))
         self.call(_wait_until(lambda: server.started or done.done()))
         if not server.started:
@@ -184,11 +185,49 @@ def _http_protocol(server: uvicorn.Server) -> asyncio.Protocol:
     return protocol
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which notices a stop request at once instead of at its next tick.
+
+    uvicorn checks ``should_exit`` every 0.1 s; a network's teardown waited for that tick
+    on top of uvicorn's own 0.1 s shutdown pause. :meth:`wake` ends the wait early; the
+    ticks (``on_tick``: the date header, the exit check) are uvicorn's own.
+    """
+
+    _tick: asyncio.Future[None] | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = loop = asyncio.get_running_loop()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864_000
+            self._tick = tick = loop.create_future()
+            timer = loop.call_later(0.1, _resolve, tick)
+            try:
+                await tick
+            finally:
+                timer.cancel()
+            should_exit = await self.on_tick(counter)
+
+    def wake(self) -> None:
+        """Run the next tick now (from any thread)."""
+        loop, tick = self._loop, self._tick
+        if loop is not None and tick is not None:
+            with contextlib.suppress(RuntimeError):  # the host's loop has already closed
+                loop.call_soon_threadsafe(_resolve, tick)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 @dataclass
 class Server:
     """One uvicorn server on the host, until :meth:`request_stop` and :meth:`wait`."""
 
-    server: uvicorn.Server
+    server: _Server
     done: concurrent.futures.Future[None]
     port: int
     sock: socket.socket | None = None
@@ -198,6 +237,7 @@ class Server:
         if self.memory is not None:
             self.memory.close(self.port)
         self.server.should_exit = True
+        self.server.wake()
 
     def wait(self) -> None:
         try:
