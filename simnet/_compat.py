@@ -3,6 +3,11 @@
 The neuron stack (``Axon``, ``Dendrite``, ``Synapse``, ``StreamingSynapse``) ships in 9.x
 and 10.x; 11.0 removed it. Importing this module with 11.x installed raises
 ``simnet._release.WrongStack`` (one line); 11.x's names live in ``simnet.v11.sdk``.
+
+Each difference is detected in the installed release (a signature, an annotation,
+what a decoder accepts), once, never read off the version number. A data shape simnet
+builds for bittensor that no longer fits (``SubnetState``, ``NeuronInfo``, the metagraph
+arguments) raises :class:`simnet._release.SeamChanged`, one line, before bittensor sees it.
 """
 
 from __future__ import annotations
@@ -10,12 +15,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import inspect
+from collections.abc import Callable
 from typing import Any
 
-from simnet._release import BITTENSOR_VERSION, MAJOR, require
+from simnet._release import BITTENSOR_VERSION, SeamChanged, require
 
 require("neuron")
-_MAJOR = MAJOR
 
 import bittensor  # noqa: E402
 from bittensor.core.async_subtensor import AsyncSubtensor as RealAsyncSubtensor  # noqa: E402
@@ -25,6 +31,7 @@ from bittensor.core.chain_data import (  # noqa: E402
     NeuronInfo,
     NeuronInfoLite,
     SubnetHyperparameters,
+    SubnetState,
 )
 from bittensor.core.dendrite import Dendrite  # noqa: E402
 from bittensor.core.errors import ChainConnectionError  # noqa: E402
@@ -88,12 +95,25 @@ def _account_ids(addresses: list[str]) -> list[bytes]:
     return ids
 
 
+_UNMODELLED = frozenset({"rank", "trust", "pruning_score"})
+"""``NeuronInfo`` fields 9.x requires that the chain no longer computes (0 on the chain)."""
+
+
 def chain_data(cls: type, **known: Any) -> Any:
-    """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``),
-    with zero for fields a release requires that simnet does not model (9.x's
-    ``rank``, ``trust``, ``pruning_score``)."""
-    missing = {name: 0.0 for name in _required_fields(cls) if name not in known}
-    return cls(**known, **missing)
+    """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``,
+    ``SubnetHyperparameters``), with zero for fields a release requires that simnet does
+    not model (9.x's ``rank``, ``trust``, ``pruning_score``; hyperparameters simnet does
+    not simulate). A neuron field simnet does not know, or one it builds that the class
+    no longer takes, is a changed seam."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    missing = [name for name in _required_fields(cls) if name not in known]
+    unknown = [name for name in missing if name not in _UNMODELLED]
+    if cls is not SubnetHyperparameters and unknown:
+        raise SeamChanged(cls.__name__, f"it requires {', '.join(unknown)}, unknown to simnet")
+    gone = [name for name in known if name not in fields]
+    if gone:
+        raise SeamChanged(cls.__name__, f"it no longer has {', '.join(gone)}")
+    return cls(**known, **{name: 0.0 for name in missing})
 
 
 @functools.cache
@@ -106,8 +126,9 @@ def _required_fields(cls: type) -> tuple[str, ...]:
 
 
 def extrinsic_result(success: bool, message: str) -> Any:
-    """What ``Subtensor.set_weights`` and friends return: an ``ExtrinsicResponse`` in
-    10.x (it unpacks as ``success, message``), a ``(success, message)`` tuple in 9.x."""
+    """What ``Subtensor.set_weights`` and friends return: an ``ExtrinsicResponse`` where
+    the release has one (10.x; it unpacks as ``success, message``), else a
+    ``(success, message)`` tuple (9.x)."""
     try:
         from bittensor.core.types import ExtrinsicResponse
     except ImportError:
@@ -115,19 +136,70 @@ def extrinsic_result(success: bool, message: str) -> Any:
     return ExtrinsicResponse(success=success, message=message)
 
 
+@functools.cache
+def _metagraph_parameters() -> tuple[str, ...]:
+    """``Subtensor.metagraph``'s parameters after ``netuid``, in order: ``(lite, block)``
+    on 9.0-9.10, ``(lite, block, mechid)`` on 9.11-9.12, ``(mechid, lite, block)`` on 10.x."""
+    names = tuple(inspect.signature(RealSubtensor.metagraph).parameters)
+    if names[:2] != ("self", "netuid") or not {"lite", "block"} <= set(names):
+        raise SeamChanged("Subtensor.metagraph", f"its parameters are {', '.join(names[1:])}")
+    return names[2:]
+
+
 def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
-    """``(lite, block)`` from ``Subtensor.metagraph``'s arguments after ``netuid``:
-    ``(mechid, lite, block)`` in 10.x, ``(lite, block)`` in 9.x."""
-    names = ("lite", "block") if _MAJOR == 9 else ("mechid", "lite", "block")
-    given = {**dict(zip(names, args, strict=False)), **kwargs}
+    """``(lite, block)`` from ``Subtensor.metagraph``'s arguments after ``netuid``, read
+    by the installed release's own parameter order (``AsyncSubtensor.metagraph`` has
+    the same)."""
+    given = {**dict(zip(_metagraph_parameters(), args, strict=False)), **kwargs}
     return bool(given.get("lite", True)), given.get("block")
 
 
+@functools.cache
+def _serve_result() -> Callable[[bool, str], Any]:
+    """What ``Subtensor.serve_axon`` is annotated to return: ``bool`` on 9.x, an
+    ``ExtrinsicResponse`` on 10.x."""
+    returns = inspect.signature(RealSubtensor.serve_axon).return_annotation
+    name = returns if isinstance(returns, str) else getattr(returns, "__name__", repr(returns))
+    if name == "bool":
+        return lambda success, _message: success
+    if name == "ExtrinsicResponse":
+        return extrinsic_result
+    raise SeamChanged("Subtensor.serve_axon", f"it returns {name}, unknown to simnet")
+
+
 def serve_result(success: bool, message: str) -> Any:
-    """What ``Subtensor.serve_axon`` returns: an ``ExtrinsicResponse`` in 10.x, a bool in 9.x."""
-    if _MAJOR == 9:
-        return success
-    return extrinsic_result(success, message)
+    """What ``Subtensor.serve_axon`` returns in the installed release."""
+    return _serve_result()(success, message)
+
+
+_PROBE_SS58 = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"  # //Alice: any valid address
+
+
+@functools.cache
+def _account_id_form() -> Callable[[list[str]], list[Any]]:
+    """How ``SubnetState.from_dict`` takes account ids: raw 32-byte ids, which it
+    decodes (9.0-10.2.1), or ss58 strings, which it keeps (10.3 on). Asked once, by
+    handing it a one-neuron state in each form."""
+    forms: tuple[Callable[[list[str]], list[Any]], ...] = (list, _account_ids)
+    errors = []
+    for form in forms:
+        state = _subnet_state(form, 1, [_PROBE_SS58], [_PROBE_SS58], [0], [True], [0], [0])
+        unknown = {f.name for f in dataclasses.fields(SubnetState)} - set(state)
+        if unknown:
+            fields = ", ".join(sorted(unknown))
+            raise SeamChanged("SubnetState", f"it has {fields}, unknown to simnet")
+        try:
+            decoded = SubnetState.from_dict(state)
+        except Exception as exc:  # the shape bittensor rejects: try the other
+            errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        if list(decoded.hotkeys) == [_PROBE_SS58] and list(decoded.coldkeys) == [_PROBE_SS58]:
+            return form
+        errors.append(f"hotkeys read back as {list(decoded.hotkeys)!r}")
+    raise SeamChanged(
+        "SubnetState.from_dict",
+        f"it takes account ids neither as ss58 strings nor as raw bytes ({'; '.join(errors)})",
+    )
 
 
 def subnet_state_dict(
@@ -139,15 +211,36 @@ def subnet_state_dict(
     last_update: list[int],
     registered_at: list[int],
 ) -> dict[str, Any]:
-    """The decoded ``get_subnet_state`` answer, from which ``Metagraph.sync`` reads stakes."""
+    """The decoded ``get_subnet_state`` answer, from which ``Metagraph.sync`` reads stakes,
+    with account ids in the form the installed ``SubnetState.from_dict`` takes."""
+    return _subnet_state(
+        _account_id_form(),
+        netuid,
+        hotkeys,
+        coldkeys,
+        stakes_rao,
+        validator_permit,
+        last_update,
+        registered_at,
+    )
+
+
+def _subnet_state(
+    account_ids: Callable[[list[str]], list[Any]],
+    netuid: int,
+    hotkeys: list[str],
+    coldkeys: list[str],
+    stakes_rao: list[int],
+    validator_permit: list[bool],
+    last_update: list[int],
+    registered_at: list[int],
+) -> dict[str, Any]:
     n = len(hotkeys)
     zeros = [0] * n
-    if _MAJOR == 9:  # 9.x decodes account ids from raw bytes; 10.x takes ss58 strings
-        hotkeys, coldkeys = map(_account_ids, (hotkeys, coldkeys))  # type: ignore[assignment]
-    return {
+    state = {
         "netuid": netuid,
-        "hotkeys": hotkeys,
-        "coldkeys": coldkeys,
+        "hotkeys": account_ids(hotkeys),
+        "coldkeys": account_ids(coldkeys),
         "active": [True] * n,
         "validator_permit": validator_permit,
         "pruning_score": zeros,
@@ -164,3 +257,4 @@ def subnet_state_dict(
         "total_stake": stakes_rao,
         "emission_history": [],
     }
+    return state

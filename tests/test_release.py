@@ -1,11 +1,43 @@
-"""One environment, one bittensor: asking for the other stack is one line, not a traceback."""
+"""One environment, one bittensor: the wrong stack, a release older or newer than the ones
+simnet checks, and a changed data shape are each one line, never a traceback from inside
+bittensor; what simnet adapts to is detected in the installed release."""
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 
-from simnet._release import BITTENSOR_VERSION, WrongStack, require
+import simnet._compat as compat
+from simnet import ChainState, FakeSubtensor
+from simnet._release import BITTENSOR_VERSION, RELEASES, SeamChanged, WrongStack, require
+
+NEURON_RANGE = "9.0-10.5"
+V11_RANGE = "11.0-11.3"
+
+
+def with_bittensor(version: str, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter that reports ``version`` as the installed
+    bittensor (the real one stays installed underneath)."""
+    fake = (
+        "import importlib.metadata as m\n"
+        "real = m.version\n"
+        f"m.version = lambda name: {version!r} if name == 'bittensor' else real(name)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", fake + code], capture_output=True, text=True, check=False
+    )
+
+
+def simnet_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "simnet" in line]
+
+
+def test_the_checked_ranges_come_from_the_release_list():
+    assert (RELEASES[0].version, RELEASES[-1].version) == ("9.0.4", "11.3.0")
+    assert [r.minor for r in RELEASES if r.stack == "neuron"][-1] == "10.5"
+    versions = [tuple(map(int, r.version.split("."))) for r in RELEASES]
+    assert versions == sorted(set(versions))
 
 
 def test_the_11x_stack_asked_for_on_this_release_names_what_to_install():
@@ -13,8 +45,10 @@ def test_the_11x_stack_asked_for_on_this_release_names_what_to_install():
         require("v11")
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith(f"simnet.v11 needs bittensor 11.x; bittensor {BITTENSOR_VERSION}")
-    assert "pip install 'bittensor>=11,<12'" in message
+    assert message.startswith(
+        f"simnet.v11 needs bittensor 11.x ({V11_RANGE}); bittensor {BITTENSOR_VERSION}"
+    )
+    assert "pip install 'bittensor>=11.0,<12'" in message
 
 
 def test_importing_simnet_v11_here_fails_with_that_one_line():
@@ -32,3 +66,131 @@ def test_importing_simnet_v11_here_fails_with_that_one_line():
 def test_an_unknown_stack_is_named():
     with pytest.raises(ValueError, match="unknown simnet stack 'v12'"):
         require("v12")
+
+
+@pytest.mark.parametrize(
+    ("version", "code", "stack_range"),
+    [
+        ("10.6.0", "import simnet._compat", NEURON_RANGE),
+        ("11.4.1", "from simnet._release import require; require('v11')", V11_RANGE),
+    ],
+)
+def test_a_release_newer_than_the_checked_minors_gets_one_line_and_the_run_goes_on(
+    version, code, stack_range
+):
+    result = with_bittensor(version, code + "\nprint('went on')")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["went on"]
+    assert simnet_lines(result.stderr) == [
+        f"simnet: bittensor {version} is newer than the releases simnet checks on its stack "
+        f"({stack_range}); going on"
+    ]
+
+
+def test_a_checked_release_gets_no_notice():
+    result = with_bittensor("10.5.0", "import simnet._compat")
+    assert result.returncode == 0, result.stderr
+    assert simnet_lines(result.stderr) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "stack", "expected"),
+    [
+        ("12.0.0", "v11", f"simnet.v11 needs bittensor 11.x ({V11_RANGE}); bittensor 12.0.0"),
+        (
+            "8.5.0",
+            "neuron",
+            f"simnet's Axon/Dendrite stack needs bittensor 9.x or 10.x ({NEURON_RANGE}); "
+            "bittensor 8.5.0 is installed: pip install 'bittensor>=9.0,<11'",
+        ),
+    ],
+)
+def test_a_release_outside_9_to_11_is_refused_with_one_line(version, stack, expected):
+    result = with_bittensor(
+        version,
+        f"from simnet._release import require\ntry:\n    require({stack!r})\n"
+        "except ImportError as exc:\n    print(exc)\n    raise SystemExit(3)",
+    )
+
+    assert result.returncode == 3
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stdout.startswith(expected)
+
+
+@pytest.fixture
+def fresh_seams():
+    """Forget the seams detected so far, before and after the test."""
+    caches = (compat._account_id_form, compat._metagraph_parameters, compat._serve_result)
+    for cache in caches:
+        cache.cache_clear()
+    yield
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_the_account_ids_simnet_builds_read_back_as_the_hotkeys_on_this_release(fresh_seams):
+    hotkey = "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM"
+    state = compat.subnet_state_dict(3, [hotkey], [hotkey], [10**9], [True], [0], [0])
+
+    decoded = compat.SubnetState.from_dict(state)
+
+    assert list(decoded.hotkeys) == [hotkey]
+
+
+def test_metagraph_arguments_are_read_in_the_installed_signatures_order(fresh_seams):
+    assert compat.metagraph_arguments((), {"lite": False, "block": 7}) == (False, 7)
+    order = compat._metagraph_parameters()
+    given = {"lite": False, "block": 9, "mechid": 0}
+    assert compat.metagraph_arguments(tuple(given[name] for name in order), {}) == (False, 9)
+
+
+def grown(cls: type, field: str) -> type:
+    """``cls`` with one more required field, as a newer bittensor might ship it."""
+    new = (field, list, dataclasses.field(kw_only=True))
+    return dataclasses.make_dataclass(cls.__name__, [new], bases=(cls,))
+
+
+def test_a_subnet_state_with_a_new_field_stops_the_sync_with_one_line(fresh_seams, monkeypatch):
+    monkeypatch.setattr(compat, "SubnetState", grown(compat.SubnetState, "stake_weight"))
+    chain = ChainState()
+    chain.register(8, "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM", "ck-0")
+
+    with pytest.raises(SeamChanged) as caught:
+        FakeSubtensor(chain).metagraph(8)
+
+    assert str(caught.value) == (
+        f"bittensor {BITTENSOR_VERSION} changed SubnetState: it has stake_weight, unknown to "
+        f"simnet; simnet checks {NEURON_RANGE} and {V11_RANGE} (README, 'bittensor releases')"
+    )
+
+
+def test_a_neuron_info_with_a_new_required_field_is_a_changed_seam(monkeypatch):
+    import simnet.chain.subtensor
+
+    monkeypatch.setattr(
+        simnet.chain.subtensor, "NeuronInfo", grown(compat.NeuronInfo, "weight_ema")
+    )
+    chain = ChainState()
+    chain.register(8, "hk-0", "ck-0")
+
+    with pytest.raises(SeamChanged) as caught:
+        FakeSubtensor(chain).neurons(8)
+
+    assert str(caught.value).startswith(
+        f"bittensor {BITTENSOR_VERSION} changed NeuronInfo: it requires weight_ema, unknown to "
+        "simnet; simnet checks"
+    )
+
+
+def test_a_metagraph_signature_without_lite_is_a_changed_seam(fresh_seams, monkeypatch):
+    def metagraph(self, netuid, mechid=0, block=None): ...
+
+    monkeypatch.setattr(compat.RealSubtensor, "metagraph", metagraph)
+
+    with pytest.raises(SeamChanged) as caught:
+        compat.metagraph_arguments((), {})
+    assert "\n" not in str(caught.value)
+    assert "changed Subtensor.metagraph: its parameters are netuid, mechid, block;" in str(
+        caught.value
+    )
