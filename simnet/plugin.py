@@ -324,7 +324,7 @@ def simnet_network(
     blocking detector.
     """
     from simnet import Simnet
-    from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD
+    from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
     redirect = options.get("redirect", request.config.getini("simnet_redirect"))
@@ -427,7 +427,7 @@ def simnet_v11(
 ) -> Iterator[Network]:
     """An open :class:`simnet.v11.Network` with a fresh chain state (bittensor 11.x)."""
     from simnet.v11 import Network
-    from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD
+    from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
     net = Network(

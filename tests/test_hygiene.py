@@ -1,7 +1,6 @@
 """Miner hygiene: blocking calls, ASGI violations and handler exceptions reach the test."""
 
 import asyncio
-import gc
 import time
 import typing
 from functools import partial
@@ -45,7 +44,10 @@ async def _problems_of(forward, **kwargs) -> list[simnet.MinerProblem]:
 
 
 @pytest.mark.asyncio
-async def test_time_sleep_in_an_async_token_streamer_fails_with_its_stack():
+async def test_time_sleep_in_an_async_token_streamer_fails_naming_the_streamer_once():
+    """The axons' loop is not the main thread's: the report says where the blocking step
+    stopped next (the await after the sleep), counted once for the four sleeps."""
+
     async def sleepy_streamer(text, send):
         for token in text.split():
             time.sleep(0.3)  # the tutorial's mistake: blocks the axon's event loop
@@ -53,11 +55,9 @@ async def test_time_sleep_in_an_async_token_streamer_fails_with_its_stack():
 
     problems = await _problems_of(_streaming(sleepy_streamer))
 
-    blocking = [p for p in problems if p.kind == "blocking"]
-    assert blocking
-    assert "blocked for more than 0.20 s" in blocking[0].message
-    assert "sleepy_streamer" in blocking[0].details
-    assert "time.sleep(0.3)" in blocking[0].details
+    (blocking,) = [p for p in problems if p.kind == "blocking"]
+    assert "blocked for more than 0.20 s (4 times, worst 0.3" in blocking.message
+    assert "in sleepy_streamer\n    await _body(send, token)" in blocking.details
 
 
 @pytest.mark.asyncio
@@ -200,55 +200,3 @@ async def test_asyncio_sleep_is_fine_even_when_long():
 
     final, _ = await _serve_and_stream(_streaming(patient))
     assert final.completion == "a b c d"
-
-
-@pytest.mark.parametrize(("collecting", "reported"), [(True, False), (False, True)])
-def test_a_garbage_collection_pause_is_not_blocking_but_the_rest_of_a_callback_is(
-    collecting, reported
-):
-    """A full collection of a big heap can hold every thread for most of a second."""
-    from simnet.network.host import AxonHost
-
-    host = AxonHost()
-    problems = []
-    unwatch = host.watch_blocking(0.1, problems.append)
-    watchdog = host._watchdog
-
-    def pause() -> None:  # 0.3 s in one callback, in collection or not
-        if collecting:
-            watchdog._on_gc("start", {})
-        time.sleep(0.3)
-        if collecting:
-            watchdog._on_gc("stop", {})
-
-    try:
-        host._loop.call_soon_threadsafe(pause)
-        time.sleep(0.5)
-    finally:
-        unwatch()
-        host.close()
-    assert bool(problems) is reported
-    assert watchdog._on_gc not in gc.callbacks  # the host's close removed its hook
-
-
-def test_a_stack_read_mid_change_is_skipped_not_the_end_of_the_watchdog(monkeypatch):
-    """Another thread's stack is read while it runs; once in CI a frame's ``f_back`` was
-    a ``bool``. That tick sees no handle; the watchdog thread goes on."""
-    import sys
-    import types
-
-    from simnet.network.host import AxonHost
-
-    host = AxonHost()
-    host._ensure_started()
-    watchdog = host._watchdog
-    garbled = types.SimpleNamespace(f_code=types.SimpleNamespace(co_name="x"), f_locals={})
-    garbled.f_back = True
-    try:
-        with monkeypatch.context() as patch:
-            patch.setattr(sys, "_current_frames", lambda: {host._thread.ident: garbled})
-            assert watchdog._running_handle() == (None, None)
-            time.sleep(3 * watchdog.tick)  # the watchdog's own ticks read the same stack
-            assert watchdog._thread.is_alive()
-    finally:
-        host.close()

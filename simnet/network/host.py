@@ -18,7 +18,7 @@ import uvicorn
 from simnet.network.memory import MemoryListeners
 from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import LOOPBACK_IP
-from simnet.wire.hygiene import LoopWatchdog, Report
+from simnet.wire.blocking import LoopWatch, Observer
 
 if TYPE_CHECKING:  # bittensor's pool exists in the neuron stack only (9.x, 10.x)
     from simnet._compat import PriorityThreadPoolExecutor
@@ -48,7 +48,7 @@ class AxonHost:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._watchdog: LoopWatchdog | None = None
+        self._watch: LoopWatch | None = None
         self._pool: PriorityThreadPoolExecutor | None = None
         self.memory = MemoryListeners()
         """The in-memory ports of axons served here with ``transport="memory"``."""
@@ -83,16 +83,16 @@ class AxonHost:
                 self._thread.start()
                 ready.wait()
                 self._loop = loop
-                self._watchdog = LoopWatchdog(loop, self._thread)
+                self._watch = LoopWatch(loop)
             return self._loop
 
-    def watch_blocking(self, threshold: float, report: Report) -> Callable[[], None]:
-        """Report stalls of the host's loop longer than ``threshold``; returns an unsubscribe."""
+    def watch_blocking(self, threshold: float, observe: Observer) -> Callable[[], None]:
+        """Tell ``observe`` of each callback that holds the host's loop longer than
+        ``threshold`` seconds; returns an unsubscribe."""
         self._ensure_started()
-        assert self._watchdog is not None
-        token = self._watchdog.subscribe(threshold, report)
-        watchdog = self._watchdog
-        return lambda: watchdog.unsubscribe(token)
+        assert self._watch is not None
+        watch, token = self._watch, self._watch.subscribe(threshold, observe)
+        return lambda: watch.unsubscribe(token)
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = _START_TIMEOUT) -> T:
         """Run ``coro`` on the host's loop and return its result."""
@@ -140,15 +140,15 @@ class AxonHost:
     def close(self) -> None:
         """Stop the loop and join the thread. Servers must have been stopped first."""
         with self._lock:
-            loop, thread, watchdog = self._loop, self._thread, self._watchdog
+            loop, thread, watch = self._loop, self._thread, self._watch
             pool, self._pool = self._pool, None
-            self._loop = self._thread = self._watchdog = None
+            self._loop = self._thread = self._watch = None
         if pool is not None:
             pool.shutdown(wait=True)
         if loop is None or thread is None:
             return
-        if watchdog is not None:
-            watchdog.stop()
+        if watch is not None:
+            watch.stop()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
 

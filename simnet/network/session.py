@@ -13,7 +13,8 @@ from simnet.network.host import AxonHost
 from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
-from simnet.wire.hygiene import DEFAULT_BLOCKING_THRESHOLD, MinerError, MinerProblem
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, Blocked, BlockingSites
+from simnet.wire.hygiene import MinerError, MinerProblem
 
 
 class OfflineSession:
@@ -43,6 +44,7 @@ class OfflineSession:
         self.chain = chain or ChainState()
         self._lock = threading.Lock()
         self._problems: list[MinerProblem] = []
+        self._blocking = BlockingSites(blocking_threshold or 0.0)
         self._reporter = reporter
         self._open = False
         self._violations_seen = 0
@@ -73,7 +75,7 @@ class OfflineSession:
         self._violations_seen = len(GUARD.violations)
         self._open = True
         if self.blocking_threshold is not None:
-            self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.report)
+            self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.blocked)
 
     def _stop_watching(self) -> None:
         if self._unwatch is not None:
@@ -99,12 +101,25 @@ class OfflineSession:
         if self._reporter is not None:
             self._reporter(problem)
 
+    def blocked(self, blocked: Blocked) -> None:
+        """Count a callback that held a watched loop too long: a place in the code that
+        blocks is reported once (then counted, with its worst duration)."""
+        problem = self._blocking.add(blocked)
+        if problem is not None:
+            self.report(problem)
+
     @property
     def problems(self) -> list[MinerProblem]:
         """What the served miners did wrong so far: exceptions in their handlers or
-        streamers, ASGI protocol violations, a blocked event loop."""
+        streamers, ASGI protocol violations, a blocked event loop (one problem for each
+        place that blocked, with how often and the worst duration)."""
         with self._lock:
-            return list(self._problems)
+            problems = list(self._problems)
+        return [self._blocking.current(problem) for problem in problems]
+
+    def blocking_summary(self) -> list[str]:
+        """One line for each place that blocked a watched loop: how often, the worst time."""
+        return self._blocking.summary()
 
     @property
     def offline_violations(self) -> list[str]:

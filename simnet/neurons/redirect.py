@@ -13,11 +13,13 @@ them over simnet's transport. Classmethods (``add_args``, ``config``, ``help``..
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -138,6 +140,8 @@ class Redirect:
         self._saved: dict[str, Any] = {}
         self._saved_home: str | None = None
         self._axons: list[Any] = []
+        self._dendrites: list[Any] = []
+        self._loop: _LoopSwap | None = None
 
     # -- what the stand-ins build --------------------------------------------------------
     def wallet(
@@ -184,8 +188,10 @@ class Redirect:
         """A real Dendrite reaching simnet's axons over its transport."""
         wallet = wallet if wallet is not None else self.wallet()
         if self.target.transport == "memory":
-            return connected_dendrite(_dendrite_class(), wallet, self.target.connector)
-        dendrite = _dendrite_class()(wallet=wallet)
+            dendrite = connected_dendrite(_dendrite_class(), wallet, self.target.connector)
+        else:
+            dendrite = _dendrite_class()(wallet=wallet)
+        self._dendrites.append(dendrite)
         return dendrite
 
     # -- installing ----------------------------------------------------------------------
@@ -217,6 +223,7 @@ class Redirect:
             self.home.mkdir(parents=True, exist_ok=True)
             self._saved_home = os.environ.get("HOME")
             os.environ["HOME"] = str(self.home)
+        self._loop = _current_loop_for_neurons()
         return self
 
     def uninstall(self) -> None:
@@ -226,6 +233,12 @@ class Redirect:
         for axon in self._axons:
             axon._simnet_release()
         self._axons.clear()
+        for dendrite in self._dendrites:
+            _close_sessions(dendrite)
+        self._dendrites.clear()
+        if self._loop is not None:
+            _give_back_loop(self._loop)
+            self._loop = None
         for name, original in self._saved.items():
             setattr(bittensor, name, original)
         self._saved.clear()
@@ -242,6 +255,84 @@ class Redirect:
     def installed(self) -> bool:
         """True while this redirect is in place."""
         return _installed is self
+
+
+@dataclass
+class _LoopSwap:
+    """The main thread's current event loop, replaced by ``loop`` while redirected."""
+
+    loop: asyncio.AbstractEventLoop
+    previous: asyncio.AbstractEventLoop | None
+    previous_set: bool
+
+
+def _current_loop_for_neurons() -> _LoopSwap | None:
+    """A current event loop for the main thread, if it has none (or a closed one): the
+    subnet template's validator calls ``asyncio.get_event_loop()`` in its constructor,
+    which raises after an async test (pytest-asyncio unsets the loop it ran)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        asyncio.get_running_loop()
+        return None
+    except RuntimeError:
+        pass
+    local = _policy_local()
+    if local is None:
+        return None
+    previous, previous_set = getattr(local, "_loop", None), getattr(local, "_set_called", False)
+    if previous is not None and not previous.is_closed():
+        return None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return _LoopSwap(loop, previous, previous_set)
+
+
+def _policy_local() -> Any:
+    """The default policy's per-thread state (its current loop, whether one was set),
+    read without making a loop as ``asyncio.get_event_loop()`` would on 3.10-3.11;
+    ``None`` under another policy (uvloop's, a test's own), which is left alone."""
+    return getattr(asyncio.get_event_loop_policy(), "_local", None)
+
+
+def _give_back_loop(swap: _LoopSwap) -> None:
+    """Put the main thread's loop back as it was, and close the one made for neurons."""
+    local = _policy_local()
+    if local is not None and getattr(local, "_loop", None) is swap.loop:
+        asyncio.set_event_loop(swap.previous)
+        local._set_called = swap.previous_set
+    loop = swap.loop
+    if not loop.is_running() and not loop.is_closed():
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+async def _closing(dendrite: Any) -> AsyncGenerator[None, None]:
+    """Registered with the loop a redirected dendrite's session runs on: closes that
+    session when the loop shuts down (``asyncio.run``, pytest-asyncio), or at teardown."""
+    try:
+        yield
+    finally:
+        session = getattr(dendrite, "_session", None)
+        if session is not None and not session.closed:
+            await session.close()
+
+
+async def _close_at_loop_shutdown(dendrite: Any) -> None:
+    loop = asyncio.get_running_loop()
+    closers = dendrite.__dict__.setdefault("_simnet_closers", {})
+    if loop not in closers:
+        closer = _closing(dendrite)
+        await closer.asend(None)  # the loop now knows it: shutdown_asyncgens closes it
+        closers[loop] = closer
+
+
+def _close_sessions(dendrite: Any) -> None:
+    """Close a redirected dendrite's session at teardown, on the loop it runs on, so
+    bittensor's destructor has nothing to warn about (the template never closes it)."""
+    for loop, closer in dendrite.__dict__.pop("_simnet_closers", {}).items():
+        if not loop.is_closed() and not loop.is_running():
+            loop.run_until_complete(closer.aclose())
 
 
 def _unsynced(cls: type, netuid: int, kwargs: dict[str, Any], subtensor: Any) -> Any:
@@ -339,6 +430,7 @@ def _dendrite_class() -> type[Dendrite]:
         async def forward(self, *args: Any, **kwargs: Any) -> Any:
             if _installed is not None:
                 _installed.target.watch_current_loop()
+            await _close_at_loop_shutdown(self)
             return await super().forward(*args, **kwargs)
 
         def __del__(self) -> None:

@@ -9,6 +9,7 @@ import random
 import shutil
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -30,12 +31,9 @@ from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch
 from simnet.wire.faults import Fault, FaultPlan
-from simnet.wire.hygiene import (
-    DEFAULT_BLOCKING_THRESHOLD,
-    LoopWatchdog,
-    MinerProblem,
-)
+from simnet.wire.hygiene import MinerProblem
 
 
 @contextlib.contextmanager
@@ -100,7 +98,7 @@ class Simnet(OfflineSession):
         self._redirect_on_open = redirect
         self._redirect: Redirect | None = None
         self._home: Path | None = None
-        self._loop_watchdogs: dict[int, LoopWatchdog] = {}
+        self._loop_watches: dict[asyncio.AbstractEventLoop, LoopWatch] = {}
         self.chain.subscribe(self._resync)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -140,21 +138,27 @@ class Simnet(OfflineSession):
 
     def watch_current_loop(self) -> None:
         """Report blocking calls on the running event loop (the one validator code runs on),
-        as on the axons' loop. Blocks inside simnet's own calls are not reported."""
+        as on the axons' loop, when it runs on the main thread: a worker thread's own loop
+        holds up nobody else's work. Blocks inside simnet's own calls are not reported."""
         if self.blocking_threshold is None or not self._open:
+            return
+        if threading.current_thread() is not threading.main_thread():
             return
         loop = asyncio.get_running_loop()
         with self._lock:
-            if id(loop) in self._loop_watchdogs:
+            if loop in self._loop_watches:
                 return
-            watchdog = LoopWatchdog(
+            closed = [old for old in self._loop_watches if old.is_closed()]
+            for old in closed:  # a neuron that runs asyncio.run per step: one watch at a time
+                self._loop_watches.pop(old).stop()
+            watch = LoopWatch(
                 loop,
-                threading.current_thread(),
                 where="the event loop running the validator's code",
                 ignore=_inside_simnet,
+                on_main=True,
             )
-            self._loop_watchdogs[id(loop)] = watchdog
-        watchdog.subscribe(self.blocking_threshold, self.report)
+            self._loop_watches[loop] = watch
+        watch.subscribe(self.blocking_threshold, self.blocked)
 
     def close(self) -> None:
         """Stop every axon, release the guard and the resources simnet created. Idempotent.
@@ -168,9 +172,9 @@ class Simnet(OfflineSession):
         self._open = False
         try:
             self._stop_watching()
-            for watchdog in self._loop_watchdogs.values():
-                watchdog.stop()
-            self._loop_watchdogs.clear()
+            for watch in self._loop_watches.values():
+                watch.stop()
+            self._loop_watches.clear()
             stop_all(self._axons)
             speedups.forget_endpoints()
             if self._redirect is not None:
@@ -403,10 +407,7 @@ class Simnet(OfflineSession):
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 
 
-def _inside_simnet(frame: Any) -> bool:
-    """True if simnet's own code is on the stack (the test called simnet, e.g. to serve)."""
-    while frame is not None:
-        if frame.f_code.co_filename.startswith(_PACKAGE):
-            return True
-        frame = frame.f_back
-    return False
+def _inside_simnet(stack: traceback.StackSummary) -> bool:
+    """True if simnet's own code is on a block's stack (the test called simnet, e.g. to
+    serve, from its event loop)."""
+    return any(entry.filename.startswith(_PACKAGE) for entry in stack)

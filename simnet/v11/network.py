@@ -27,11 +27,9 @@ from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
 from simnet.v11.sdk import Client, ServeAxon, client_module
 from simnet.v11.substrate import ChainSubstrate
 from simnet.v11.wallets import Wallets
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 from simnet.wire.faults import Fault, FaultPlan, as_plans
-from simnet.wire.hygiene import (
-    DEFAULT_BLOCKING_THRESHOLD,
-    AppErrorReporter,
-)
+from simnet.wire.hygiene import AppErrorReporter
 from simnet.wire.injector import FaultInjector
 
 

@@ -4,25 +4,18 @@
   (the axon turns them into a 500 and a log line; simnet records them).
 * ASGI protocol violations by the token streamer: a body with ``more_body: False``
   (BTStreamingResponse sends the last one itself), a message that is not a body.
-* The event loop serving the axons blocked longer than a threshold (for example by
-  ``time.sleep`` inside an async token streamer), with the stack of the blocking call.
+* (``simnet.wire.blocking``: an event loop held by blocking code, e.g. ``time.sleep``
+  inside an async token streamer.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import gc
 import inspect
-import sys
-import threading
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-DEFAULT_BLOCKING_THRESHOLD = 0.2  # seconds
 
 
 @dataclass(frozen=True)
@@ -163,126 +156,3 @@ class AppErrorReporter:
             if scope.get("type") != "lifespan" and not _injected(exc):
                 self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
             raise
-
-
-class LoopWatchdog:
-    """A thread that notices when one callback holds an event loop for too long.
-
-    Each tick it looks at which ``asyncio`` handle the loop's thread is running. The same
-    handle running for longer than a subscriber's threshold means blocking code (a busy
-    loop switching between many short callbacks is not reported). Time spent in garbage
-    collection does not count: a full collection of a process serving 256 axons can
-    take most of a second, in whichever thread triggered it, and is no miner's doing.
-    Subscribers get the stack of the loop's thread at that moment.
-    """
-
-    def __init__(
-        self,
-        loop: Any,
-        loop_thread: threading.Thread,
-        tick: float = 0.02,
-        *,
-        where: str = "the event loop serving the axons",
-        ignore: Callable[[Any], bool] = lambda frame: False,
-    ) -> None:
-        self.loop = loop
-        self.loop_thread = loop_thread
-        self.tick = tick
-        self.where = where
-        self.ignore = ignore
-        """Told the blocking stack's top frame; True means the block is not reported."""
-        self._lock = threading.Lock()
-        self._subscribers: dict[int, tuple[float, Report]] = {}
-        self._stop = threading.Event()
-        self._gc_started: float | None = None
-        self._gc_seconds = 0.0  # total time in garbage collection while watching
-        gc.callbacks.append(self._on_gc)
-        self._thread = threading.Thread(target=self._run, name="simnet-loop-watchdog", daemon=True)
-        self._thread.start()
-
-    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
-        # Runs with the GIL held, in the thread that triggered the collection.
-        if phase == "start":
-            self._gc_started = time.monotonic()
-        elif self._gc_started is not None:
-            self._gc_seconds += time.monotonic() - self._gc_started
-            self._gc_started = None
-
-    def _gc_time(self) -> float:
-        """Seconds spent in garbage collection so far, the running collection included."""
-        started = self._gc_started
-        return self._gc_seconds + (time.monotonic() - started if started is not None else 0.0)
-
-    def subscribe(self, threshold: float, report: Report) -> int:
-        """Call ``report`` when one callback holds the loop for more than ``threshold`` s."""
-        if threshold <= 0:
-            raise ValueError(f"blocking threshold {threshold=} must be positive")
-        with self._lock:
-            token = id(report)
-            self._subscribers[token] = (threshold, report)
-            return token
-
-    def unsubscribe(self, token: int) -> None:
-        with self._lock:
-            self._subscribers.pop(token, None)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        if self._on_gc in gc.callbacks:
-            gc.callbacks.remove(self._on_gc)
-
-    def _running_handle(self) -> tuple[object | None, Any]:
-        """The handle the loop thread is running, and its stack's top frame. Another
-        thread's stack is read while it changes: a walk that meets something other than
-        a frame (seen once in CI: ``f_back`` gave a ``bool``) counts as no handle for
-        this tick, instead of ending the watchdog."""
-        frame = sys._current_frames().get(self.loop_thread.ident or -1)
-        top = frame
-        try:
-            while frame is not None:
-                handle = frame.f_locals.get("self") if frame.f_code.co_name == "_run" else None
-                if isinstance(handle, asyncio.Handle):
-                    return handle, top
-                frame = frame.f_back
-        except Exception:  # a stack read mid-change: the next tick reads it again
-            return None, None
-        return None, top
-
-    def _run(self) -> None:
-        current: object | None = None
-        since = time.monotonic()
-        collected_since = self._gc_time()
-        told: set[int] = set()
-        while not self._stop.wait(self.tick):
-            handle, top = self._running_handle()
-            now = time.monotonic()
-            if handle is not current:
-                current, since, told = handle, now, set()
-                collected_since = self._gc_time()
-                continue
-            if handle is None:
-                continue
-            held = now - since - (self._gc_time() - collected_since)
-            with self._lock:
-                due = [
-                    (token, threshold, report)
-                    for token, (threshold, report) in self._subscribers.items()
-                    if held > threshold and token not in told
-                ]
-            if due and self.ignore(top):
-                told.update(token for token, _, _ in due)
-                continue
-            for token, threshold, report in due:
-                told.add(token)
-                report(self._blocked(threshold, held, top))
-
-    def _blocked(self, threshold: float, held: float, frame: Any) -> MinerProblem:
-        stack = "".join(traceback.format_stack(frame)) if frame is not None else ""
-        return MinerProblem(
-            "blocking",
-            self.where,
-            f"blocked for more than {threshold:.2f} s ({held:.2f} s when noticed): code on "
-            "it runs blocking calls (e.g. time.sleep) instead of awaiting",
-            "stack of the blocking call:\n" + stack.rstrip(),
-        )

@@ -18,7 +18,7 @@ class BaseValidatorNeuron(BaseNeuron):
         self.hotkeys = copy.deepcopy(self.metagraph.hotkeys)
         self.dendrite = bt.Dendrite(wallet=self.wallet)
         self.scores = np.zeros(self.metagraph.n, dtype=np.float32)
-        self.loop = asyncio.new_event_loop()
+        self.loop = asyncio.get_event_loop()  # as the subnet template does
         self.should_exit = False
 
     def should_set_weights(self) -> bool:
@@ -32,14 +32,6 @@ class BaseValidatorNeuron(BaseNeuron):
                 self.step += 1
         except KeyboardInterrupt:
             bt.logging.info("Validator stopped.")
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Close the dendrite's HTTP session and the validator's event loop."""
-        if not self.loop.is_closed():
-            self.loop.run_until_complete(self.dendrite.aclose_session())
-            self.loop.close()
 
     def update_scores(self, rewards: np.ndarray, uids) -> None:
         if len(self.scores) < self.metagraph.n:

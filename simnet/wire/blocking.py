@@ -1,0 +1,464 @@
+"""Blocking calls on an event loop: one callback holding the loop longer than a threshold.
+
+No thread ever reads another thread's frames (on CPython 3.11 that can crash the process):
+
+* **Recording.** While any loop is watched, ``asyncio.Handle._run`` (where a pure-Python
+  event loop runs every callback: task steps, I/O callbacks, timers) is wrapped. For a
+  watched loop the wrapper, in the loop's own thread, records which step runs and since
+  when, and at the step's end measures it: a step over the threshold is a block, reported
+  from there. Unwatched loops pay one dictionary lookup per callback. The last watch to
+  end puts ``Handle._run`` back.
+* **Where.** The blocked thread says where it is itself. On the main thread, a watchdog
+  thread that reads only the record sends a signal once a step is over the threshold; the
+  handler, run by the main thread between two bytecodes of the blocking code (a
+  ``time.sleep`` is resumed after it), takes the stack of the code it interrupted. On any
+  other thread (simnet's axon host), the step's own end says where its coroutines stopped
+  next: the blocking code ran in that step, before the innermost line shown.
+* **Not counted.** Time in garbage collection (it holds every thread, whoever triggered
+  it) is subtracted. uvloop's loops run callbacks in C and are not watched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import gc
+import signal
+import sysconfig
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from simnet.wire.hygiene import MinerProblem
+
+DEFAULT_BLOCKING_THRESHOLD = 0.2  # seconds
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """One callback that held its loop longer than a watch's threshold."""
+
+    where: str
+    """Which loop: "the event loop serving the axons", "... running the validator's code"."""
+    seconds: float
+    """How long the callback held the loop (garbage collection excluded); for a callback
+    still running when the watch ended, how long until then."""
+    callback: str
+    """What ran: a task and its coroutine, or a plain callback."""
+    stack: traceback.StackSummary
+    """Where: the blocking code's stack, taken while it blocked (``mid_block``), else
+    where the callback's coroutines stopped at its end (the block lies before that)."""
+    mid_block: bool
+    finished: bool = True
+
+    @property
+    def site(self) -> tuple[object, ...]:
+        """What makes two blocks the same place in the code."""
+        frames = tuple((f.filename, f.lineno, f.name) for f in self.stack)
+        return (self.where, frames or self.callback, self.mid_block)
+
+
+Observer = Callable[[Blocked], None]
+Ignore = Callable[[traceback.StackSummary], bool]
+
+
+# -- the recording, shared by every watched loop ---------------------------------------------
+_ORIGINAL_RUN: Callable[[asyncio.Handle], None] = asyncio.Handle._run
+"""What runs a callback; kept for good, so a callback already inside the wrapper when the
+last watch ends still runs."""
+_records: dict[asyncio.AbstractEventLoop, _LoopRecord] = {}
+_records_lock = threading.Lock()
+_collected = 0.0  # seconds spent in garbage collection while anything is watched
+_collection_started: float | None = None
+
+
+def _on_gc(phase: str, info: dict[str, int]) -> None:
+    # Runs with the GIL held, in whichever thread triggered the collection.
+    global _collected, _collection_started
+    if phase == "start":
+        _collection_started = time.monotonic()
+    elif _collection_started is not None:
+        _collected += time.monotonic() - _collection_started
+        _collection_started = None
+
+
+def collected_seconds() -> float:
+    """Seconds spent in garbage collection so far, the running collection included."""
+    started = _collection_started
+    return _collected + (time.monotonic() - started if started is not None else 0.0)
+
+
+def _recording_run(handle: asyncio.Handle) -> None:
+    record = _records.get(handle._loop)  # type: ignore[attr-defined]
+    if record is None:
+        _ORIGINAL_RUN(handle)
+    else:
+        record.run(handle)
+
+
+def _watch(record: _LoopRecord) -> None:
+    with _records_lock:
+        if record.loop in _records:
+            raise RuntimeError(f"{record.loop!r} is already watched")
+        if not _records:
+            if asyncio.Handle._run is not _ORIGINAL_RUN:
+                raise RuntimeError(
+                    "asyncio.Handle._run was replaced by something else; simnet cannot "
+                    "watch event loops for blocking calls (pass blocking_threshold=None)"
+                )
+            asyncio.Handle._run = _recording_run  # type: ignore[method-assign,assignment]
+            gc.callbacks.append(_on_gc)
+        _records[record.loop] = record
+
+
+def _unwatch(record: _LoopRecord) -> None:
+    with _records_lock:
+        if _records.get(record.loop) is not record:
+            return
+        del _records[record.loop]
+        if not _records:
+            asyncio.Handle._run = _ORIGINAL_RUN  # type: ignore[method-assign,assignment]
+            with contextlib.suppress(ValueError):
+                gc.callbacks.remove(_on_gc)
+
+
+def recording_installed() -> bool:
+    """Whether ``asyncio.Handle._run`` is wrapped now (while any loop is watched)."""
+    return asyncio.Handle._run is _recording_run
+
+
+_NEVER = float("inf")
+
+
+# -- one watched loop ---------------------------------------------------------------------------
+# (serial, handle, started, collected at start)
+_Step = tuple[int, asyncio.Handle, float, float]
+
+
+class _LoopRecord:
+    """What one watched loop runs now. Written by the loop's own thread only."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_main: bool, end: Observer) -> None:
+        self.loop = loop
+        self.on_main = on_main
+        self.threshold = _NEVER  # the smallest threshold of the watch's observers
+        self.step: _Step | None = None
+        self.serial = 0
+        self.wanted = 0  # the serial of the step whose stack the watchdog asked for
+        self.stacks: dict[int, traceback.StackSummary] = {}  # taken mid-block, by serial
+        self._end = end
+
+    def run(self, handle: asyncio.Handle) -> None:
+        outer = self.step
+        self.serial += 1
+        step = (self.serial, handle, time.monotonic(), collected_seconds())
+        self.step = step
+        try:
+            _ORIGINAL_RUN(handle)
+        finally:
+            seconds = _held(step)
+            if outer is not None:  # a nested loop run (nest_asyncio) ended: restart its clock
+                outer = (outer[0], outer[1], time.monotonic(), collected_seconds())
+            self.step = outer
+            stack = self.stacks.pop(step[0], None)
+            if seconds > self.threshold:
+                where = stack if stack is not None else stopped_at(handle)
+                self._end(
+                    Blocked("", seconds, describe(handle), where, mid_block=stack is not None)
+                )
+
+    def take_stack(self, frame: FrameType | None) -> None:
+        """The signal handler's half, on the main thread: the interrupted code's stack."""
+        step = self.step
+        if step is not None and step[0] == self.wanted and frame is not None:
+            self.stacks[step[0]] = _stack_above_recording(frame)
+
+
+def _held(step: _Step) -> float:
+    _, _, started, collected = step
+    return time.monotonic() - started - (collected_seconds() - collected)
+
+
+def _stack_above_recording(frame: FrameType) -> traceback.StackSummary:
+    """The stack of ``frame`` (the current thread's) down to the callback the loop runs."""
+    frames = []
+    for each, lineno in traceback.walk_stack(frame):
+        if each.f_code is _RUN_CODE:
+            break
+        if each.f_code is not _HANDLE_RUN_CODE:
+            frames.append((each, lineno))
+    return traceback.StackSummary.extract(reversed(frames))
+
+
+_RUN_CODE = _LoopRecord.run.__code__
+_HANDLE_RUN_CODE = _ORIGINAL_RUN.__code__
+
+
+_Entry = tuple[str, int, str, None]
+
+
+def stopped_at(handle: asyncio.Handle) -> traceback.StackSummary:
+    """Where ``handle``'s callback left off, read by the loop's thread right after it ran:
+    a task's chain of awaits from its coroutine inwards, or a plain callback's function."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro: Any = task.get_coro()
+        entries: list[_Entry] = []
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            if frame is None:
+                code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+                if code is not None and not entries:  # it ran to its end in this step
+                    entries.append((code.co_filename, code.co_firstlineno, code.co_name, None))
+                break
+            entries.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, None))
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        return traceback.StackSummary.from_list(_down_to_own_code(entries))
+    code = getattr(callback, "__code__", None) or getattr(
+        getattr(callback, "__func__", None), "__code__", None
+    )
+    if code is None:
+        return traceback.StackSummary()
+    return traceback.StackSummary.from_list(
+        [(code.co_filename, code.co_firstlineno, code.co_name, None)]
+    )
+
+
+_LIBRARIES = (
+    *{sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")},
+    str(Path(__file__).resolve().parents[1]),
+)
+
+
+def _down_to_own_code(entries: list[_Entry]) -> list[_Entry]:
+    """The chain of awaits down to its innermost frame outside the standard library,
+    installed packages and simnet (the framework's own awaits below it are left out)."""
+    own = [i for i, entry in enumerate(entries) if not entry[0].startswith(_LIBRARIES)]
+    return entries[: own[-1] + 1] if own else entries
+
+
+def describe(handle: asyncio.Handle) -> str:
+    """What a handle runs, in words, without touching any frame."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        name = getattr(coro, "__qualname__", type(coro).__name__)
+        return f"a step of task {task.get_name()!r} ({name})"
+    return f"the callback {getattr(callback, '__qualname__', repr(callback))}"
+
+
+# -- asking the main thread where it is -------------------------------------------------------
+_SIGNAL: int | None = (
+    signal.SIGRTMIN + 7 if hasattr(signal, "SIGRTMIN") else getattr(signal, "SIGUSR2", None)
+)
+_signal_users = 0
+_saved_handler: Any = None
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    for record in list(_records.values()):
+        if record.on_main:
+            record.take_stack(frame)
+
+
+def _take_signal() -> bool:
+    """Install the stack-taking handler (main thread only); False if the signal is not
+    ours to take (a handler of someone else's is there, or no such signal here)."""
+    global _signal_users, _saved_handler
+    if _SIGNAL is None or threading.current_thread() is not threading.main_thread():
+        return False
+    if _signal_users == 0:
+        current = signal.getsignal(_SIGNAL)
+        if current not in (signal.SIG_DFL, None):
+            return False
+        _saved_handler = current
+        signal.signal(_SIGNAL, _on_signal)
+        signal.siginterrupt(_SIGNAL, False)  # interrupted system calls restart
+    _signal_users += 1
+    return True
+
+
+def _give_signal_back() -> None:
+    global _signal_users
+    _signal_users -= 1
+    if _signal_users == 0 and _SIGNAL is not None:
+        with contextlib.suppress(ValueError):  # not on the main thread: left installed
+            signal.signal(_SIGNAL, _saved_handler or signal.SIG_DFL)
+
+
+# -- the watch ------------------------------------------------------------------------------------
+class LoopWatch:
+    """Blocks of one event loop, delivered to observers with thresholds of their own.
+
+    ``on_main``: the loop runs on the main thread (create the watch there), so a block's
+    stack is taken while it blocks; otherwise where the blocking callback stopped is
+    reported. :meth:`stop` ends the watch from any thread.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        where: str = "the event loop serving the axons",
+        ignore: Ignore | None = None,
+        on_main: bool = False,
+        tick: float = 0.02,
+    ) -> None:
+        self.loop = loop
+        self.where = where
+        self.ignore = ignore
+        """Told a block's stack; True means the block is not reported (simnet's own calls)."""
+        self.tick = tick
+        self._lock = threading.Lock()
+        self._observers: dict[int, tuple[float, Observer]] = {}
+        self._stopped = threading.Event()
+        self._signalled = on_main and _take_signal()
+        self._record = _LoopRecord(loop, on_main, self._deliver)
+        _watch(self._record)
+        self._thread: threading.Thread | None = None
+        if self._signalled:
+            self._thread = threading.Thread(
+                target=self._run, name="simnet-loop-watchdog", daemon=True
+            )
+            self._thread.start()
+
+    @property
+    def takes_stacks_mid_block(self) -> bool:
+        """Whether a block's stack is taken while it blocks (the main thread's loops)."""
+        return self._signalled
+
+    def subscribe(self, threshold: float, observe: Observer) -> int:
+        """Call ``observe`` for each callback that holds the loop over ``threshold`` s."""
+        if threshold <= 0:
+            raise ValueError(f"blocking threshold {threshold=} must be positive")
+        with self._lock:
+            token = id(observe)
+            self._observers[token] = (threshold, observe)
+            self._record.threshold = min(t for t, _ in self._observers.values())
+            return token
+
+    def unsubscribe(self, token: int) -> None:
+        with self._lock:
+            self._observers.pop(token, None)
+            self._record.threshold = min((t for t, _ in self._observers.values()), default=_NEVER)
+
+    def stop(self) -> None:
+        """End the watch; a callback still over its threshold is delivered as unfinished."""
+        if self._stopped.is_set():
+            return
+        step = self._record.step
+        if step is not None and _held(step) > self._record.threshold:
+            stack = self._record.stacks.get(step[0], traceback.StackSummary())
+            self._deliver(
+                Blocked("", _held(step), describe(step[1]), stack, bool(stack), finished=False)
+            )
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+        _unwatch(self._record)
+        if self._signalled:
+            _give_signal_back()
+
+    def _deliver(self, blocked: Blocked) -> None:
+        if self._stopped.is_set() or (self.ignore is not None and self.ignore(blocked.stack)):
+            return
+        blocked = dataclasses.replace(blocked, where=self.where)
+        with self._lock:
+            due = [observe for t, observe in self._observers.values() if blocked.seconds > t]
+        for observe in due:
+            observe(blocked)
+
+    def _run(self) -> None:
+        """The watchdog (main-thread loops only): reads the record, and asks the main
+        thread for its stack once a step is over the threshold."""
+        assert _SIGNAL is not None
+        record, main = self._record, threading.main_thread().ident
+        while not self._stopped.wait(self.tick):
+            step = record.step
+            if step is None or step[0] == record.wanted or _held(step) <= record.threshold:
+                continue
+            record.wanted = step[0]
+            if main is not None:
+                signal.pthread_kill(main, _SIGNAL)
+
+
+# -- one report per place in the code --------------------------------------------------------------
+@dataclass
+class _Site:
+    first: Blocked
+    threshold: float
+    count: int = 1
+    worst: float = 0.0
+
+
+class BlockingSites:
+    """Blocks grouped by where they happen: one problem per site, with how often and the
+    worst duration (a loop blocked every second by the same line is one report)."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._sites: dict[tuple[object, ...], _Site] = {}
+        self._firsts: dict[int, tuple[object, ...]] = {}  # id(first problem) -> site
+
+    def add(self, blocked: Blocked) -> MinerProblem | None:
+        """Count ``blocked``; the site's problem if it is the first block there."""
+        with self._lock:
+            site = self._sites.get(blocked.site)
+            if site is not None:
+                site.count += 1
+                site.worst = max(site.worst, blocked.seconds)
+                return None
+            site = self._sites[blocked.site] = _Site(blocked, self.threshold, 1, blocked.seconds)
+            problem = _problem(site)
+            self._firsts[id(problem)] = blocked.site
+            return problem
+
+    def current(self, problem: MinerProblem) -> MinerProblem:
+        """``problem`` as its site stands now (count, worst), if it is a site's first."""
+        with self._lock:
+            key = self._firsts.get(id(problem))
+            return problem if key is None else _problem(self._sites[key])
+
+    def summary(self) -> list[str]:
+        """One line per site: where, how often, the worst duration."""
+        with self._lock:
+            return [_summary_line(site) for site in self._sites.values()]
+
+
+def _problem(site: _Site) -> MinerProblem:
+    blocked = site.first
+    times = (
+        f"{site.count} times, worst {site.worst:.2f} s" if site.count > 1 else f"{site.worst:.2f} s"
+    )
+    message = (
+        f"blocked for more than {site.threshold:.2f} s ({times}): code on it runs blocking "
+        "calls (e.g. time.sleep) instead of awaiting"
+    )
+    if not blocked.finished:
+        message += "; still blocked when the watch ended"
+    stack = "".join(blocked.stack.format()).rstrip()
+    if blocked.mid_block:
+        details = f"stack of the blocking call:\n{stack}"
+    elif stack:
+        details = (
+            f"{blocked.callback} blocked; the blocking code ran before the innermost line "
+            f"of where it stopped next:\n{stack}"
+        )
+    else:
+        details = f"{blocked.callback} blocked"
+    return MinerProblem("blocking", blocked.where, message, details)
+
+
+def _summary_line(site: _Site) -> str:
+    top = site.first.stack[-1] if site.first.stack else None
+    place = f"{top.filename}:{top.lineno} in {top.name}" if top else site.first.callback
+    return f"{site.first.where}: {place}: blocked {site.count} time(s), worst {site.worst:.2f} s"
