@@ -8,14 +8,16 @@ VENV ?= .venv
 DEFAULT_BITTENSOR := 10.5.*
 BITTENSOR ?= $(DEFAULT_BITTENSOR)
 V11 := $(filter 11.%,$(BITTENSOR))
-# Extra requirements for that release (9.x needs "async-substrate-interface<1.6").
+# What pip needs beside that release (9.x: "async-substrate-interface<1.6", ...), from
+# the one list of releases (simnet/_release.py); EXTRA adds a requirement of your own.
+NEEDS := $(shell $(PYTHON) tools/releases.py needs '$(BITTENSOR)')
 EXTRA ?=
 PYTEST_ARGS ?= -n 2 -m "not thorough"
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.simnet-installed-$(subst *,x,$(BITTENSOR))
 
-.PHONY: demo test thorough lint install example example-v11 clean
+.PHONY: demo test thorough lint install example example-v11 smoke releases clean
 
 demo: $(STAMP)
 	$(BIN)/simnet demo
@@ -27,10 +29,9 @@ test: lint
 thorough: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m thorough
 
-# ruff, the layering contracts in pyproject.toml ([tool.importlinter]), then Python 3.10:
-# only 3.11 can be installed here, so 3.10 is checked statically (ruff's py310 syntax and
-# vermin's API check) over the package, the reference subnet, the examples and every
-# ```python block of the docs.
+# ruff, the layering contracts in pyproject.toml ([tool.importlinter]), then Python 3.10
+# statically (ruff's py310 syntax and vermin's API check) over the package, the reference
+# subnet, the examples and every ```python block of the docs (`make smoke` runs 3.10 too).
 DOCBLOCKS := .docblocks
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,7 +51,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
+	$(BIN)/python -m pip install --quiet -e ".[dev]" "bittensor==$(BITTENSOR)" $(NEEDS) $(if $(EXTRA),"$(EXTRA)")
 	rm -f $(VENV)/.simnet-installed-*
 	touch $@
 
@@ -62,7 +63,7 @@ example:
 	$(PYTHON) -m venv $(EXAMPLE_VENV)
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
 	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
-	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/bittensor_simnet-*.whl "bittensor==$(BITTENSOR)" $(if $(EXTRA),"$(EXTRA)")
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/bittensor_simnet-*.whl "bittensor==$(BITTENSOR)" $(NEEDS) $(if $(EXTRA),"$(EXTRA)")
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]" "./examples/template_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory
@@ -80,5 +81,17 @@ example-v11:
 	$(EXAMPLE_V11_VENV)/bin/python -m pip install --quiet "./examples/btauth_subnet[test]"
 	cd examples/btauth_subnet && ../../$(EXAMPLE_V11_VENV)/bin/python -m pytest -q
 
+# Every release simnet checks (simnet/_release.py, RELEASES), each in a fresh environment
+# from simnet's wheel, the smoke steps (tests/smoke) with no network; SMOKE_JOBS at a
+# time. `make smoke SMOKE='10.2.0 11.3.0'` runs only those.
+SMOKE_JOBS ?= 2
+SMOKE ?=
+smoke:
+	$(PYTHON) tools/smoke.py --jobs $(SMOKE_JOBS) $(SMOKE)
+
+# The minors and patches the package index offers that RELEASES lacks (exit 1 if any).
+releases:
+	$(PYTHON) tools/releases.py missing
+
 clean:
-	rm -rf $(VENV) $(EXAMPLE_VENV) $(EXAMPLE_V11_VENV) .venv-bt-* dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(EXAMPLE_VENV) $(EXAMPLE_V11_VENV) .venv-bt-* .venv-smoke dist .pytest_cache .ruff_cache .hypothesis

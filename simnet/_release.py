@@ -65,7 +65,7 @@ class Release:
 
 _ASI_9 = "async-substrate-interface<1.6"  # 9.x pins scalecodec; newer ones bring cyscale
 _ASI_10 = "async-substrate-interface<2"  # 10.0-10.2.0 do not cap it; 2.x brings cyscale
-_DRAND_9 = "bittensor-drand<2"  # 9.8 imports get_encrypted_commit, gone from drand 2
+_DRAND_9 = "bittensor-drand<2"  # 9.5-9.8 import get_encrypted_commit, gone from drand 2
 _FASTAPI = "fastapi"  # 11.x subnets serve FastAPI miners; neither 11.x nor simnet has it
 
 RELEASES: tuple[Release, ...] = (
@@ -74,9 +74,9 @@ RELEASES: tuple[Release, ...] = (
     Release("9.2.0", (_ASI_9,), python="3.10"),
     Release("9.3.0", (_ASI_9,), python="3.10"),
     Release("9.4.0", (_ASI_9,)),
-    Release("9.5.0", (_ASI_9,)),
-    Release("9.6.1", (_ASI_9,)),
-    Release("9.7.0", (_ASI_9,)),
+    Release("9.5.0", (_ASI_9, _DRAND_9)),
+    Release("9.6.1", (_ASI_9, _DRAND_9)),
+    Release("9.7.0", (_ASI_9, _DRAND_9)),
     Release("9.8.3", (_ASI_9, _DRAND_9)),
     Release("9.9.0", (_ASI_9,)),
     Release("9.10.1", (_ASI_9,), python="3.12"),

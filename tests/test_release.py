@@ -3,14 +3,20 @@ simnet checks, and a changed data shape are each one line, never a traceback fro
 bittensor; what simnet adapts to is detected in the installed release."""
 
 import dataclasses
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import simnet._compat as compat
 from simnet import ChainState, FakeSubtensor
 from simnet._release import BITTENSOR_VERSION, RELEASES, SeamChanged, WrongStack, require
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import releases  # noqa: E402
 
 NEURON_RANGE = "9.0-10.5"
 V11_RANGE = "11.0-11.3"
@@ -38,6 +44,41 @@ def test_the_checked_ranges_come_from_the_release_list():
     assert [r.minor for r in RELEASES if r.stack == "neuron"][-1] == "10.5"
     versions = [tuple(map(int, r.version.split("."))) for r in RELEASES]
     assert versions == sorted(set(versions))
+
+
+def test_the_readme_release_table_is_the_one_generated_from_the_release_list():
+    assert releases.table() in (ROOT / "README.md").read_text()
+
+
+def test_ci_runs_the_whole_suite_on_exactly_the_anchor_releases():
+    ci = (ROOT / ".ci" / "run").read_text()
+    pinned = re.findall(r"^make test BITTENSOR=(\S+)", ci, re.M)
+    on_the_default = re.findall(r"^make test PYTHON=", ci, re.M)  # 10.5.*, on Python 3.13
+    assert "DEFAULT_BITTENSOR := 10.5.*" in (ROOT / "Makefile").read_text()
+    assert len(on_the_default) == 1
+    assert sorted([*pinned, "10.5.0"]) == sorted(r.version for r in RELEASES if r.suite)
+
+
+def test_the_smoke_runs_each_release_once_and_the_newest_of_each_major_on_every_python():
+    runs = releases.smoke_runs()
+    assert {r.version for r, _ in runs} == {r.version for r in RELEASES}
+    for newest in ("9.12.2", "10.5.0", "11.3.0"):
+        assert sorted(p for r, p in runs if r.version == newest) == list(releases.PYTHONS)
+
+
+def test_pip_is_told_what_each_release_needs():
+    assert releases.needs("9.8.3") == ["async-substrate-interface<1.6", "bittensor-drand<2"]
+    assert releases.needs("10.2.*") == ["async-substrate-interface<2"]
+    assert releases.needs("10.5.*") == []
+    assert releases.needs("11.*") == ["fastapi"]
+
+
+def test_the_index_check_names_missing_minors_and_newer_patches():
+    offered = [releases.version(v) for v in ("8.5.0", "10.5.0", "10.5.1", "10.6.0", "11.3.0")]
+    assert releases.missing(offered) == [
+        "10.5.1: newer than the listed 10.5.0",
+        "10.6.0: a minor the list lacks (add Release('10.6.0', ...))",
+    ]
 
 
 def test_the_11x_stack_asked_for_on_this_release_names_what_to_install():

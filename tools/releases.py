@@ -1,0 +1,131 @@
+"""The bittensor releases simnet checks (``simnet._release.RELEASES``), as the README's
+table and against what the package index offers.
+
+    python tools/releases.py table     the README's release table (tests/test_release.py
+                                       checks the README holds it verbatim)
+    python tools/releases.py anchors   the releases CI runs the whole suite on
+    python tools/releases.py needs SPEC
+                                       what pip needs beside ``bittensor==SPEC`` ("9.12.2",
+                                       "10.3.*"), shell-quoted (``make install`` adds it)
+    python tools/releases.py missing   minors and patches the index offers that the list
+                                       lacks (``make releases``); exit 1 if any
+
+Adding a release is one ``Release(...)`` line in ``simnet/_release.py``; CI's smoke job
+(``tools/smoke.py``) and the table follow.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from fnmatch import fnmatch
+from itertools import groupby
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from simnet._release import RELEASES, Release  # noqa: E402
+
+Version = tuple[int, ...]
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+"""The Pythons simnet claims (pyproject's classifiers), each of which CI runs."""
+
+
+def smoke_runs(
+    versions: list[str] | None = None, extra_pythons: bool = True
+) -> list[tuple[Release, str]]:
+    """CI's smoke jobs: each release (of ``versions``, default all) on the Python its
+    ``Release`` names, and the newest 9.x, 10.x and 11.x on every other Python too."""
+    releases = [r for r in RELEASES if not versions or r.version in versions]
+    runs = [(r, r.python) for r in releases]
+    if extra_pythons:
+        newest = {r.version.split(".")[0]: r for r in releases}
+        runs += [(r, p) for r in newest.values() for p in PYTHONS if p != r.python]
+    return runs
+
+
+def version(text: str) -> Version:
+    return tuple(int(part) for part in text.split("."))
+
+
+def install_line(patches: list[Release]) -> str:
+    """What a user of ``patches``' minor runs: the minor's newest patch comes with it."""
+    words = ["pip install bittensor-simnet", f'"bittensor=={patches[0].minor}.*"']
+    return " ".join(words + [f'"{need}"' for need in needs(f"{patches[0].minor}.*")])
+
+
+def needs(spec: str) -> list[str]:
+    """What pip needs beside ``bittensor==spec``: that of every listed release it matches."""
+    matched = [r for r in RELEASES if fnmatch(r.version, spec) or fnmatch(r.version, spec + ".*")]
+    return list(dict.fromkeys(need for release in matched for need in release.needs))
+
+
+def table() -> str:
+    """The README's table: one row per minor, what CI runs on it and the install line."""
+    pythons: dict[str, list[str]] = {}
+    for release, python in smoke_runs():
+        pythons.setdefault(release.version, []).append(python)
+    rows = [
+        "| minor | CI smoke: release (Python) | CI whole suite | install |",
+        "|---|---|---|---|",
+    ]
+    for minor, group in groupby(RELEASES, key=lambda release: release.minor):
+        patches = list(group)
+        smoke = ", ".join(f"{r.version} ({', '.join(sorted(pythons[r.version]))})" for r in patches)
+        suite = ", ".join(r.version for r in patches if r.suite)
+        rows.append(f"| {minor} | {smoke} | {suite} | `{install_line(patches)}` |")
+    return "\n".join(rows)
+
+
+def offered(index_text: str) -> list[Version]:
+    """The final releases in ``pip index versions``' answer."""
+    match = re.search(r"Available versions: (.*)", index_text)
+    words = match.group(1).split(", ") if match else []
+    return sorted(version(w) for w in words if re.fullmatch(r"\d+\.\d+\.\d+", w))
+
+
+def missing(available: list[Version]) -> list[str]:
+    """One line per minor from the oldest checked on that the list lacks, and per
+    listed minor whose newest patch on the index is newer than the listed one."""
+    listed = {version(r.version)[:2]: version(r.version) for r in RELEASES}
+    oldest = min(listed)
+    newest: dict[Version, Version] = {}
+    for v in available:
+        if v[:2] >= oldest:
+            newest[v[:2]] = max(newest.get(v[:2], v), v)
+    lines = []
+    for minor, patch in sorted(newest.items()):
+        shown = ".".join(map(str, patch))
+        if minor not in listed:
+            lines.append(f"{shown}: a minor the list lacks (add Release({shown!r}, ...))")
+        elif patch > listed[minor]:
+            lines.append(f"{shown}: newer than the listed {'.'.join(map(str, listed[minor]))}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["table"]:
+        print(table())
+        return 0
+    if argv == ["anchors"]:
+        print(" ".join(r.version for r in RELEASES if r.suite))
+        return 0
+    if len(argv) == 2 and argv[0] == "needs":
+        print(" ".join(map(shlex.quote, needs(argv[1]))))
+        return 0
+    if argv == ["missing"]:
+        answer = subprocess.run(
+            [sys.executable, "-m", "pip", "index", "versions", "bittensor"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        lines = missing(offered(answer.stdout))
+        print("\n".join(lines) or "the list has every release the index offers")
+        return 1 if lines else 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
