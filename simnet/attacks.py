@@ -16,6 +16,7 @@ from simnet.neurons.attacks import (
     ATTACKS,
     EXPECTED_STATUS,
     AttackResult,
+    AxonTarget,
     assert_rejects,
     attack,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ATTACKS",
     "EXPECTED_STATUS",
     "AttackResult",
+    "AxonTarget",
     "assert_rejects",
     "attack",
 ]

@@ -140,6 +140,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="filter warnings from bittensor's internals on simnet's path and pytest-asyncio's "
         "unset-loop-scope notice (false, or -W default::..., shows them again)",
     )
+    group.addoption(
+        "--simnet-blocking-threshold",
+        metavar="SECONDS|off",
+        help="seconds one callback may hold a watched event loop (the axons', the "
+        "validator's) before it is reported as blocking; off: no detection; default: the "
+        "simnet_blocking_threshold ini setting, else 0.2",
+    )
+    parser.addini(
+        "simnet_blocking_threshold",
+        default="0.2",
+        help="like --simnet-blocking-threshold",
+    )
     parser.addini(
         "simnet_redirect",
         type="bool",
@@ -190,6 +202,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"ini setting simnet_transport = {transport!r}: expected one of {', '.join(TRANSPORTS)}"
         )
+
+    try:
+        _configured_threshold(config)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
     if config.getoption("simnet_offline") or config.getini("simnet_offline"):
         from simnet.sandbox.offline import GUARD
@@ -274,6 +291,24 @@ def simnet_axon_host() -> Iterator[AxonHost]:
     host.close()
 
 
+def _configured_threshold(config: pytest.Config) -> float | None:
+    """The blocking threshold of ``--simnet-blocking-threshold``, else of the ini."""
+    from simnet.wire.blocking import parse_threshold
+
+    text = config.getoption("simnet_blocking_threshold")
+    if text is None:
+        return parse_threshold(config.getini("simnet_blocking_threshold"))
+    return parse_threshold(text)
+
+
+def _blocking_threshold(request: pytest.FixtureRequest, options: dict[str, Any]) -> float | None:
+    """The marker's ``blocking_threshold``, else the option's or the ini's."""
+    if "blocking_threshold" in options:
+        threshold: float | None = options["blocking_threshold"]
+        return threshold
+    return _configured_threshold(request.config)
+
+
 _MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport", "redirect"}
 
 
@@ -324,7 +359,6 @@ def simnet_network(
     blocking detector.
     """
     from simnet import Simnet
-    from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
     redirect = options.get("redirect", request.config.getini("simnet_redirect"))
@@ -332,7 +366,7 @@ def simnet_network(
         wallets=simnet_wallets,
         host=simnet_axon_host,
         strict=options.get("strict", True),
-        blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
+        blocking_threshold=_blocking_threshold(request, options),
         transport=simnet_transport,  # type: ignore[arg-type]
         redirect=bool(redirect),
     )
@@ -427,7 +461,6 @@ def simnet_v11(
 ) -> Iterator[Network]:
     """An open :class:`simnet.v11.Network` with a fresh chain state (bittensor 11.x)."""
     from simnet.v11 import Network
-    from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 
     options = _marker_kwargs(request)
     net = Network(
@@ -435,7 +468,7 @@ def simnet_v11(
         host=simnet_axon_host,
         transport=simnet_transport,
         strict=options.get("strict", True),
-        blocking_threshold=options.get("blocking_threshold", DEFAULT_BLOCKING_THRESHOLD),
+        blocking_threshold=_blocking_threshold(request, options),
     )
     with net:
         yield net

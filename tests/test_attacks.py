@@ -129,3 +129,37 @@ def test_an_unknown_attack_is_named(simnet, reference_axon, simnet_validator):
                 caller=simnet_validator,
             )
         )
+
+
+@pytest.mark.asyncio
+async def test_attacks_take_a_uid_of_a_served_axon(simnet, reference_axon, simnet_validator):
+    results = await attacks.assert_rejects(
+        simnet, reference_axon.uid, StreamPrompting(messages=["hi"]), caller=simnet_validator
+    )
+    assert set(results) == set(attacks.ATTACKS)
+    with pytest.raises(ValueError, match="no axon is served at uid 77"):
+        await attacks.attack(
+            simnet, 77, StreamPrompting(messages=["hi"]), "bad_signature", caller=simnet_validator
+        )
+
+
+@pytest.mark.asyncio
+@pytest.mark.simnet(redirect=True)
+async def test_attacks_take_the_axon_a_redirected_miner_built(simnet, simnet_validator):
+    import bittensor as bt
+
+    simnet.register(1, "miner")
+    wallet = bt.Wallet(name="miner")
+    miner = Miner(wallet, bt.Subtensor().metagraph(1))
+    axon = bt.Axon(wallet=wallet)
+    axon.attach(forward_fn=miner.forward, blacklist_fn=miner.blacklist)
+    with pytest.raises(ValueError, match=r"is not served by simnet: .*axon\.start"):
+        await attacks.attack(
+            simnet, axon, StreamPrompting(messages=["hi"]), "bad_signature", caller=simnet_validator
+        )
+    axon.serve(netuid=1, subtensor=bt.Subtensor())
+    axon.start()
+    results = await attacks.assert_rejects(
+        simnet, axon, StreamPrompting(messages=["hi"]), caller=simnet_validator
+    )
+    assert set(results) == set(attacks.ATTACKS)

@@ -104,7 +104,14 @@ PUBLIC_MODULES = {
         "check_yields",
         "run_protocol",
     },
-    "simnet.attacks": {"ATTACKS", "EXPECTED_STATUS", "AttackResult", "assert_rejects", "attack"},
+    "simnet.attacks": {
+        "ATTACKS",
+        "EXPECTED_STATUS",
+        "AttackResult",
+        "AxonTarget",
+        "assert_rejects",
+        "attack",
+    },
     "simnet.mocking": {"mock_axon"},
     "simnet.local": {
         "OWNER_STAKE",

@@ -65,7 +65,8 @@ def test_the_scripts_own_exit_status_and_errors_are_its_own(tmp_path):
     [
         (("python", "nowhere.py"), "simnet run: no script nowhere.py"),
         ((), "simnet run: give the neuron to run"),
-        (("python", "-c", "print(1)"), "simnet run: python option -c is not supported"),
+        (("python", "-c"), "simnet run: -c needs the code to run"),
+        (("python", "-X", "dev", "x.py"), "simnet run: python option -X is not supported"),
         (("bash", "-c", "true"), "simnet run: bash is not a Python script"),
     ],
 )
@@ -95,3 +96,56 @@ def test_a_module_runs_with_dash_m(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "argv" in result.stdout
+
+
+def test_a_one_liner_runs_with_dash_c_as_python_runs_it(tmp_path):
+    state = ChainState(tmp_path / "chain.sqlite")
+    for name in ("a", "b", "c"):
+        state.register(4, name, "ck")
+    code = "import sys, bittensor as bt; print(bt.Subtensor().metagraph(4).n, sys.argv)"
+    result = _run(tmp_path / "chain.sqlite", "python", "-c", code, "extra")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 ['-c', 'extra']"
+
+
+def test_blocking_is_reported_once_per_place_and_summarized_at_exit(tmp_path):
+    """Worker threads blocking their own private loops hold up nobody: not reported. The
+    main loop's one blocking line is reported once, then counted."""
+    state = ChainState(tmp_path / "chain.sqlite")
+    state.register(1, "validator", "ck", stake=1000, validator_permit=True)
+    state.close()
+    script = Path(__file__).parent / "specimens" / "busy_validator.py"
+    result = _run(tmp_path / "chain.sqlite", "python", str(script), "3.5")
+    assert result.returncode == 0, result.stderr
+    reports = [line for line in result.stderr.splitlines() if line.startswith("simnet: blocking")]
+    assert len(reports) == 2, result.stderr
+    first, summary = reports
+    assert first.startswith("simnet: blocking in the event loop running the validator's code")
+    assert summary.startswith("simnet: blocking summary: the event loop running the validator's")
+    assert "busy_validator.py" in summary
+    assert "in main: blocked 4 time(s)" in summary or "in main: blocked 3 time(s)" in summary
+
+
+def test_blocking_detection_can_be_switched_off(tmp_path):
+    state = ChainState(tmp_path / "chain.sqlite")
+    state.register(1, "validator", "ck", stake=1000, validator_permit=True)
+    state.close()
+    script = Path(__file__).parent / "specimens" / "busy_validator.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "simnet", "run", "--state", str(tmp_path / "chain.sqlite"),
+         "--blocking-threshold", "off", "--", "python", str(script), "1.5"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "blocking" not in result.stderr
+
+
+def test_a_bad_blocking_threshold_is_a_usage_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "simnet", "run", "--blocking-threshold", "soon", "--", "x.py"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "blocking threshold 'soon': expected a positive number of seconds, or off" in (
+        result.stderr
+    )

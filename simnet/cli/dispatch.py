@@ -9,6 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, parse_threshold
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simnet", description=__doc__)
@@ -86,6 +88,14 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds per block of the shared chain (default: the state's, 12 when new)",
     )
+    run.add_argument(
+        "--blocking-threshold",
+        type=_threshold,
+        default=DEFAULT_BLOCKING_THRESHOLD,
+        metavar="SECONDS|off",
+        help="report a callback that holds the neuron's main event loop or its axons' loop "
+        "longer than this (default 0.2; each place once, a summary at exit); off: never",
+    )
     run.add_argument("program", nargs=argparse.REMAINDER, help="-- python SCRIPT.py ARGS...")
     return parser
 
@@ -123,6 +133,13 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{value} must be positive")
     return value
+
+
+def _threshold(text: str) -> float | None:
+    try:
+        return parse_threshold(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:
@@ -173,7 +190,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "run":
         from simnet.cli.run import run
 
-        return run(args.program, args.state, args.block_seconds)
+        return run(args.program, args.state, args.block_seconds, args.blocking_threshold)
     if args.command == "fuzz":
         from simnet.cli.fuzz import fuzz
 

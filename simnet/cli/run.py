@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def run(command: Sequence[str], state: Path | None, block_seconds: float | None) -> int:
+def run(
+    command: Sequence[str],
+    state: Path | None,
+    block_seconds: float | None,
+    blocking_threshold: float | None,
+) -> int:
     """Run ``command``; usage errors exit 2, simnet's refusals 1, else the script's status."""
     from simnet.chain.state import ChainStateError
     from simnet.neurons.runner import UsageError, parse_command
@@ -22,7 +27,9 @@ def run(command: Sequence[str], state: Path | None, block_seconds: float | None)
         print(f"simnet run: {exc}", file=sys.stderr)
         return 2
     try:
-        return run_program(program, state, block_seconds=block_seconds)
+        return run_program(
+            program, state, block_seconds=block_seconds, blocking_threshold=blocking_threshold
+        )
     except ChainStateError as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from simnet._compat import Dendrite, Synapse
+from simnet._compat import Axon, Dendrite, Synapse
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.simnet import Registration, Simnet
 from simnet.sandbox.wallets import keypair_for
@@ -41,19 +41,50 @@ class AttackResult:
 Prepare = Callable[[Dendrite, Any, Synapse], Awaitable[list[tuple[dict[str, str], dict[str, Any]]]]]
 
 
+AxonTarget = ServedAxon | Axon | int
+"""An axon to attack: one from ``net.axons`` / ``net.serve``, the ``bt.Axon`` a redirected
+neuron built and started (``miner.axon``), or the uid of a served axon."""
+
+
+def served_axon(net: Simnet, axon: AxonTarget, netuid: int | None = None) -> ServedAxon:
+    """The :class:`ServedAxon` that ``axon`` names on ``net``."""
+    if isinstance(axon, ServedAxon):
+        return axon
+    if isinstance(axon, Axon):
+        served = getattr(axon, "_simnet_served", None)
+        if served is None:
+            raise ValueError(
+                f"the axon of {axon.wallet.hotkey.ss58_address} is not served by simnet: "
+                "build it while bittensor is redirected and call axon.start()"
+            )
+        return served
+    if isinstance(axon, bool) or not isinstance(axon, int):
+        raise TypeError(f"expected a served axon, a bt.Axon or a uid, got {axon!r}")
+    found = [s for s in net.axons if s.uid == axon and (netuid is None or s.netuid == netuid)]
+    if not found:
+        where = f" on netuid {netuid}" if netuid is not None else ""
+        raise ValueError(f"no axon is served at uid {axon}{where}")
+    if len(found) > 1:
+        raise ValueError(f"axons of several subnets are served at uid {axon}: pass netuid=")
+    return found[0]
+
+
 async def attack(
     net: Simnet,
-    axon: ServedAxon,
+    axon: AxonTarget,
     synapse: Synapse,
     name: str,
     *,
     caller: Registration,
     timeout: float = 12.0,
+    netuid: int | None = None,
 ) -> AttackResult:
     """Send attack ``name`` (one of :data:`ATTACKS`) to ``axon``; ``caller`` is a
-    registered neuron whose keys the attacker holds (or imitates)."""
+    registered neuron whose keys the attacker holds (or imitates). ``netuid`` picks the
+    subnet when ``axon`` is a uid served on several."""
     if name not in _PREPARE:
         raise ValueError(f"unknown attack {name!r}; the attacks are {', '.join(ATTACKS)}")
+    axon = served_axon(net, axon, netuid)
     who = net.wallet(f"unregistered-{caller.hotkey[:8]}") if name == "unregistered_caller" else None
     target = net.metagraph(axon.netuid).axons[axon.uid]
     async with net.dendrite(who or caller) as dendrite:
@@ -66,15 +97,18 @@ async def attack(
 
 async def assert_rejects(
     net: Simnet,
-    axon: ServedAxon,
+    axon: AxonTarget,
     synapse: Synapse,
     *,
     caller: Registration,
     attacks: Iterable[str] = ATTACKS,
     expected: dict[str, int] | None = None,
+    netuid: int | None = None,
 ) -> dict[str, AttackResult]:
-    """Run ``attacks`` against ``axon`` and raise ``AssertionError`` unless each is
-    answered with its expected status (``EXPECTED_STATUS``, overridable per attack)."""
+    """Run ``attacks`` against ``axon`` (see :data:`AxonTarget`) and raise
+    ``AssertionError`` unless each is answered with its expected status
+    (``EXPECTED_STATUS``, overridable per attack)."""
+    axon = served_axon(net, axon, netuid)
     want = {**EXPECTED_STATUS, **(expected or {})}
     results = {name: await attack(net, axon, synapse, name, caller=caller) for name in attacks}
     wrong = [r for r in results.values() if r.status != want[r.attack]]

@@ -21,6 +21,7 @@ from simnet.chain.state import ChainStateError, UnknownHotkey, UnknownSubnet
 from simnet.chain.subtensor import NotSimulated
 from simnet.neurons.local import HEARTBEAT_SECONDS, LocalNetwork
 from simnet.neurons.simnet import Simnet
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 from simnet.wire.hygiene import MinerProblem
 
 _PYTHONS = ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}")
@@ -35,19 +36,24 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class Program:
-    """What to run: a script path or a module name, and its arguments."""
+    """What to run: a script path, a module name or a command string, and its arguments."""
 
     script: Path | None
     module: str | None
     args: list[str]
+    code: str | None = None
 
     @property
     def argv0(self) -> str:
+        """``sys.argv[0]`` as ``python`` gives it: the script, the module, or ``-c``."""
+        if self.code is not None:
+            return "-c"
         return str(self.script) if self.script is not None else str(self.module)
 
 
 def parse_command(command: Sequence[str]) -> Program:
-    """``python script.py ARGS``, ``python -m module ARGS`` or ``script.py ARGS``."""
+    """``python script.py ARGS``, ``python -m module ARGS``, ``python -c CODE ARGS`` or
+    ``script.py ARGS``."""
     words = list(command)
     python = bool(words) and (Path(words[0]).name in _PYTHONS or words[0] == sys.executable)
     if python:
@@ -58,6 +64,10 @@ def parse_command(command: Sequence[str]) -> Program:
         if len(words) < 2:
             raise UsageError("-m needs a module name")
         return Program(None, words[1], words[2:])
+    if words[0] == "-c":
+        if len(words) < 2:
+            raise UsageError("-c needs the code to run")
+        return Program(None, None, words[2:], code=words[1])
     if words[0].startswith("-"):
         raise UsageError(f"python option {words[0]} is not supported by simnet run")
     script = Path(words[0])
@@ -71,29 +81,51 @@ def parse_command(command: Sequence[str]) -> Program:
     return Program(script, None, words[1:])
 
 
-def run(program: Program, state: Path | None, *, block_seconds: float | None = None) -> int:
-    """Run ``program`` on the local network in ``state``; returns its exit status."""
+def run(
+    program: Program,
+    state: Path | None,
+    *,
+    block_seconds: float | None = None,
+    blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+) -> int:
+    """Run ``program`` on the local network in ``state``; returns its exit status.
+
+    Each place that blocks a watched event loop is printed once as it is first seen, and
+    all of them with their counts and worst durations at exit."""
     local = LocalNetwork(state)
     if block_seconds is not None:
         local.chain.block_seconds = block_seconds
-    net = Simnet(chain=local.chain, wallets=local.wallets, strict=False, reporter=_print)
+    net = Simnet(
+        chain=local.chain,
+        wallets=local.wallets,
+        strict=False,
+        reporter=_print,
+        blocking_threshold=blocking_threshold,
+    )
     stop = threading.Event()
-    with net:
-        net.redirect_bittensor()
-        beat = threading.Thread(target=_heartbeats, args=(net, stop), daemon=True)
-        beat.start()
-        try:
-            return _execute(program)
-        finally:
-            stop.set()
-            beat.join()
+    try:
+        with net:
+            net.redirect_bittensor()
+            beat = threading.Thread(target=_heartbeats, args=(net, stop), daemon=True)
+            beat.start()
+            try:
+                return _execute(program)
+            finally:
+                stop.set()
+                beat.join()
+    finally:
+        for line in net.blocking_summary():
+            print(f"simnet: blocking summary: {line}", file=sys.stderr, flush=True)
 
 
 def _execute(program: Program) -> int:
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else ""
     sys.argv = [program.argv0, *program.args]
     try:
-        if program.script is not None:
+        if program.code is not None:
+            sys.path[0] = ""
+            exec(compile(program.code, "<string>", "exec"), {"__name__": "__main__"})
+        elif program.script is not None:
             sys.path[0] = str(program.script.resolve().parent)
             runpy.run_path(str(program.script), run_name="__main__")
         else:

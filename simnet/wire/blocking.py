@@ -40,6 +40,21 @@ from simnet.wire.hygiene import MinerProblem
 DEFAULT_BLOCKING_THRESHOLD = 0.2  # seconds
 
 
+def parse_threshold(text: str) -> float | None:
+    """A blocking threshold as a user types it: seconds, or ``off`` (``None``)."""
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(
+            f"blocking threshold {text!r}: expected a positive number of seconds, or off"
+        )
+    return seconds
+
+
 @dataclass(frozen=True)
 class Blocked:
     """One callback that held its loop longer than a watch's threshold."""
