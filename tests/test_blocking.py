@@ -60,6 +60,42 @@ def test_without_the_signal_a_block_is_reported_where_its_step_stopped_next():
     assert "body" in blocked.callback
 
 
+def test_off_the_main_thread_later_blocks_of_the_kind_are_profiled_for_the_blocking_line():
+    async def body():
+        for _ in range(3):
+            time.sleep(0.1)  # the blocking line
+            await asyncio.sleep(0)
+
+    first, second, third = _blocks_of(body, on_main=False)
+    assert first.exact is None
+    assert second.exact is not None
+    assert second.exact[-1].line == "time.sleep(0.1)  # the blocking line"
+    sites = BlockingSites(0.05)
+    for blocked in (first, second, third):
+        sites.add(blocked)
+    (line,) = sites.summary()
+    assert "test_blocking.py:" in line
+    assert "in body: blocked 3 time(s)" in line
+
+
+def test_the_profiler_of_the_subnets_own_is_left_alone():
+    async def body():
+        for _ in range(2):
+            time.sleep(0.1)
+            await asyncio.sleep(0)
+
+    def theirs(frame, event, arg):
+        pass
+
+    sys.setprofile(theirs)
+    try:
+        blocks = _blocks_of(body, on_main=False)
+        assert sys.getprofile() is theirs
+    finally:
+        sys.setprofile(None)
+    assert [b.exact for b in blocks] == [None, None]
+
+
 def test_short_steps_and_awaited_sleeps_are_not_blocks():
     async def body():
         for _ in range(50):

@@ -25,6 +25,7 @@ import contextlib
 import dataclasses
 import gc
 import signal
+import sys
 import sysconfig
 import threading
 import time
@@ -71,6 +72,9 @@ class Blocked:
     where the callback's coroutines stopped at its end (the block lies before that)."""
     mid_block: bool
     finished: bool = True
+    exact: traceback.StackSummary | None = None
+    """The blocking line's stack, taken in the loop's thread while a later callback of
+    the same kind blocked (profiled because this kind blocked before), if one did."""
 
     @property
     def site(self) -> tuple[object, ...]:
@@ -167,6 +171,7 @@ class _LoopRecord:
         self.serial = 0
         self.wanted = 0  # the serial of the step whose stack the watchdog asked for
         self.stacks: dict[int, traceback.StackSummary] = {}  # taken mid-block, by serial
+        self.hunts: dict[object, int] = {}  # kinds of step to profile next: steps left
         self._end = end
 
     def run(self, handle: asyncio.Handle) -> None:
@@ -174,25 +179,86 @@ class _LoopRecord:
         self.serial += 1
         step = (self.serial, handle, time.monotonic(), collected_seconds())
         self.step = step
+        hunter = self._hunter(handle) if self.hunts else None
         try:
             _ORIGINAL_RUN(handle)
         finally:
+            if hunter is not None:
+                sys.setprofile(None)
             seconds = _held(step)
             if outer is not None:  # a nested loop run (nest_asyncio) ended: restart its clock
                 outer = (outer[0], outer[1], time.monotonic(), collected_seconds())
             self.step = outer
             stack = self.stacks.pop(step[0], None)
             if seconds > self.threshold:
-                where = stack if stack is not None else stopped_at(handle)
-                self._end(
-                    Blocked("", seconds, describe(handle), where, mid_block=stack is not None)
-                )
+                self._blocked(handle, seconds, stack, hunter)
+
+    def _blocked(
+        self,
+        handle: asyncio.Handle,
+        seconds: float,
+        stack: traceback.StackSummary | None,
+        hunter: _Hunter | None,
+    ) -> None:
+        exact = hunter.found if hunter is not None else None
+        if stack is None and exact is None:  # trace the next steps of the kind, in-thread
+            self.hunts[_kind_of(handle)] = _HUNTED_STEPS
+        where = stack if stack is not None else stopped_at(handle)
+        self._end(Blocked("", seconds, describe(handle), where, stack is not None, exact=exact))
+
+    def _hunter(self, handle: asyncio.Handle) -> _Hunter | None:
+        """A profiler for this step, if a step of its kind blocked and was not seen
+        blocking: it notes the stack of a call that takes longer than the threshold."""
+        kind = _kind_of(handle)
+        left = self.hunts.get(kind)
+        if left is None or sys.getprofile() is not None:  # someone else's profiler: theirs
+            return None
+        if left <= 1:
+            del self.hunts[kind]
+        else:
+            self.hunts[kind] = left - 1
+        hunter = _Hunter(self.threshold)
+        sys.setprofile(hunter)
+        return hunter
 
     def take_stack(self, frame: FrameType | None) -> None:
         """The signal handler's half, on the main thread: the interrupted code's stack."""
         step = self.step
         if step is not None and step[0] == self.wanted and frame is not None:
-            self.stacks[step[0]] = _stack_above_recording(frame)
+            stack = _stack_above_recording(frame)
+            if stack:  # empty: the signal came as the step was ending, inside the recording
+                self.stacks[step[0]] = stack
+
+
+_HUNTED_STEPS = 5
+"""How many later steps of a kind that blocked are profiled to find the blocking line."""
+
+
+def _kind_of(handle: asyncio.Handle) -> object:
+    """What makes two steps the same kind: the task's coroutine, or the callback's code."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        return getattr(task.get_coro(), "cr_code", None) or type(task.get_coro())
+    return getattr(callback, "__code__", None) or getattr(callback, "__func__", callback)
+
+
+class _Hunter:
+    """A profile function for one step, in the loop's own thread: the stack of the first
+    call (into C, such as ``time.sleep``, or into Python) that outlasts the threshold."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.found: traceback.StackSummary | None = None
+        self._started: list[float] = []
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event in ("call", "c_call"):
+            self._started.append(time.monotonic())
+        elif self._started:
+            began = self._started.pop()
+            if self.found is None and time.monotonic() - began > self.threshold:
+                self.found = _stack_above_recording(frame)
 
 
 def _held(step: _Step) -> float:
@@ -412,6 +478,7 @@ class _Site:
     threshold: float
     count: int = 1
     worst: float = 0.0
+    exact: traceback.StackSummary | None = None
 
 
 class BlockingSites:
@@ -431,8 +498,10 @@ class BlockingSites:
             if site is not None:
                 site.count += 1
                 site.worst = max(site.worst, blocked.seconds)
+                site.exact = site.exact or blocked.exact
                 return None
-            site = self._sites[blocked.site] = _Site(blocked, self.threshold, 1, blocked.seconds)
+            site = _Site(blocked, self.threshold, 1, blocked.seconds, blocked.exact)
+            self._sites[blocked.site] = site
             problem = _problem(site)
             self._firsts[id(problem)] = blocked.site
             return problem
@@ -463,6 +532,12 @@ def _problem(site: _Site) -> MinerProblem:
     stack = "".join(blocked.stack.format()).rstrip()
     if blocked.mid_block:
         details = f"stack of the blocking call:\n{stack}"
+    elif site.exact is not None:
+        exact = "".join(site.exact.format()).rstrip()
+        details = (
+            f"{blocked.callback} blocked; stack of the blocking call (taken as a later "
+            f"callback of the same kind blocked):\n{exact}"
+        )
     elif stack:
         details = (
             f"{blocked.callback} blocked; the blocking code ran before the innermost line "
@@ -474,6 +549,7 @@ def _problem(site: _Site) -> MinerProblem:
 
 
 def _summary_line(site: _Site) -> str:
-    top = site.first.stack[-1] if site.first.stack else None
+    stack = site.exact or site.first.stack
+    top = stack[-1] if stack else None
     place = f"{top.filename}:{top.lineno} in {top.name}" if top else site.first.callback
     return f"{site.first.where}: {place}: blocked {site.count} time(s), worst {site.worst:.2f} s"
