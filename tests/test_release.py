@@ -50,6 +50,21 @@ def test_the_readme_release_table_is_the_one_generated_from_the_release_list():
     assert releases.table() in (ROOT / "README.md").read_text()
 
 
+def test_every_install_line_in_the_docs_is_the_tables_line_for_its_minor():
+    lines = [
+        match.group(0).strip()
+        for doc in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+        for match in re.finditer(
+            r'pip install bittensor-simnet "bittensor==[^`\n]*', doc.read_text()
+        )
+    ]
+    assert len(lines) > len(RELEASES)
+    for line in lines:
+        minor = re.search(r'"bittensor==(\d+\.\d+)\.\*"', line)
+        assert minor, line
+        assert line.split("#")[0].strip() == releases.install_line(minor.group(1))
+
+
 def test_ci_runs_the_whole_suite_on_exactly_the_anchor_releases():
     ci = (ROOT / ".ci" / "run").read_text()
     pinned = re.findall(r"^make test BITTENSOR=(\S+)", ci, re.M)

@@ -50,10 +50,11 @@ def version(text: str) -> Version:
     return tuple(int(part) for part in text.split("."))
 
 
-def install_line(patches: list[Release]) -> str:
-    """What a user of ``patches``' minor runs: the minor's newest patch comes with it."""
-    words = ["pip install bittensor-simnet", f'"bittensor=={patches[0].minor}.*"']
-    return " ".join(words + [f'"{need}"' for need in needs(f"{patches[0].minor}.*")])
+def install_line(minor: str) -> str:
+    """What a user of ``minor`` ("10.2") runs: its newest patch, and what pip needs beside
+    any of its patches."""
+    words = ["pip install bittensor-simnet", f'"bittensor=={minor}.*"']
+    return " ".join(words + [f'"{need}"' for need in needs(f"{minor}.*")])
 
 
 def needs(spec: str) -> list[str]:
@@ -75,7 +76,7 @@ def table() -> str:
         patches = list(group)
         smoke = ", ".join(f"{r.version} ({', '.join(sorted(pythons[r.version]))})" for r in patches)
         suite = ", ".join(r.version for r in patches if r.suite)
-        rows.append(f"| {minor} | {smoke} | {suite} | `{install_line(patches)}` |")
+        rows.append(f"| {minor} | {smoke} | {suite} | `{install_line(minor)}` |")
     return "\n".join(rows)
 
 
