@@ -657,6 +657,34 @@ def test_consensus_is_the_stake_weighted_median_at_kappa(
     assert list(got) == list(fixed(median))
 
 
+def test_exp_is_substrate_fixeds_series_clamped_to_20() -> None:
+    """math.rs ``test_math_exp_safe`` (inputs beyond +-20 give e**+-20), and each value
+    is substrate-fixed's ``exp``: the I32F32 Taylor series to the 31st term, 1/e**|x|
+    below 0, its I9F23 constant at 1 (computed here one input at a time)."""
+    one = 1 << 32
+
+    def series(x: int) -> int:
+        x = max(-20 * one, min(20 * one, x))
+        if x == 0:
+            return one
+        if x == one:
+            return yuma._E_I9F23 << 9
+        operand = abs(x)
+        result, term = operand + one, operand
+        for i in range(2, 32):
+            term = (term * operand >> 32) // i
+            result += term
+        return (one << 32) // result if x < 0 else result
+
+    inputs = [0, one, -one, 20 * one, -20 * one, 21 * one, -21 * one, 2**62, -(2**62)]
+    inputs += [int(x) for x in np.random.default_rng(0).integers(-25 * one, 25 * one, 2000)]
+    got = yuma._exp_safe(np.array(inputs, dtype=np.int64))
+    assert [int(g) for g in got] == [series(x) for x in inputs]
+    assert got[5] == got[3]
+    assert got[6] == got[4]
+    assert abs(int(got[1]) / one - np.e) < 1e-6
+
+
 def test_weights_are_max_upscaled_as_set_weights_stores_them() -> None:
     """math.rs ``test_vec_u16_max_upscale_to_u16`` (a few of its cases)."""
     assert max_upscale_to_u16([0, 0, 0]) == [0, 0, 0]

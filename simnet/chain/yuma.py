@@ -29,10 +29,11 @@ no longer computed by the chain; it reports :data:`RANK`, :data:`TRUST` and
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -309,7 +310,9 @@ def run_epoch(
     else:
         # Yuma2: column-normalized bonds and stake-weighted deltas, EMA, then dividends
         # from the normalized EMA; stored column max-upscaled.
-        old = _col_normalize(b_u16 << _FRAC)
+        # u16 bonds over their column sums: (b << 32) / (sum << 32) is (b << 32) // sum.
+        col_sum = b_u16.sum(axis=0, keepdims=True)
+        old = np.where(col_sum > 0, (b_u16 << _FRAC) // np.maximum(col_sum, 1), b_u16 << _FRAC)
         delta = _col_normalize(_mul(w_bonds, active_stake[:, None]))
         ema = _mul(np.int64(alpha), delta) + _mul(np.int64(_ONE - alpha), old)
         ema = _col_normalize(np.maximum(ema, 0))
@@ -360,16 +363,21 @@ def _matrix(matrix: MatrixInput, n: int) -> tuple[Raw, Bools]:
         rows, cols = min(n, dense.shape[0]), min(n, dense.shape[1])
         values[:rows, :cols] = dense[:rows, :cols]
         return values, values != 0
+    rows_in = cast("SparseRows", matrix)
+    sparse = [list(row) for row in itertools.islice(rows_in, n)]
+    lengths = [len(row) for row in sparse]
+    flat = np.fromiter(
+        itertools.chain.from_iterable(itertools.chain.from_iterable(sparse)),
+        dtype=np.int64,
+        count=2 * sum(lengths),
+    ).reshape(-1, 2)
+    row_of = np.repeat(np.arange(len(sparse)), lengths)
+    keep = flat[:, 0] < n
+    row_of, targets = row_of[keep], flat[keep, 0]
     values = np.zeros((n, n), dtype=np.int64)
     entry = np.zeros((n, n), dtype=bool)
-    sparse: Iterable[Iterable[tuple[int, int]]] = matrix  # type: ignore[assignment]
-    for i, row in enumerate(sparse):
-        if i >= n:
-            break
-        pairs = np.asarray(list(row), dtype=np.int64).reshape(-1, 2)
-        pairs = pairs[pairs[:, 0] < n]
-        values[i, pairs[:, 0]] = pairs[:, 1]
-        entry[i, pairs[:, 0]] = True
+    values[row_of, targets] = flat[keep, 1]
+    entry[row_of, targets] = True
     return values, entry
 
 
@@ -403,41 +411,67 @@ def _mul(a: npt.ArrayLike, b: npt.ArrayLike) -> Raw:
     """a * b in I32F32, rounded towards minus infinity (substrate-fixed's ``mul``)."""
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
+    if a.size == 0 or b.size == 0:
+        return np.zeros(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64)
+    a_min, a_max, b_min, b_max = int(a.min()), int(a.max()), int(b.min()), int(b.max())
+    if a_min >= 0 and b_min >= 0:
+        ua, ub = a.astype(np.uint64), b.astype(np.uint64)
+        if a_max * b_max < 1 << 64:  # the whole product fits in 64 bits
+            return ((ua * ub) >> np.uint64(_FRAC)).astype(np.int64)
+        return _umul(ua, ub).astype(np.int64)
     negative = (a < 0) != (b < 0)
     ua = np.abs(a).astype(np.uint64)
     ub = np.abs(b).astype(np.uint64)
-    a_hi, a_lo = ua >> np.uint64(32), ua & _LOW32
-    b_hi, b_lo = ub >> np.uint64(32), ub & _LOW32
-    low = a_lo * b_lo
-    product = ua * b_hi + a_hi * b_lo + (low >> np.uint64(32))
-    result = product.astype(np.int64)
-    if bool(np.any(negative)):
-        inexact = (low & _LOW32) != 0
-        result = np.where(negative, -(result + inexact), result)
-    return result
+    low = (ua & _LOW32) * (ub & _LOW32)
+    result = _umul(ua, ub).astype(np.int64)
+    inexact = (low & _LOW32) != 0
+    return np.where(negative, -(result + inexact), result)
+
+
+def _umul(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """floor(ua * ub / 2**32) for unsigned raw values whose result fits in 63 bits."""
+    shift = np.uint64(_FRAC)
+    return (
+        ua * (ub >> shift)
+        + (ua >> shift) * (ub & _LOW32)
+        + (((ua & _LOW32) * (ub & _LOW32)) >> shift)
+    )
 
 
 def _div(a: npt.ArrayLike, b: npt.ArrayLike) -> Raw:
     """a / b in I32F32, rounded towards zero; 0 where b is 0 (``safe_div``)."""
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    if a.size == 0:
+        return np.zeros(a.shape, dtype=np.int64)
     zero = b == 0
+    if int(a.min()) >= 0 and int(b.min()) >= 0:
+        ua, ub = a.astype(np.uint64), np.where(zero, 1, b).astype(np.uint64)
+        if int(a.max()) < 1 << 32:  # a << 32 fits in 64 bits
+            result = ((ua << np.uint64(_FRAC)) // ub).astype(np.int64)
+        else:
+            result = _udiv(ua, ub).astype(np.int64)
+        return np.where(zero, 0, result)
     negative = (a < 0) != (b < 0)
     ua = np.abs(a).astype(np.uint64)
     ub = np.where(zero, 1, np.abs(b)).astype(np.uint64)
+    result = _udiv(ua, ub).astype(np.int64)
+    return np.where(zero, 0, np.where(negative, -result, result))
+
+
+def _udiv(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """floor((ua << 32) / ub) by long division, as many bits at a time as fit in 64."""
     quotient = ua // ub
     rest = ua % ub
-    bits = int(ub.max()).bit_length() if ub.size else 1
-    step = max(1, 64 - bits)
+    step = max(1, 64 - int(ub.max()).bit_length())
     fraction = np.zeros(ua.shape, dtype=np.uint64)
     left = _FRAC
-    while left > 0:  # long division, as many bits at a time as fit in 64
+    while left > 0:
         k = min(step, left)
         rest = rest << np.uint64(k)
         fraction = (fraction << np.uint64(k)) | (rest // ub)
         rest = rest % ub
         left -= k
-    result = ((quotient << np.uint64(_FRAC)) | fraction).astype(np.int64)
-    return np.where(zero, 0, np.where(negative, -result, result))
+    return (quotient << np.uint64(_FRAC)) | fraction
 
 
 def _div_int(a: int, b: int) -> int:
@@ -545,12 +579,19 @@ def _exp_safe(x: Raw) -> Raw:
     """e**x in I32F32 for x clamped to [-20, 20]: substrate-fixed's ``exp`` (its Taylor
     series to the 31st term in I32F32, 1/e**|x| for negative x)."""
     x = np.clip(x, -_EXP_LIMIT, _EXP_LIMIT)
-    operand = np.abs(x)
-    result = operand + _ONE
+    operand = np.abs(x).astype(np.uint64)
+    shift = np.uint64(_FRAC)
+    op_hi, op_lo = operand >> shift, operand & _LOW32
+    result = operand + np.uint64(_ONE)
     term = operand
     for i in range(2, _FRAC):
-        term = _mul(term, operand) // i
+        # term * operand (floor), then / i (towards zero), as the chain's series does
+        term = term * op_hi + (term >> shift) * op_lo + (((term & _LOW32) * op_lo) >> shift)
+        term = term // np.uint64(i)
+        if not term.any():
+            break
         result = result + term
-    result = np.where(x < 0, _div(np.int64(_ONE), result), result)
-    result = np.where(x == _ONE, np.int64(_E_I9F23 << (_FRAC - 23)), result)
-    return np.where(x == 0, np.int64(_ONE), result)
+    signed = result.astype(np.int64)
+    signed = np.where(x < 0, _div(np.int64(_ONE), signed), signed)
+    signed = np.where(x == _ONE, np.int64(_E_I9F23 << (_FRAC - 23)), signed)
+    return np.where(x == 0, np.int64(_ONE), signed)
