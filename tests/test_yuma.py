@@ -9,6 +9,7 @@ it uses one. Which test each one replays is in its docstring.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -354,6 +355,49 @@ def test_weights_on_a_uid_registered_after_an_active_commit_are_dropped() -> Non
     masked = run_epoch(**common, commit_blocks=[21, None, None, None])
     assert masked.incentive[3] == 0
     assert run_epoch(**common).incentive[3] > 0
+
+
+def two_validators(weights: list[list[tuple[int, int]]], **extra: Any) -> EpochResult:
+    """mechanism.rs ``mock_epoch_state``: two uids of 1 alpha, both permitted, Yuma2,
+    tempo 1, updated at block 2, registered at block 1, the epoch at block 1."""
+    inputs: dict[str, Any] = dict(
+        stake=[1_000_000_000, 1_000_000_000],
+        weights=weights,
+        last_update=[2, 2],
+        block_at_registration=[1, 1],
+        validator_permit=[True, True],
+        current_block=1,
+        tempo=1,
+        emission=1_000_000_000,
+        yuma3=False,
+    )
+    return run_epoch(**{**inputs, **extra})
+
+
+def test_two_validators_weighting_each_other_split_incentive_and_bond_fully() -> None:
+    """mechanism.rs ``epoch_with_mechanisms_produces_per_mechanism_incentive`` and
+    ``epoch_with_mechanisms_updates_bonds`` (each mechanism is one epoch)."""
+    both = two_validators([[(0, M), (1, M)], [(0, M), (1, M)]])
+    assert list(both.incentive) == [M // 2, M // 2]
+    assert both.bonds.tolist() == [[0, M], [M, 0]]
+    one_sided = two_validators([[(0, M), (1, 0)], [(0, M), (1, M)]])
+    assert one_sided.bonds.tolist() == [[0, 0], [M, 0]]
+
+
+def test_incentive_follows_a_single_validators_weights() -> None:
+    """mechanism.rs ``epoch_with_mechanisms_incentives_proportional_to_weights`` (within
+    its epsilon of 1), for both of its mechanisms."""
+    for high, low in ((1, 2), (2, 1)):
+        weights = [[(high, M // 5 * 4), (low, M // 5)], [(0, M), (1, M)], []]
+        result = two_validators(
+            weights,
+            stake=[1_000_000_000, 1_000_000_000, 0],
+            last_update=[2, 2, 2],
+            block_at_registration=[1, 1, 1],
+            validator_permit=[True, False, False],
+        )
+        assert abs(int(result.incentive[high]) - M // 5 * 4) <= 1
+        assert abs(int(result.incentive[low]) - M // 5) <= 1
 
 
 # -- Yuma3 ----------------------------------------------------------------------------------
@@ -733,8 +777,11 @@ def subnets(draw: st.DrawFn) -> dict[str, Any]:
 @given(subnets())
 def test_shares_are_proportions_and_emission_is_never_exceeded(subnet: dict[str, Any]) -> None:
     """Incentive and dividends each sum to 1 (to the u16 rounding) or are all 0; the
-    emission handed out never exceeds the epoch's and loses less than a rao per uid."""
+    emission handed out never exceeds the epoch's and loses only rounding; permits only
+    on stake; the inputs are left as they were."""
+    before = copy.deepcopy(subnet)
     result = run_epoch(**subnet)
+    assert subnet == before
     n = len(subnet["stake"])
     for shares in (result.incentive, result.dividends):
         total = int(shares.sum())

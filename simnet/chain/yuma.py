@@ -415,10 +415,10 @@ def _mul(a: npt.ArrayLike, b: npt.ArrayLike) -> Raw:
         return np.zeros(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64)
     a_min, a_max, b_min, b_max = int(a.min()), int(a.max()), int(b.min()), int(b.max())
     if a_min >= 0 and b_min >= 0:
-        ua, ub = a.astype(np.uint64), b.astype(np.uint64)
+        ua, ub = a.view(np.uint64), b.view(np.uint64)  # same bits for values >= 0
         if a_max * b_max < 1 << 64:  # the whole product fits in 64 bits
-            return ((ua * ub) >> np.uint64(_FRAC)).astype(np.int64)
-        return _umul(ua, ub).astype(np.int64)
+            return ((ua * ub) >> np.uint64(_FRAC)).view(np.int64)
+        return _umul(ua, ub).view(np.int64)
     negative = (a < 0) != (b < 0)
     ua = np.abs(a).astype(np.uint64)
     ub = np.abs(b).astype(np.uint64)
@@ -445,11 +445,11 @@ def _div(a: npt.ArrayLike, b: npt.ArrayLike) -> Raw:
         return np.zeros(a.shape, dtype=np.int64)
     zero = b == 0
     if int(a.min()) >= 0 and int(b.min()) >= 0:
-        ua, ub = a.astype(np.uint64), np.where(zero, 1, b).astype(np.uint64)
+        ua, ub = a.view(np.uint64), np.where(zero, 1, b).view(np.uint64)
         if int(a.max()) < 1 << 32:  # a << 32 fits in 64 bits
-            result = ((ua << np.uint64(_FRAC)) // ub).astype(np.int64)
+            result = ((ua << np.uint64(_FRAC)) // ub).view(np.int64)
         else:
-            result = _udiv(ua, ub).astype(np.int64)
+            result = _udiv(ua, ub).view(np.int64)
         return np.where(zero, 0, result)
     negative = (a < 0) != (b < 0)
     ua = np.abs(a).astype(np.uint64)
@@ -472,6 +472,14 @@ def _udiv(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64]) -> npt.NDArray
         rest = rest % ub
         left -= k
     return (quotient << np.uint64(_FRAC)) | fraction
+
+
+def _one_over(b: Raw) -> Raw:
+    """1 / b in I32F32 for b >= 1: floor(2**64 / b) without leaving 64 bits."""
+    ub = b.astype(np.uint64)
+    quotient = np.uint64(2**64 - 1) // ub
+    exact = np.uint64(2**64 - 1) % ub == ub - np.uint64(1)  # b divides 2**64
+    return (quotient + exact).astype(np.int64)
 
 
 def _div_int(a: int, b: int) -> int:
@@ -567,8 +575,13 @@ def _liquid_alpha_ema(
     sell = np.clip(bond - weight, 0, _ONE)
     diff = np.where(weight >= bond, buy, sell)
     scale = _div_int(steepness, -100 << _FRAC)
-    exponent, inverse = np.unique(_mul(np.int64(scale), diff - _HALF), return_inverse=True)
-    sigmoid = _div(np.int64(_ONE), _ONE + _exp_safe(exponent))[inverse.reshape(-1)]
+    exponent = _mul(np.int64(scale), diff - _HALF)
+    # Cells on consensus (diff 0) share one value: compute it once.
+    on_consensus = diff == 0
+    power = np.empty_like(exponent)
+    power[on_consensus] = _exp_safe(np.array([_mul(np.int64(scale), np.int64(-_HALF))]))[0]
+    power[~on_consensus] = _exp_safe(exponent[~on_consensus])
+    sigmoid = _one_over(_ONE + power)
     alpha = np.maximum(np.minimum(low + _mul(sigmoid, np.int64(high - low)), high), low)
     value = _mul(_ONE - alpha, bond) + np.maximum(_mul(alpha, weight), 0)
     ema[cells] = np.maximum(np.minimum(value, _ONE), 0)
