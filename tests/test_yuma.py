@@ -737,6 +737,21 @@ def test_weights_are_max_upscaled_as_set_weights_stores_them() -> None:
     assert max_upscale_to_u16([16383, 32767, 49149, 65535]) == [16383, 32767, 49149, 65535]
 
 
+def test_weights_outside_u16_are_refused() -> None:
+    """The chain stores weights and bonds as u16; anything else is a caller's bug."""
+    with pytest.raises(ValueError, match="u16"):
+        run_epoch(
+            stake=[1, 1],
+            weights=[[(1, 70_000)], []],
+            last_update=[1, 1],
+            block_at_registration=[0, 0],
+            validator_permit=[True, True],
+            current_block=1,
+            tempo=10,
+            emission=1,
+        )
+
+
 # -- properties -----------------------------------------------------------------------------
 
 

@@ -362,6 +362,7 @@ def _matrix(matrix: MatrixInput, n: int) -> tuple[Raw, Bools]:
         values = np.zeros((n, n), dtype=np.int64)
         rows, cols = min(n, dense.shape[0]), min(n, dense.shape[1])
         values[:rows, :cols] = dense[:rows, :cols]
+        _check_u16(values)
         return values, values != 0
     rows_in = cast("SparseRows", matrix)
     sparse = [list(row) for row in itertools.islice(rows_in, n)]
@@ -378,7 +379,13 @@ def _matrix(matrix: MatrixInput, n: int) -> tuple[Raw, Bools]:
     entry = np.zeros((n, n), dtype=bool)
     values[row_of, targets] = flat[keep, 1]
     entry[row_of, targets] = True
+    _check_u16(values)
     return values, entry
+
+
+def _check_u16(values: Raw) -> None:
+    if values.size and (int(values.min()) < 0 or int(values.max()) > U16_MAX):
+        raise ValueError("weights and bonds are u16 values, 0 to 65535, as the chain stores them")
 
 
 def _is_dense(matrix: object) -> bool:
