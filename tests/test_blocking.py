@@ -296,3 +296,19 @@ async def test_a_watch_needs_a_positive_threshold():
             watch.subscribe(0, print)
     finally:
         watch.stop()
+
+
+def test_the_hosts_loop_is_recorded_only_while_someone_watches_it():
+    host = AxonHost()
+    try:
+        loop = host._ensure_started()
+        assert loop not in blocking._records
+        first = host.watch_blocking(0.1, print)
+        second = host.watch_blocking(0.5, print)
+        assert loop in blocking._records
+        first()
+        assert loop in blocking._records
+        second()
+        assert loop not in blocking._records
+    finally:
+        host.close()

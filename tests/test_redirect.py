@@ -127,6 +127,7 @@ def test_a_blocking_call_on_the_validators_loop_is_reported_with_its_stack():
         net.register(1, "validator", stake=10, validator_permit=True)
         net.serve(1, echo_forward)
         asyncio.run(validator_step(bt.Subtensor().metagraph(1).axons[1]))
+    assert len(net.problems) == 1, [str(p) for p in net.problems]
     (problem,) = net.problems
     assert problem.kind == "blocking"
     assert problem.where == "the event loop running the validator's code"

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -141,6 +142,8 @@ class ChainState:
         self.faults = ChainFaults()
         """Chain faults of this process's subtensor doubles over this state."""
         self._db = self._connect(create)
+        # closed when the state is collected, as sqlite3 asks (3.13 warns of an unclosed one)
+        weakref.finalize(self, self._db.close)
         if block_seconds is not None:
             self.block_seconds = block_seconds
 

@@ -83,16 +83,26 @@ class AxonHost:
                 self._thread.start()
                 ready.wait()
                 self._loop = loop
-                self._watch = LoopWatch(loop)
             return self._loop
 
     def watch_blocking(self, threshold: float, observe: Observer) -> Callable[[], None]:
         """Tell ``observe`` of each callback that holds the host's loop longer than
-        ``threshold`` seconds; returns an unsubscribe."""
-        self._ensure_started()
-        assert self._watch is not None
-        watch, token = self._watch, self._watch.subscribe(threshold, observe)
-        return lambda: watch.unsubscribe(token)
+        ``threshold`` seconds; returns an unsubscribe. The loop is recorded only while
+        someone watches it."""
+        loop = self._ensure_started()
+        with self._lock:
+            if self._watch is None:
+                self._watch = LoopWatch(loop)
+            watch = self._watch
+            token = watch.subscribe(threshold, observe)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if watch.unsubscribe(token) == 0 and self._watch is watch:
+                    self._watch = None
+                    watch.stop()
+
+        return unsubscribe
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = _START_TIMEOUT) -> T:
         """Run ``coro`` on the host's loop and return its result."""

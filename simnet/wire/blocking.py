@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import itertools
 import signal
 import sys
 import sysconfig
@@ -400,6 +401,7 @@ class LoopWatch:
         self.tick = tick
         self._lock = threading.Lock()
         self._observers: dict[int, tuple[float, Observer]] = {}
+        self._tokens = itertools.count()
         self._stopped = threading.Event()
         self._signalled = on_main and _take_signal()
         self._record = _LoopRecord(loop, on_main, self._deliver)
@@ -421,15 +423,17 @@ class LoopWatch:
         if threshold <= 0:
             raise ValueError(f"blocking threshold {threshold=} must be positive")
         with self._lock:
-            token = id(observe)
+            token = next(self._tokens)
             self._observers[token] = (threshold, observe)
             self._record.threshold = min(t for t, _ in self._observers.values())
             return token
 
-    def unsubscribe(self, token: int) -> None:
+    def unsubscribe(self, token: int) -> int:
+        """Stop telling the observer of ``token``; returns how many observers are left."""
         with self._lock:
             self._observers.pop(token, None)
             self._record.threshold = min((t for t, _ in self._observers.values()), default=_NEVER)
+            return len(self._observers)
 
     def stop(self) -> None:
         """End the watch; a callback still over its threshold is delivered as unfinished."""
