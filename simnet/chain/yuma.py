@@ -485,8 +485,8 @@ def _one_over(b: Raw) -> Raw:
     """1 / b in I32F32 for b >= 1: floor(2**64 / b) without leaving 64 bits."""
     ub = b.astype(np.uint64)
     quotient = np.uint64(2**64 - 1) // ub
-    exact = np.uint64(2**64 - 1) % ub == ub - np.uint64(1)  # b divides 2**64
-    return (quotient + exact).astype(np.int64)
+    quotient += (quotient + np.uint64(1)) * ub == 0  # b divides 2**64: one more
+    return quotient.view(np.int64)
 
 
 def _div_int(a: int, b: int) -> int:
@@ -599,19 +599,30 @@ def _exp_safe(x: Raw) -> Raw:
     """e**x in I32F32 for x clamped to [-20, 20]: substrate-fixed's ``exp`` (its Taylor
     series to the 31st term in I32F32, 1/e**|x| for negative x)."""
     x = np.clip(x, -_EXP_LIMIT, _EXP_LIMIT)
-    operand = np.abs(x).astype(np.uint64)
+    operand = np.abs(x).view(np.uint64)
     shift = np.uint64(_FRAC)
     op_hi, op_lo = operand >> shift, operand & _LOW32
     result = operand + np.uint64(_ONE)
-    term = operand
+    term = operand.copy()
+    high, low = np.empty_like(term), np.empty_like(term)
     for i in range(2, _FRAC):
-        # term * operand (floor), then / i (towards zero), as the chain's series does
-        term = term * op_hi + (term >> shift) * op_lo + (((term & _LOW32) * op_lo) >> shift)
-        term = term // np.uint64(i)
-        if not term.any():
+        # term * operand (floor), then / i (towards zero), as the chain's series does;
+        # in place, word by word: (t_hi * o_lo) + (t_lo * o_lo >> 32) + t * o_hi
+        np.right_shift(term, shift, out=high)
+        high *= op_lo
+        np.bitwise_and(term, _LOW32, out=low)
+        low *= op_lo
+        low >>= shift
+        term *= op_hi
+        term += high
+        term += low
+        term //= np.uint64(i)
+        if i % 4 == 0 and not term.any():
             break
-        result = result + term
-    signed = result.astype(np.int64)
-    signed = np.where(x < 0, _div(np.int64(_ONE), signed), signed)
+        result += term
+    signed = result.view(np.int64)
+    negative = x < 0
+    if negative.any():
+        signed[negative] = _one_over(signed[negative])
     signed = np.where(x == _ONE, np.int64(_E_I9F23 << (_FRAC - 23)), signed)
     return np.where(x == 0, np.int64(_ONE), signed)
