@@ -12,7 +12,9 @@ warm-up each:
 - weights and bonds as the chain stores them (rows of ``(uid, value)`` pairs, what
   ``simnet.chain.state`` keeps) or as dense n x n arrays.
 
-Each line: the median time of one epoch in ms, with the min-max over the rounds.
+Each line: the median time of one epoch in ms, with the min-max over the rounds, as
+wall-clock time and as this process's CPU time (the same on an idle machine; on a busy
+one the CPU time is the epoch's own cost, the wall time what a caller waited).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def dense(rows: list[list[tuple[int, int]]], n: int) -> np.ndarray:
 
 
 def measure(n: int, validators: list[int], rounds: int) -> None:
-    print(f"{'epoch of ' + str(n) + ' uids':>44s} {'ms':>22s}")
+    print(f"{'epoch of ' + str(n) + ' uids':>44s} {'wall, ms':>22s} {'cpu, ms':>22s}")
     for v in validators:
         inputs = subnet(n, v)
         shapes = {
@@ -86,17 +88,26 @@ def measure(n: int, validators: list[int], rounds: int) -> None:
         }
         cases = [(name, shape) for name in CONFIGS for shape in shapes]
         times: dict[tuple[str, str], list[float]] = {case: [] for case in cases}
+        cpu: dict[tuple[str, str], list[float]] = {case: [] for case in cases}
         for name, shape in cases:  # warm-up, untimed
             run_epoch(**shapes[shape], **CONFIGS[name])
         for r in range(rounds):
             for name, shape in cases[r % len(cases) :] + cases[: r % len(cases)]:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 run_epoch(**shapes[shape], **CONFIGS[name])
+                cpu[(name, shape)].append((time.process_time() - started_cpu) * 1000)
                 times[(name, shape)].append((time.perf_counter() - started) * 1000)
-        for (name, shape), values in times.items():
+        for name, shape in cases:
             label = f"{v:3d} validators, {name}, {shape}"
-            spread = f"{statistics.median(values):6.1f} ({min(values):.1f}-{max(values):.1f})"
-            print(f"{label:>44s} {spread:>22s}")
+            print(
+                f"{label:>44s} {spread(times[(name, shape)]):>22s} "
+                f"{spread(cpu[(name, shape)]):>22s}"
+            )
+
+
+def spread(values: list[float]) -> str:
+    """``median (min-max)`` in ms."""
+    return f"{statistics.median(values):6.1f} ({min(values):.1f}-{max(values):.1f})"
 
 
 def main() -> None:

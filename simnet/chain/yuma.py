@@ -365,7 +365,7 @@ def _matrix(matrix: MatrixInput, n: int) -> tuple[Raw, Bools]:
         _check_u16(values)
         return values, values != 0
     rows_in = cast("SparseRows", matrix)
-    sparse = [list(row) for row in itertools.islice(rows_in, n)]
+    sparse = [row if isinstance(row, Sequence) else list(row) for row in rows_in[:n]]
     lengths = [len(row) for row in sparse]
     flat = np.fromiter(
         itertools.chain.from_iterable(itertools.chain.from_iterable(sparse)),
