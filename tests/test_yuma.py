@@ -701,6 +701,56 @@ def test_consensus_is_the_stake_weighted_median_at_kappa(
     assert list(got) == list(fixed(median))
 
 
+def pivot_search(stake: list[int], score: list[int], minority: int) -> int:
+    """The chain's stake-weighted median as math.rs ``weighted_median`` searches for it:
+    partitions around the middle element's score, narrowed by the stake below and above."""
+    part, lo, hi = list(range(len(stake))), 0, sum(stake)
+    while True:
+        if not part:
+            return 0
+        if len(part) == 1:
+            return score[part[0]]
+        pivot = score[part[len(part) // 2]]
+        lower = [i for i in part if score[i] < pivot]
+        upper = [i for i in part if score[i] > pivot]
+        below, above = sum(stake[i] for i in lower), sum(stake[i] for i in upper)
+        if minority < lo + below and lower:
+            part, hi = lower, lo + below
+        elif hi - above <= minority and upper:
+            part, lo = upper, hi - above
+        else:
+            return pivot
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2**32), st.sampled_from([0, 1, 2**30, 2**31, 3 * 2**30, 2**32])),
+        min_size=1,
+        max_size=9,
+    ),
+    st.integers(0, M),
+)
+def test_sorting_finds_the_value_the_chains_pivot_search_finds(
+    rows: list[tuple[int, int]], kappa: int
+) -> None:
+    """The consensus of one column equals what the chain's partition search returns, ties
+    and zero stakes included."""
+    stake = np.array([s for s, _ in rows], dtype=np.int64)
+    score = np.array([[w] for _, w in rows], dtype=np.int64)
+    kappa_f = yuma._div_int(kappa << 32, M << 32)
+    got = int(yuma._weighted_median_columns(stake, score, kappa_f)[0])
+    positive = stake > 0
+    if not positive.any():
+        assert got == 0
+        return
+    use = yuma._normalize(stake[positive])
+    expected = pivot_search(
+        [int(x) for x in use], [int(x) for x in score[positive, 0]], int(use.sum()) - kappa_f
+    )
+    assert got == expected
+
+
 def test_exp_is_substrate_fixeds_series_clamped_to_20() -> None:
     """math.rs ``test_math_exp_safe`` (inputs beyond +-20 give e**+-20), and each value
     is substrate-fixed's ``exp``: the I32F32 Taylor series to the 31st term, 1/e**|x|

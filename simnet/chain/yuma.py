@@ -221,7 +221,10 @@ def run_epoch(
     active = ~inactive
 
     # -- stake: I64F64, threshold (never for the owner), normalized, then I32F32 --------
-    stake64 = [_to_i64f64(s) for s in stake]
+    if all(type(s) is int for s in stake):
+        stake64 = [max(0, cast(int, s)) << 64 for s in stake]
+    else:
+        stake64 = [_to_i64f64(s) for s in stake]
     stake64 = [
         0 if uid != owner and (s >> 64) < stake_threshold else s for uid, s in enumerate(stake64)
     ]
@@ -559,7 +562,7 @@ def _weighted_median_columns(active_stake: Raw, w: Raw, kappa: int) -> Raw:
     use_stake = _normalize(active_stake[rows])
     minority = int(use_stake.sum()) - kappa
     scores = w[rows]
-    order = np.argsort(scores, axis=0, kind="stable")
+    order = np.argsort(scores, axis=0)  # the order of equal scores does not change v
     sorted_scores = np.take_along_axis(scores, order, axis=0)
     cumulative = np.cumsum(use_stake[order], axis=0)
     above = cumulative > minority
