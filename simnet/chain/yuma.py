@@ -222,7 +222,7 @@ def run_epoch(
 
     # -- stake: I64F64, threshold (never for the owner), normalized, then I32F32 --------
     if all(type(s) is int for s in stake):
-        stake64 = [max(0, cast(int, s)) << 64 for s in stake]
+        stake64 = [int(s) << 64 if s > 0 else 0 for s in stake]
     else:
         stake64 = [_to_i64f64(s) for s in stake]
     stake64 = [
@@ -519,7 +519,7 @@ def _to_u16(x: Raw) -> U16s:
 
 def _rao(share: Raw, emission: int) -> npt.NDArray[np.int64]:
     """floor(share * emission) as the chain's I96F32 product gives it."""
-    return np.array([max(0, int(s)) * emission >> _FRAC for s in share], dtype=np.int64)
+    return np.array([s * emission >> _FRAC if s > 0 else 0 for s in share.tolist()], dtype=np.int64)
 
 
 _Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
@@ -577,10 +577,10 @@ def _liquid_alpha_ema(
     sigmoid of how far the weight is from consensus (buying) or the bond from the weight
     (selling); cells without a weight entry keep no bond."""
     ema = np.zeros_like(w)
-    cells = np.nonzero(w_entry)
-    if len(cells[0]) == 0:
+    if not w_entry.any():
         return ema
-    weight, bond, cons = w[cells], old[cells], consensus[cells[1]]
+    weight, bond = w[w_entry], old[w_entry]
+    cons = np.broadcast_to(consensus[None, :], w.shape)[w_entry]
     buy = np.clip(weight - cons, 0, _ONE)
     sell = np.clip(bond - weight, 0, _ONE)
     diff = np.where(weight >= bond, buy, sell)
@@ -594,7 +594,7 @@ def _liquid_alpha_ema(
     sigmoid = _one_over(_ONE + power)
     alpha = np.maximum(np.minimum(low + _mul(sigmoid, np.int64(high - low)), high), low)
     value = _mul(_ONE - alpha, bond) + np.maximum(_mul(alpha, weight), 0)
-    ema[cells] = np.maximum(np.minimum(value, _ONE), 0)
+    ema[w_entry] = np.maximum(np.minimum(value, _ONE), 0)
     return ema
 
 
