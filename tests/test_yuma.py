@@ -400,6 +400,107 @@ def test_incentive_follows_a_single_validators_weights() -> None:
         assert abs(int(result.incentive[low]) - M // 5) <= 1
 
 
+def logged_epoch(
+    stake: list[int],
+    last_update: list[int],
+    block: int,
+    weights: list[list[tuple[int, int]]] | None = None,
+    emission: int = 1_000_000_000,
+    **extra: Any,
+) -> EpochResult:
+    """epoch_logs.rs ``setup_epoch``: every uid registered at block 0, permits as given
+    (validators: those with stake), tempo 10, Yuma2 (the mock's default)."""
+    n = len(stake)
+    return run_epoch(
+        stake=stake,
+        weights=weights or [[] for _ in range(n)],
+        last_update=last_update,
+        block_at_registration=[0] * n,
+        validator_permit=[s > 0 for s in stake],
+        current_block=block,
+        tempo=10,
+        emission=emission,
+        yuma3=False,
+        **extra,
+    )
+
+
+def test_epoch_logs_values_without_weights() -> None:
+    """epoch_logs.rs ``test_simple`` (Combined Emission [500000000, 500000000]),
+    ``yuma_emergency_mode`` (all inactive: stake), ``epoch_uses_active_stake_when_
+    nonzero_active`` ([1, 0]) and ``epoch_topk_validator_permits``."""
+    simple = logged_epoch([10**9, 10**9], [1, 1], block=1)
+    assert list(simple.emission) == [500_000_000, 500_000_000]
+    assert list(simple.consensus) == [0, 0]
+    assert list(simple.validator_permit) == [True, True]
+    emergency = logged_epoch([10**9, 10**9], [0, 0], block=1_000_000)
+    assert list(emergency.active) == [False, False]
+    assert list(emergency.emission) == [500_000_000, 500_000_000]
+    one_active = logged_epoch([10**9, 10**9], [999, 1], block=1000)
+    assert list(one_active.emission) == [1_000_000_000, 0]
+    top_one = logged_epoch([2 * 10**9, 10**9], [1, 1], block=1, max_allowed_validators=1)
+    assert list(top_one.validator_permit) == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("rows", "consensus", "trust", "dividends", "emission"),
+    [
+        (
+            [[(3, M), (4, 0)], [(3, 0), (4, M)], [(3, M), (4, 0)]],
+            [0, 0, 0, M, 0],
+            [M, 0, M, 0, 0],
+            [M // 2, 0, M // 2, 0, 0],
+            [250_000_000, 0, 250_000_000, 500_000_000, 0],
+        ),
+        (
+            [[(3, M), (4, 0)], [(3, 0), (4, M)], [(3, M), (4, M)]],
+            None,
+            None,
+            [M // 4, M // 4, M // 2, 0, 0],
+            [125_000_000, 125_000_000, 250_000_000, 250_000_000, 250_000_000],
+        ),
+    ],
+)
+def test_epoch_logs_values_of_three_validators_on_two_servers(
+    rows: list[list[tuple[int, int]]],
+    consensus: list[int] | None,
+    trust: list[int] | None,
+    dividends: list[int],
+    emission: list[int],
+) -> None:
+    """epoch_logs.rs ``test_validators_weight_two_distinct_servers`` and
+    ``test_validator_splits_weight_across_two_servers``: the logged Consensus, Validator
+    Trust, Dividends and Normalized Combined Emission, as the u16 and rao they become."""
+    result = logged_epoch([10**9] * 3 + [0, 0], [1] * 5, block=1, weights=[*rows, [], []])
+    if consensus is not None:
+        assert list(result.consensus) == consensus
+    if trust is not None:
+        assert list(result.validator_trust) == trust
+    assert list(result.dividends) == dividends
+    assert list(result.emission) == emission
+
+
+def test_epoch_logs_values_per_mechanism() -> None:
+    """epoch_logs.rs ``epoch_mechanism_reads_weights_per_mechanism`` and
+    ``epoch_mechanism_three_mechanisms_separate_state``: each mechanism's Normalized
+    Combined Emission, of 1000."""
+    three = [10**9] * 3 + [0, 0]
+    for rows, emission in (
+        ([[(3, M)], [(4, M)], [(3, M)]], [250, 0, 250, 500, 0]),
+        ([[(4, M)], [(3, M)], [(4, M)]], [250, 0, 250, 0, 500]),
+    ):
+        result = logged_epoch(three, [1] * 5, block=1, weights=[*rows, [], []], emission=1000)
+        assert list(result.emission) == emission
+    two = [10**9] * 2 + [0, 0]
+    for rows, emission in (
+        ([[(2, M)], [(2, M)]], [250, 250, 500, 0]),
+        ([[(2, M), (3, M)], [(2, M), (3, M)]], [250, 250, 250, 250]),
+        ([[(3, M)], [(3, M)]], [250, 250, 0, 500]),
+    ):
+        result = logged_epoch(two, [1] * 4, block=1, weights=[*rows, [], []], emission=1000)
+        assert list(result.emission) == emission
+
+
 # -- Yuma3 ----------------------------------------------------------------------------------
 
 
