@@ -15,6 +15,11 @@ warm-up each:
 Each line: the median time of one epoch in ms, with the min-max over the rounds, as
 wall-clock time and as this process's CPU time (the same on an idle machine; on a busy
 one the CPU time is the epoch's own cost, the wall time what a caller waited).
+
+One run (x86_64, 2 cores shared with two test suites, load 4.3-5.0, Python 3.11, numpy
+2.4, 100 rounds), median wall ms: 64 validators 9.7 (Yuma3) / 12.2 (liquid alpha) /
+10.2 (Yuma2) from rows, 6.1 / 9.0 / 8.6 dense; 256 validators 22.9 / 36.1 / 24.8 from
+rows, 8.1 / 21.8 / 10.6 dense. Reading 256 full rows of pairs is about 13 ms of that.
 """
 
 from __future__ import annotations
