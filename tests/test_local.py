@@ -250,3 +250,31 @@ def test_weights_set_through_the_subtensor_read_back_from_the_metagraph(simnet):
     weights = simnet.subtensor.metagraph(2, lite=False).W
     assert weights[0][1] == pytest.approx(0.25, abs=1e-4)
     assert weights[0][2] == pytest.approx(0.75, abs=1e-4)
+
+
+def test_register_into_a_full_subnet_says_whom_it_replaced_and_epochs_show(env):
+    assert run(env, "-m", "simnet", "register", "alice", "--netuid", "3").returncode == 0
+    chain = simnet_local.LocalNetwork(Path(env["SIMNET_STATE"])).chain
+    chain.set_hyperparameters(3, max_allowed_uids=2, immunity_period=0, min_non_immune_uids=0)
+    chain.close()
+    replaced = run(env, "-m", "simnet", "register", "bob", "--netuid", "3")
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stdout.startswith("uid 1 on netuid 3: ")
+    assert "(the subnet was full: replaced 5" in replaced.stdout  # alice's ss58 hotkey
+    epoch = run(env, "-m", "simnet", "epoch", "--netuid", "3")
+    assert epoch.returncode == 0, epoch.stderr
+    assert epoch.stdout.startswith("epoch of netuid 3 at block ")
+    status = run(env, "-m", "simnet", "status", "--netuid", "3")
+    assert "last epoch" in status.stdout
+    assert "incentive" in status.stdout
+
+
+def test_a_full_subnet_with_no_uid_to_give_is_one_line(env):
+    local = simnet_local.LocalNetwork(Path(env["SIMNET_STATE"]))
+    local.ensure_subnet(3)  # its owner at uid 0, never replaced
+    local.chain.set_hyperparameters(3, max_allowed_uids=1)
+    local.chain.close()
+    refused = run(env, "-m", "simnet", "register", "bob", "--netuid", "3")
+    assert refused.returncode == 1
+    assert "NoNeuronIdAvailable" in refused.stdout
+    assert "Traceback" not in refused.stdout + refused.stderr

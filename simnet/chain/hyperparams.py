@@ -6,7 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-U16_MAX = 65_535
+from simnet.chain import yuma
+
+U16_MAX = yuma.U16_MAX
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,18 @@ class Hyperparameters:
     activity_cutoff: int = 5000
     weights_version: int = 0
     commit_reveal_weights_enabled: bool = False
+    # Yuma consensus (simnet.chain.yuma names where in subtensor each default comes from)
+    kappa: int = yuma.KAPPA
+    bonds_moving_avg: int = yuma.BONDS_MOVING_AVERAGE
+    bonds_penalty: int = yuma.BONDS_PENALTY
+    yuma3_enabled: bool = yuma.YUMA3_ENABLED
+    liquid_alpha_enabled: bool = yuma.LIQUID_ALPHA_ENABLED
+    alpha_low: int = yuma.ALPHA_LOW
+    alpha_high: int = yuma.ALPHA_HIGH
+    alpha_sigmoid_steepness: int = yuma.ALPHA_SIGMOID_STEEPNESS
+    # uid replacement (subtensor lib.rs: DefaultMinNonImmuneUids, DefaultImmuneOwnerUidsLimit)
+    min_non_immune_uids: int = 10
+    immune_owner_uids_limit: int = 1
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

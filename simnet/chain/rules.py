@@ -24,6 +24,7 @@ ERRORS: dict[str, str] = {
     "HotKeyAlreadyRegisteredInSubNet": "The hotkey is already registered on this subnet.",
     "CommitRevealDisabled": "Commit-reveal is not enabled on this subnet.",
     "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
+    "NoNeuronIdAvailable": "The subnet is full and has no uid a registration may replace.",
 }
 
 

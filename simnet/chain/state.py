@@ -19,17 +19,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simnet.chain import epochs
+from simnet.chain.epochs import Epoch
 from simnet.chain.faults import ChainFaults
 from simnet.chain.hyperparams import DEFAULTS, Hyperparameters
-from simnet.chain.rules import WeightsCall, check_weights
+from simnet.chain.pruning import Owner, neuron_to_prune
+from simnet.chain.rules import ChainRuleError, WeightsCall, check_weights
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BLOCK_SECONDS = 12.0  # a real chain's block time; a file's block advances with the clock
 _BUSY_TIMEOUT_MS = 5000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS subnets (netuid INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS subnets (
+    netuid INTEGER PRIMARY KEY,
+    owner_coldkey TEXT,
+    owner_hotkey TEXT,
+    last_epoch INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS neurons (
     netuid INTEGER NOT NULL REFERENCES subnets(netuid),
     uid INTEGER NOT NULL,
@@ -42,6 +50,12 @@ CREATE TABLE IF NOT EXISTS neurons (
     last_seen REAL,
     last_update INTEGER NOT NULL DEFAULT 0,
     registered_at INTEGER NOT NULL DEFAULT 0,
+    emission INTEGER NOT NULL DEFAULT 0,
+    consensus INTEGER NOT NULL DEFAULT 0,
+    incentive INTEGER NOT NULL DEFAULT 0,
+    dividends INTEGER NOT NULL DEFAULT 0,
+    validator_trust INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (netuid, uid),
     UNIQUE (netuid, hotkey)
 );
@@ -52,6 +66,13 @@ CREATE TABLE IF NOT EXISTS weights (
     weight INTEGER NOT NULL,
     PRIMARY KEY (netuid, uid, target)
 );
+CREATE TABLE IF NOT EXISTS bonds (
+    netuid INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    target INTEGER NOT NULL,
+    bond INTEGER NOT NULL,
+    PRIMARY KEY (netuid, uid, target)
+);
 CREATE TABLE IF NOT EXISTS hyperparameters (
     netuid INTEGER NOT NULL,
     name TEXT NOT NULL,
@@ -59,10 +80,21 @@ CREATE TABLE IF NOT EXISTS hyperparameters (
     PRIMARY KEY (netuid, name)
 );
 """
+# What each epoch writes per uid (u16 values, emission in rao), besides the permits.
+_EPOCH_FIELDS = ("emission", "consensus", "incentive", "dividends", "validator_trust")
 # Columns added since schema 1, for files an older simnet wrote.
 _ADDED_COLUMNS = {
-    "last_update": "INTEGER NOT NULL DEFAULT 0",
-    "registered_at": "INTEGER NOT NULL DEFAULT 0",
+    "neurons": {
+        "last_update": "INTEGER NOT NULL DEFAULT 0",
+        "registered_at": "INTEGER NOT NULL DEFAULT 0",
+        **{name: "INTEGER NOT NULL DEFAULT 0" for name in _EPOCH_FIELDS},
+        "active": "INTEGER NOT NULL DEFAULT 1",
+    },
+    "subnets": {
+        "owner_coldkey": "TEXT",
+        "owner_hotkey": "TEXT",
+        "last_epoch": "INTEGER NOT NULL DEFAULT 0",
+    },
 }
 
 
@@ -95,6 +127,15 @@ class Neuron:
     """The block of the registration, then of each accepted ``set_weights``."""
     registered_at: int = 0
     """The block the neuron registered at."""
+    emission: int = 0
+    """Rao (alpha) the last epoch gave this uid."""
+    consensus: int = 0
+    incentive: int = 0
+    dividends: int = 0
+    validator_trust: int = 0
+    """The last epoch's values as the chain stores them (u16; 65535 = 1.0)."""
+    active: bool = True
+    """Set weights within the activity cutoff at the last epoch (True until one ran)."""
 
     @property
     def serving(self) -> bool:
@@ -104,15 +145,46 @@ class Neuron:
 
 _NEURON_COLUMNS = (
     "netuid, uid, hotkey, coldkey, stake, validator_permit, axon_ip, axon_port, last_seen, "
-    "last_update, registered_at"
+    "last_update, registered_at, emission, consensus, incentive, dividends, validator_trust, "
+    "active"
 )
 
 
+_SELECT_NEURONS = f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? ORDER BY uid"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A registration into a full subnet took ``uid`` from ``old_hotkey``."""
+
+    netuid: int
+    uid: int
+    old_hotkey: str
+    new_hotkey: str
+    block: int
+
+
+def _rows(db: sqlite3.Connection, table: str, column: str, netuid: int) -> dict[int, list[Any]]:
+    """A weights-shaped table of ``netuid`` as ``{uid: [(target, value), ...]}``."""
+    rows: dict[int, list[Any]] = {}
+    for uid, target, value in db.execute(
+        f"SELECT uid, target, {column} FROM {table} WHERE netuid = ? ORDER BY uid, target",
+        (netuid,),
+    ):
+        rows.setdefault(uid, []).append((target, value))
+    return rows
+
+
 def _neuron(row: Sequence[Any]) -> Neuron:
-    netuid, uid, hotkey, coldkey, stake, permit, ip, port, seen, update, registered = row
+    netuid, uid, hotkey, coldkey, stake, permit, ip, port, seen, *numbers, active = row
+    counts = dict(zip(_COUNTED, numbers, strict=True))
     return Neuron(
-        netuid, uid, hotkey, coldkey, float(stake), bool(permit), ip, port, seen, update, registered
-    )
+        netuid, uid, hotkey, coldkey, float(stake), bool(permit), ip, port, seen, **counts,
+        active=bool(active),
+    )  # fmt: skip
+
+
+_COUNTED = ("last_update", "registered_at", *_EPOCH_FIELDS)
 
 
 class ChainState:
@@ -138,6 +210,8 @@ class ChainState:
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._listeners: list[Callable[[int], None]] = []
+        self.replacements: list[Replacement] = []
+        """Every uid a registration made through this object replaced, in order."""
         self._held: set[int] | None = None
         self.faults = ChainFaults()
         """Chain faults of this process's subtensor doubles over this state."""
@@ -210,10 +284,14 @@ class ChainState:
             )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(neurons)")}
-        for name, declaration in _ADDED_COLUMNS.items():
-            if name not in columns:
-                db.execute(f"ALTER TABLE neurons ADD COLUMN {name} {declaration}")
+        epochs_known = "last_epoch" in {row[1] for row in db.execute("PRAGMA table_info(subnets)")}
+        for table, added in _ADDED_COLUMNS.items():
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in added.items():
+                if name not in columns:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+        if not epochs_known:  # a file from before epochs: they start from now
+            db.execute("UPDATE subnets SET last_epoch = ?", (self._block(self._meta(db)),))
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def _error(self, exc: sqlite3.Error) -> ChainStateError:
@@ -263,6 +341,10 @@ class ChainState:
         return self._block(dict(self._read("SELECT key, value FROM meta")))
 
     @staticmethod
+    def _meta(db: sqlite3.Connection) -> dict[str, str]:
+        return dict(db.execute("SELECT key, value FROM meta").fetchall())
+
+    @staticmethod
     def _block(meta: dict[str, str]) -> int:
         elapsed = time.time() - float(meta["genesis"]) if meta["genesis"] else 0.0
         return int(meta["block_offset"]) + int(elapsed // float(meta["block_seconds"]))
@@ -297,6 +379,7 @@ class ChainState:
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'block_offset'",
                 (blocks,),
             )
+        self._catch_up()
         return self.block
 
     # -- subnets and neurons -------------------------------------------------------------
@@ -304,13 +387,43 @@ class ChainState:
         """Call ``listener(netuid)`` after each change to a subnet made through this object."""
         self._listeners.append(listener)
 
-    def create_subnet(self, netuid: int) -> bool:
-        """Create subnet ``netuid`` if it does not exist yet; True if it was created."""
+    def create_subnet(
+        self, netuid: int, *, owner_coldkey: str | None = None, owner_hotkey: str | None = None
+    ) -> bool:
+        """Create subnet ``netuid`` if it does not exist yet; True if it was created.
+
+        ``owner_coldkey`` / ``owner_hotkey``: the subnet's owner, whose hotkeys a full
+        subnet never replaces (see :mod:`simnet.chain.pruning`). Its first epoch is due
+        ``tempo`` blocks after ``block - netuid % 360``, as the chain staggers subnets."""
         if not 0 <= netuid < 2**16:
             raise ValueError(f"{netuid=} must be in 0..65535")
         with self._write() as db:
-            created = db.execute("INSERT OR IGNORE INTO subnets VALUES (?)", (netuid,)).rowcount
+            # the chain staggers subnets' epochs: a new one's last epoch is block - netuid % tempo
+            block = self._block(self._meta(db))
+            first = max(0, block - netuid % DEFAULTS.tempo)
+            created = db.execute(
+                "INSERT OR IGNORE INTO subnets (netuid, owner_coldkey, owner_hotkey, last_epoch)"
+                " VALUES (?, ?, ?, ?)",
+                (netuid, owner_coldkey, owner_hotkey, first),
+            ).rowcount
         return bool(created)
+
+    def set_owner(self, netuid: int, coldkey: str, hotkey: str | None = None) -> None:
+        """Make ``coldkey`` (and its ``hotkey``) the owner of ``netuid``."""
+        self._require_subnet(netuid)
+        with self._write() as db:
+            db.execute(
+                "UPDATE subnets SET owner_coldkey = ?, owner_hotkey = ? WHERE netuid = ?",
+                (coldkey, hotkey, netuid),
+            )
+
+    def owner(self, netuid: int) -> Owner:
+        """The owner of ``netuid`` (unknown parts are ``None``)."""
+        self._require_subnet(netuid)
+        ((coldkey, hotkey),) = self._read(
+            "SELECT owner_coldkey, owner_hotkey FROM subnets WHERE netuid = ?", (netuid,)
+        )
+        return Owner(coldkey, hotkey)
 
     def netuids(self) -> list[int]:
         """The netuids of all subnets, in order."""
@@ -324,6 +437,7 @@ class ChainState:
     def neurons(self, netuid: int) -> list[Neuron]:
         """The neurons of subnet ``netuid``, ordered by uid."""
         self._require_subnet(netuid)
+        self._catch_up()
         rows = self._read(
             f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? ORDER BY uid", (netuid,)
         )
@@ -354,30 +468,71 @@ class ChainState:
         stake: float = 0.0,
         validator_permit: bool = False,
     ) -> Neuron:
-        """Give ``hotkey`` the next uid on ``netuid`` (creating the subnet if needed).
+        """Give ``hotkey`` a uid on ``netuid`` (creating the subnet if needed): the next
+        one, or in a full subnet (``max_allowed_uids``) the one the chain replaces (see
+        :mod:`simnet.chain.pruning`; :attr:`replacements` records it), with that uid's
+        state cleared as the chain clears it. A full subnet with no uid to give raises
+        :class:`~simnet.chain.rules.ChainRuleError` ``NoNeuronIdAvailable``.
 
         Registering a hotkey that already holds a uid there returns that neuron unchanged.
         """
         if stake < 0:
             raise ValueError(f"{stake=} must not be negative")
         self.create_subnet(netuid)
+        self._catch_up()
         with self._write() as db:
             existing = db.execute(
                 "SELECT uid FROM neurons WHERE netuid = ? AND hotkey = ?", (netuid, hotkey)
             ).fetchone()
             if existing is None:
-                (count,) = db.execute(
-                    "SELECT COUNT(*) FROM neurons WHERE netuid = ?", (netuid,)
-                ).fetchone()
-                block = self._block(dict(db.execute("SELECT key, value FROM meta").fetchall()))
-                db.execute(
-                    "INSERT INTO neurons (netuid, uid, hotkey, coldkey, stake, validator_permit,"
-                    " last_update, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (netuid, count, hotkey, coldkey, stake, int(validator_permit), block, block),
-                )
+                new = (hotkey, coldkey, stake, int(validator_permit))
+                self._seat(db, netuid, new, self._block(self._meta(db)))
         if existing is None:
             self._notify(netuid)
         return self.neuron(netuid, hotkey)
+
+    def _seat(
+        self, db: sqlite3.Connection, netuid: int, new: tuple[str, str, float, int], block: int
+    ) -> None:
+        """Append the new neuron, or replace the uid the chain prunes (a full subnet)."""
+        neurons = [_neuron(row) for row in db.execute(_SELECT_NEURONS, (netuid,))]
+        params = self._params(db, netuid)
+        if len(neurons) < params.max_allowed_uids:
+            db.execute(
+                "INSERT INTO neurons (netuid, uid, hotkey, coldkey, stake, validator_permit,"
+                " last_update, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (netuid, len(neurons), *new, block, block),
+            )
+            return
+        ((coldkey, hotkey),) = db.execute(
+            "SELECT owner_coldkey, owner_hotkey FROM subnets WHERE netuid = ?", (netuid,)
+        ).fetchall()
+        uid = neuron_to_prune(
+            neurons,
+            block=block,
+            immunity_period=params.immunity_period,
+            min_non_immune_uids=params.min_non_immune_uids,
+            owner=Owner(coldkey, hotkey),
+            immune_owner_limit=params.immune_owner_uids_limit,
+        )
+        if uid is None:
+            raise ChainRuleError(
+                "NoNeuronIdAvailable",
+                f"netuid {netuid} is full ({params.max_allowed_uids} uids) and every uid is "
+                "the owner's",
+            )
+        replaced = neurons[uid]
+        db.execute(
+            "UPDATE neurons SET hotkey = ?, coldkey = ?, stake = ?, validator_permit = ?,"
+            " axon_ip = NULL, axon_port = NULL, last_seen = NULL, last_update = ?,"
+            " registered_at = ?, emission = 0, consensus = 0, incentive = 0, dividends = 0,"
+            " validator_trust = 0, active = 1 WHERE netuid = ? AND uid = ?",
+            (*new, block, block, netuid, uid),
+        )
+        db.execute("DELETE FROM bonds WHERE netuid = ? AND uid = ?", (netuid, uid))
+        db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, uid))
+        db.execute("UPDATE weights SET weight = 0 WHERE netuid = ? AND target = ?", (netuid, uid))
+        self.replacements.append(Replacement(netuid, uid, replaced.hotkey, new[0], block))
 
     def serve_axon(self, netuid: int, hotkey: str, ip: str, port: int) -> Neuron:
         """Record that ``hotkey``'s axon on ``netuid`` is reachable at ``ip:port``."""
@@ -412,6 +567,7 @@ class ChainState:
         subnet's rules and hyperparameters (:class:`~simnet.chain.rules.ChainRuleError`
         naming the chain's error), stored as u16 with the largest at 65535, and the
         neuron's ``last_update`` moved to the current block. Returns what was stored."""
+        self._catch_up()
         neuron = self.neuron(netuid, hotkey)
         call = WeightsCall(
             uid=neuron.uid,
@@ -442,7 +598,14 @@ class ChainState:
     def hyperparameters(self, netuid: int) -> Hyperparameters:
         """Subnet ``netuid``'s hyperparameters (the chain's defaults unless set)."""
         self._require_subnet(netuid)
-        rows = self._read("SELECT name, value FROM hyperparameters WHERE netuid = ?", (netuid,))
+        with self._lock:
+            return self._params(self._db, netuid)
+
+    @staticmethod
+    def _params(db: sqlite3.Connection, netuid: int) -> Hyperparameters:
+        rows = db.execute(
+            "SELECT name, value FROM hyperparameters WHERE netuid = ?", (netuid,)
+        ).fetchall()
         return DEFAULTS.replace(**{name: json.loads(value) for name, value in rows})
 
     def set_hyperparameters(self, netuid: int, **values: Any) -> Hyperparameters:
@@ -463,6 +626,108 @@ class ChainState:
             (netuid, uid),
         )
         return [(target, weight) for target, weight in rows]
+
+    # -- epochs ----------------------------------------------------------------------------
+    def last_epoch(self, netuid: int) -> int:
+        """The block of ``netuid``'s last epoch (its creation block before the first)."""
+        self._require_subnet(netuid)
+        ((block,),) = self._read("SELECT last_epoch FROM subnets WHERE netuid = ?", (netuid,))
+        return int(block)
+
+    def run_epoch(self, netuid: int) -> Epoch:
+        """Run ``netuid``'s epoch now, at the current block (the next one is due ``tempo``
+        blocks later), as if the chain had fired it."""
+        self._require_subnet(netuid)
+        self._catch_up()
+        with self._write() as db:
+            epoch = self._epoch(db, netuid, self._block(self._meta(db)))
+        self._notify(netuid)
+        return epoch
+
+    def _catch_up(self) -> list[Epoch]:
+        """Run every epoch due by the current block, in order: every ``tempo`` blocks
+        after a subnet's last epoch, each at its own block."""
+        if not self._due():
+            return []
+        ran: list[Epoch] = []
+        with self._write() as db:
+            block = self._block(self._meta(db))
+            for (netuid,) in db.execute("SELECT netuid FROM subnets ORDER BY netuid").fetchall():
+                tempo = self._params(db, netuid).tempo
+                (last,) = db.execute(
+                    "SELECT last_epoch FROM subnets WHERE netuid = ?", (netuid,)
+                ).fetchone()
+                while tempo and block - last >= tempo:
+                    last += tempo
+                    ran.append(self._epoch(db, netuid, last))
+        for netuid in sorted({epoch.netuid for epoch in ran}):
+            self._notify(netuid)
+        return ran
+
+    def _due(self) -> bool:
+        with self._lock:
+            block = self._block(self._meta(self._db))
+            for netuid, last in self._db.execute("SELECT netuid, last_epoch FROM subnets"):
+                tempo = self._params(self._db, netuid).tempo
+                if tempo and block - last >= tempo:
+                    return True
+        return False
+
+    def _epoch(self, db: sqlite3.Connection, netuid: int, block: int) -> Epoch:
+        """Run one epoch of ``netuid`` at ``block`` and store what it leaves."""
+        neurons = [_neuron(row) for row in db.execute(_SELECT_NEURONS, (netuid,))]
+        (last, owner_hotkey) = db.execute(
+            "SELECT last_epoch, owner_hotkey FROM subnets WHERE netuid = ?", (netuid,)
+        ).fetchone()
+        epoch = epochs.run(
+            netuid,
+            neurons,
+            _rows(db, "weights", "weight", netuid),
+            _rows(db, "bonds", "bond", netuid),
+            self._params(db, netuid),
+            block=block,
+            last_epoch=last,
+            owner_hotkey=owner_hotkey,
+        )
+        r = epoch.result
+        db.executemany(
+            "UPDATE neurons SET emission = ?, consensus = ?, incentive = ?, dividends = ?,"
+            " validator_trust = ?, validator_permit = ?, active = ? WHERE netuid = ? AND uid = ?",
+            [
+                (
+                    int(r.emission[uid]),
+                    int(r.consensus[uid]),
+                    int(r.incentive[uid]),
+                    int(r.dividends[uid]),
+                    int(r.validator_trust[uid]),
+                    int(r.validator_permit[uid]),
+                    int(r.active[uid]),
+                    netuid,
+                    uid,
+                )
+                for uid in range(len(neurons))
+            ],
+        )
+        db.execute("DELETE FROM bonds WHERE netuid = ?", (netuid,))
+        db.executemany(
+            "INSERT INTO bonds VALUES (?, ?, ?, ?)",
+            [
+                (netuid, uid, target, int(value))
+                for uid, row in enumerate(r.bonds)
+                for target, value in enumerate(row)
+                if value
+            ],
+        )
+        db.execute("UPDATE subnets SET last_epoch = ? WHERE netuid = ?", (block, netuid))
+        return epoch
+
+    def bonds(self, netuid: int, uid: int) -> list[tuple[int, int]]:
+        """The (target uid, u16 bond) pairs of validator ``uid`` after the last epoch."""
+        rows = self._read(
+            "SELECT target, bond FROM bonds WHERE netuid = ? AND uid = ? ORDER BY target",
+            (netuid, uid),
+        )
+        return [(target, bond) for target, bond in rows]
 
     # -- notifications -------------------------------------------------------------------
     @contextmanager

@@ -115,15 +115,15 @@ def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
         coldkey=neuron.coldkey,
         uid=neuron.uid,
         netuid=neuron.netuid,
-        active=1,
+        active=int(neuron.active),
         stake=stake,
         stake_dict={neuron.coldkey: stake},
         total_stake=stake,
-        emission=0.0,
-        incentive=0.0,
-        consensus=0.0,
-        validator_trust=0.0,
-        dividends=0.0,
+        emission=neuron.emission / 1e9,
+        incentive=neuron.incentive / U16_MAX,
+        consensus=neuron.consensus / U16_MAX,
+        validator_trust=neuron.validator_trust / U16_MAX,
+        dividends=neuron.dividends / U16_MAX,
         last_update=neuron.last_update,
         validator_permit=neuron.validator_permit,
         prometheus_info=None,
@@ -136,9 +136,13 @@ def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
     return chain_data(NeuronInfoLite, **_neuron_fields(neuron))
 
 
-def neuron_info(neuron: Neuron, weights: list[tuple[int, int]]) -> NeuronInfo:
-    """The real ``NeuronInfo`` for ``neuron``, with the weights it set (no bonds)."""
-    return chain_data(NeuronInfo, **_neuron_fields(neuron), weights=weights, bonds=[])
+def neuron_info(
+    neuron: Neuron, weights: list[tuple[int, int]], bonds: list[tuple[int, int]]
+) -> NeuronInfo:
+    """The real ``NeuronInfo`` for ``neuron``, with the weights it set and its bonds."""
+    return chain_data(
+        NeuronInfo, **_neuron_fields(neuron), weights=weights, bonds=[list(b) for b in bonds]
+    )
 
 
 def subnet_hyperparameters(params: Hyperparameters) -> Any:
@@ -227,7 +231,8 @@ class FakeSubtensor(SubtensorDouble):
     def neurons(self, netuid: int, block: int | None = None) -> list[NeuronInfo]:
         """Every neuron of ``netuid`` as a real ``NeuronInfo``, with its weights."""
         return [
-            neuron_info(n, self.chain.weights(netuid, n.uid)) for n in self.chain.neurons(netuid)
+            neuron_info(n, self.chain.weights(netuid, n.uid), self.chain.bonds(netuid, n.uid))
+            for n in self.chain.neurons(netuid)
         ]
 
     @simulated()
@@ -244,7 +249,9 @@ class FakeSubtensor(SubtensorDouble):
             neuron = self.chain.neuron(netuid, hotkey_ss58)
         except LookupError:
             return NeuronInfo.get_null_neuron()
-        return neuron_info(neuron, self.chain.weights(netuid, neuron.uid))
+        return neuron_info(
+            neuron, self.chain.weights(netuid, neuron.uid), self.chain.bonds(netuid, neuron.uid)
+        )
 
     @simulated()
     def is_hotkey_registered(

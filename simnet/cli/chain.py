@@ -9,6 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from simnet.chain.hyperparams import U16_MAX
+
 
 def status(console: Console, state: Path | None, netuid: int | None) -> int:
     """A table of each subnet's neurons."""
@@ -20,33 +22,62 @@ def status(console: Console, state: Path | None, netuid: int | None) -> int:
         console.print(f"no subnets yet in {local.path}")
     block = local.chain.block
     for n in netuids:
-        table = Table(title=f"netuid {n} (block {block}, {local.path})")
-        columns = (
-            "uid",
-            "hotkey",
-            "stake",
-            "permit",
-            "axon",
-            "last update",
-            "last seen",
-            "weights",
+        neurons = local.chain.neurons(n)  # runs the epochs due first
+        params = local.chain.hyperparameters(n)
+        title = (
+            f"netuid {n} (block {block}, last epoch {local.chain.last_epoch(n)}, "
+            f"tempo {params.tempo}, {local.path})"
         )
-        for column in columns:
-            right = column in ("uid", "stake", "last update")
+        table = Table(title=title)
+        for column in _COLUMNS:
+            right = column not in ("hotkey", "permit", "immune", "axon", "last seen", "weights")
             table.add_column(column, justify="right" if right else "left", overflow="fold")
-        for neuron in local.chain.neurons(n):
+        for neuron in neurons:
             axon = f"{neuron.axon_ip}:{neuron.axon_port}" if neuron.serving else "-"
+            immune = block - neuron.registered_at < params.immunity_period
             table.add_row(
                 str(neuron.uid),
                 neuron.hotkey,
                 f"{neuron.stake:.3f}",
                 "yes" if neuron.validator_permit else "",
+                f"{neuron.incentive / U16_MAX:.4f}",
+                f"{neuron.dividends / U16_MAX:.4f}",
+                f"{neuron.validator_trust / U16_MAX:.4f}",
+                f"{neuron.emission / 1e9:.4f}",
+                "yes" if immune else "",
                 axon,
                 str(neuron.last_update),
                 _ago(neuron.last_seen),
                 _weights(local.chain.weights(n, neuron.uid)),
             )
         console.print(table)
+    return 0
+
+
+_COLUMNS = (
+    "uid",
+    "hotkey",
+    "stake",
+    "permit",
+    "incentive",
+    "dividends",
+    "vtrust",
+    "emission",
+    "immune",
+    "axon",
+    "last update",
+    "last seen",
+    "weights",
+)
+
+
+def epoch(console: Console, state: Path | None, netuid: int) -> int:
+    """Run ``netuid``'s epoch now (Yuma consensus over the stored weights)."""
+    from simnet.neurons.local import LocalNetwork
+
+    local = LocalNetwork(state, create=False)
+    ran = local.chain.run_epoch(netuid)
+    console.print(f"epoch of netuid {netuid} at block {ran.block}")
     return 0
 
 
@@ -91,7 +122,11 @@ def register(
             raise LocalError("register needs a wallet name or --ss58 ADDRESS")
         wallet = local.wallet(name, hotkey)
         neuron = local.register(netuid, wallet, stake=stake, validator_permit=validator)
-    console.print(f"uid {neuron.uid} on netuid {netuid}: {neuron.hotkey}")
+    replaced = [r for r in local.chain.replacements if r.new_hotkey == neuron.hotkey]
+    line = f"uid {neuron.uid} on netuid {netuid}: {neuron.hotkey}"
+    if replaced:
+        line += f" (the subnet was full: replaced {replaced[-1].old_hotkey})"
+    console.print(line, soft_wrap=True)
     return 0
 
 

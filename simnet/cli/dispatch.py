@@ -75,6 +75,11 @@ def _build_parser() -> argparse.ArgumentParser:
     register.add_argument("--stake", type=float, default=0.0)
     register.add_argument("--validator", action="store_true", help="give a validator permit")
     register.add_argument("--state", type=Path, help=state_help)
+    epoch = commands.add_parser(
+        "epoch", help="run a subnet's epoch now (Yuma consensus over the weights set so far)"
+    )
+    epoch.add_argument("--netuid", type=int, required=True)
+    epoch.add_argument("--state", type=Path, help=state_help)
     reset = commands.add_parser("reset", help="delete the local chain state")
     reset.add_argument("--state", type=Path, help=state_help)
     run = commands.add_parser(
@@ -101,6 +106,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _local(console: Console, args: argparse.Namespace) -> int:
+    from simnet.chain.rules import ChainRuleError
     from simnet.chain.state import ChainStateError
     from simnet.cli import chain as chain_commands
     from simnet.neurons.local import LocalError
@@ -119,8 +125,10 @@ def _local(console: Console, args: argparse.Namespace) -> int:
                 args.stake,
                 args.validator,
             )
+        if args.command == "epoch":
+            return chain_commands.epoch(console, args.state, args.netuid)
         return chain_commands.reset(console, args.state)
-    except (ChainStateError, LocalError, LookupError, ValueError) as exc:
+    except (ChainStateError, ChainRuleError, LocalError, LookupError, ValueError) as exc:
         console.print(f"[red]simnet {args.command}: {exc}[/]", soft_wrap=True)
         return 1
 
@@ -185,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
         except (FileNotFoundError, ImportError, ValueError) as exc:
             console.print(f"[red]simnet demo: {exc}[/]")
             return 2
-    if args.command in ("status", "register", "reset"):
+    if args.command in ("status", "register", "epoch", "reset"):
         return _local(console, args)
     if args.command == "run":
         from simnet.cli.run import run

@@ -53,13 +53,15 @@ class LocalNetwork:
         return self.wallets(name, hotkey)
 
     def ensure_subnet(self, netuid: int) -> None:
-        """Create ``netuid`` if needed, with its owner registered as uid 0."""
-        if self.chain.create_subnet(netuid):
-            owner = self.wallet(*OWNER_WALLET)
+        """Create ``netuid`` if needed, with its owner registered as uid 0 (a full subnet
+        never replaces it)."""
+        owner = self.wallet(*OWNER_WALLET)
+        coldkey, hotkey = owner.coldkeypub.ss58_address, owner.hotkey.ss58_address
+        if self.chain.create_subnet(netuid, owner_coldkey=coldkey, owner_hotkey=hotkey):
             self.chain.register(
                 netuid,
-                owner.hotkey.ss58_address,
-                owner.coldkeypub.ss58_address,
+                hotkey,
+                coldkey,
                 stake=OWNER_STAKE,
                 validator_permit=True,
             )
