@@ -113,3 +113,52 @@ async def test_the_async_subtensor_validator_scores_and_sets_weights(simnet, min
 
     weights = simnet.subtensor.metagraph(1, lite=False).W[validator.uid]
     assert [round(float(w), 2) for w in weights[1:]] == [0.33, 0.33, 0.33]
+
+
+def test_a_uid_the_chain_replaces_starts_again_from_zero_in_the_validators_scores(
+    simnet, miners, validator
+):
+    miners(2)
+    _wait_until(_all_miners_serving(simnet))
+    # the validator is the subnet's owner (never replaced); the subnet is full at 3 uids
+    simnet.chain.set_owner(
+        1, validator.wallet.coldkeypub.ss58_address, validator.wallet.hotkey.ss58_address
+    )
+    simnet.chain.set_hyperparameters(1, max_allowed_uids=3, immunity_period=0)
+    simnet.chain.set_hyperparameters(1, min_non_immune_uids=0)
+    validator.resync_metagraph()  # what its sync() does every epoch length: sees the miners
+    validator.loop.run_until_complete(validator.forward())
+    assert validator.scores[1] > 0
+    assert validator.scores[2] > 0
+    kept = validator.scores[2]
+
+    newcomer = simnet.register(1, "newcomer")  # takes uid 1: the earliest registration
+    assert newcomer.uid == 1
+    simnet.chain.advance(11)  # more than the validator's epoch length since its update
+    validator.sync()
+
+    assert validator.metagraph.hotkeys[1] == newcomer.hotkey
+    assert validator.scores[1] == 0
+    assert validator.scores[2] == kept
+
+
+def test_incentive_follows_the_validators_weights_after_the_chains_epoch(simnet, miners, validator):
+    simnet.chain.set_hyperparameters(1, tempo=20)
+    miners(2)
+    _wait_until(_all_miners_serving(simnet))
+    validator.metagraph.sync(subtensor=validator.subtensor)
+    simnet.chain.advance(1)
+    validator.loop.run_until_complete(validator.forward())
+    validator.step += 1
+    simnet.chain.advance(11)
+    validator.sync()  # sets weights
+    assert validator.last_set_weights[0] is True
+    assert all(incentive == 0 for incentive in validator.metagraph.I)
+
+    simnet.chain.advance(20)  # the chain's epoch runs Yuma consensus over the weights
+    validator.metagraph.sync(subtensor=validator.subtensor)
+
+    assert validator.metagraph.I[1] > 0
+    assert validator.metagraph.I[2] > 0
+    assert validator.metagraph.D[validator.uid] > 0
+    assert validator.metagraph.validator_permit[validator.uid]

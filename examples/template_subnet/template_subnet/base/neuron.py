@@ -53,9 +53,12 @@ class BaseNeuron(ABC):
     def sync(self) -> None:
         self.check_registered()
         if self.blocks_since_update() > self.config.neuron.epoch_length:
-            self.metagraph.sync(subtensor=self.subtensor)
+            self.resync_metagraph()
         if self.should_set_weights():
             self.set_weights()
+
+    def resync_metagraph(self) -> None:
+        self.metagraph.sync(subtensor=self.subtensor)
 
     def should_set_weights(self) -> bool:
         return False

@@ -33,6 +33,22 @@ class BaseValidatorNeuron(BaseNeuron):
         except KeyboardInterrupt:
             bt.logging.info("Validator stopped.")
 
+    def resync_metagraph(self) -> None:
+        """As the subnet template does: a uid whose hotkey changed (the chain replaced it)
+        starts again from a score of zero."""
+        previous_axons = copy.deepcopy(self.metagraph.axons)
+        self.metagraph.sync(subtensor=self.subtensor)
+        if previous_axons == self.metagraph.axons:
+            return
+        for uid, hotkey in enumerate(self.hotkeys):
+            if uid < len(self.metagraph.hotkeys) and hotkey != self.metagraph.hotkeys[uid]:
+                self.scores[uid] = 0
+        if len(self.hotkeys) < len(self.metagraph.hotkeys):
+            grown = np.zeros(self.metagraph.n, dtype=np.float32)
+            grown[: len(self.scores)] = self.scores
+            self.scores = grown
+        self.hotkeys = copy.deepcopy(self.metagraph.hotkeys)
+
     def update_scores(self, rewards: np.ndarray, uids) -> None:
         if len(self.scores) < self.metagraph.n:
             grown = np.zeros(self.metagraph.n, dtype=np.float32)
