@@ -25,6 +25,23 @@ ERRORS: dict[str, str] = {
     "CommitRevealDisabled": "Commit-reveal is not enabled on this subnet.",
     "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
     "NoNeuronIdAvailable": "The subnet is full and has no uid a registration may replace.",
+    # commit-reveal weights (pallets/subtensor/src/macros/errors.rs)
+    "CommitRevealEnabled": "Attempting to call set_weights when commit/reveal is enabled.",
+    "NoWeightsCommitFound": "No commit found for the provided hotkey+netuid combination when "
+    "attempting to reveal the weights.",
+    "InvalidRevealCommitHashNotMatch": "Committed hash does not equal the hashed reveal data.",
+    "TooManyUnrevealedCommits": "Maximum commit limit reached.",
+    "ExpiredWeightCommit": "Attempted to reveal weights that are expired.",
+    "RevealTooEarly": "Attempted to reveal weights too early.",
+    "CommittingWeightsTooFast": "A transactor exceeded the rate limit for setting weights.",
+    "IncorrectCommitRevealVersion": "Incorrect commit-reveal version.",
+    "RevealPeriodTooLarge": "The reveal period is more than the chain allows (100 epochs).",
+    "RevealPeriodTooSmall": "The reveal period is less than the chain allows (1 epoch).",
+    # commitments (pallets/commitments/src/lib.rs)
+    "AccountNotAllowedCommit": "Account is not allowed to make commitments to the chain.",
+    "TooManyFieldsInCommitmentInfo": "Account passed too many additional fields to their "
+    "commitment.",
+    "SpaceLimitExceeded": "Space Limit Exceeded for the current interval.",
 }
 
 

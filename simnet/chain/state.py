@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simnet.chain import epochs
+from simnet.chain import commitments, epochs, reveal
+from simnet.chain.commitments import Commitment, Field, Usage
 from simnet.chain.epochs import Epoch
 from simnet.chain.faults import ChainFaults
 from simnet.chain.hyperparams import DEFAULTS, Hyperparameters
@@ -79,7 +80,56 @@ CREATE TABLE IF NOT EXISTS hyperparameters (
     value TEXT NOT NULL,
     PRIMARY KEY (netuid, name)
 );
+CREATE TABLE IF NOT EXISTS epoch_index (
+    netuid INTEGER PRIMARY KEY,
+    epoch INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS commitments (
+    netuid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    fields TEXT NOT NULL,
+    PRIMARY KEY (netuid, hotkey)
+);
+CREATE TABLE IF NOT EXISTS commitment_space (
+    netuid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (netuid, hotkey)
+);
+CREATE TABLE IF NOT EXISTS revealed_commitments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    netuid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    data BLOB NOT NULL,
+    block INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS weight_commits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    netuid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    block INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS timelocked_commits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    netuid INTEGER NOT NULL,
+    hotkey TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    reveal_round INTEGER NOT NULL,
+    commit_bytes BLOB NOT NULL,
+    payload TEXT
+);
+CREATE TABLE IF NOT EXISTS reveal_periods (
+    netuid INTEGER PRIMARY KEY,
+    epochs INTEGER NOT NULL
+);
 """
+# Tables since schema 3 (commitments, commit-reveal, the epoch index) are created when
+# an older file is opened (CREATE TABLE IF NOT EXISTS), empty: no version bump needed.
 # What each epoch writes per uid (u16 values, emission in rao), besides the permits.
 _EPOCH_FIELDS = ("emission", "consensus", "incentive", "dividends", "validator_trust")
 # Columns added since schema 1, for files an older simnet wrote.
@@ -568,6 +618,10 @@ class ChainState:
         naming the chain's error), stored as u16 with the largest at 65535, and the
         neuron's ``last_update`` moved to the current block. Returns what was stored."""
         self._catch_up()
+        if self.hyperparameters(netuid).commit_reveal_weights_enabled:
+            raise ChainRuleError(
+                "CommitRevealEnabled", f"netuid {netuid}: commit weights, then reveal them"
+            )
         neuron = self.neuron(netuid, hotkey)
         call = WeightsCall(
             uid=neuron.uid,
@@ -674,7 +728,12 @@ class ChainState:
         return False
 
     def _epoch(self, db: sqlite3.Connection, netuid: int, block: int) -> Epoch:
-        """Run one epoch of ``netuid`` at ``block`` and store what it leaves."""
+        """Run one epoch of ``netuid`` at ``block`` and store what it leaves: first the
+        timelocked weight commits due in the epoch it opens are revealed (the chain
+        reveals them in the block, before the coinbase runs the epoch), and afterwards
+        the subnet's epoch index counts it."""
+        index = self._epoch_index(db, netuid)
+        self._reveal_timelocked(db, netuid, block, index + 1)
         neurons = [_neuron(row) for row in db.execute(_SELECT_NEURONS, (netuid,))]
         (last, owner_hotkey) = db.execute(
             "SELECT last_epoch, owner_hotkey FROM subnets WHERE netuid = ?", (netuid,)
@@ -719,6 +778,9 @@ class ChainState:
             ],
         )
         db.execute("UPDATE subnets SET last_epoch = ? WHERE netuid = ?", (block, netuid))
+        db.execute(
+            "INSERT OR REPLACE INTO epoch_index (netuid, epoch) VALUES (?, ?)", (netuid, index + 1)
+        )
         return epoch
 
     def bonds(self, netuid: int, uid: int) -> list[tuple[int, int]]:
@@ -728,6 +790,393 @@ class ChainState:
             (netuid, uid),
         )
         return [(target, bond) for target, bond in rows]
+
+    # -- commitments ---------------------------------------------------------------------
+    def set_commitment(self, netuid: int, hotkey: str, fields: Sequence[Field]) -> Commitment:
+        """``Commitments.set_commitment`` by ``hotkey`` on ``netuid``, under the pallet's
+        rules (:mod:`simnet.chain.commitments`: a registered hotkey, at most three fields,
+        the per-epoch space budget); it replaces the hotkey's commitment on the subnet."""
+        self._catch_up()
+        fields = tuple(fields)
+        with self._write() as db:
+            block = self._block(self._meta(db))
+            self._reveal_commitments(db, block)
+            registered = db.execute(
+                "SELECT 1 FROM neurons WHERE netuid = ? AND hotkey = ?", (netuid, hotkey)
+            ).fetchone()
+            row = db.execute(
+                "SELECT epoch, used FROM commitment_space WHERE netuid = ? AND hotkey = ?",
+                (netuid, hotkey),
+            ).fetchone()
+            usage = commitments.check(
+                fields,
+                registered=registered is not None,
+                usage=Usage(*row) if row else Usage(),
+                epoch=self._epoch_index(db, netuid),
+                max_space=self._max_space(db),
+                detail=f"{hotkey} holds no uid on netuid {netuid}",
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO commitment_space VALUES (?, ?, ?, ?)",
+                (netuid, hotkey, usage.epoch, usage.used),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO commitments VALUES (?, ?, ?, ?)",
+                (netuid, hotkey, block, json.dumps([f.to_json() for f in fields])),
+            )
+        self._notify(netuid)
+        return Commitment(netuid, hotkey, block, fields)
+
+    def commitment(self, netuid: int, hotkey: str) -> Commitment | None:
+        """``hotkey``'s commitment on ``netuid`` (``CommitmentOf``), or None."""
+        return self.commitments(netuid).get(hotkey)
+
+    def commitments(self, netuid: int) -> dict[str, Commitment]:
+        """Every commitment on ``netuid`` by hotkey (also of hotkeys since replaced: the
+        chain keeps a commitment when its uid is taken)."""
+        with self._write() as db:
+            self._reveal_commitments(db, self._block(self._meta(db)))
+            rows = db.execute(
+                "SELECT hotkey, block, fields FROM commitments WHERE netuid = ? ORDER BY hotkey",
+                (netuid,),
+            ).fetchall()
+        return {
+            hotkey: Commitment(
+                netuid, hotkey, block, tuple(Field.from_json(f) for f in json.loads(fields))
+            )
+            for hotkey, block, fields in rows
+        }
+
+    def revealed_commitments(self, netuid: int) -> dict[str, list[tuple[int, bytes]]]:
+        """``RevealedCommitments`` of ``netuid``: per hotkey, the newest ten
+        ``(reveal block, plaintext)``, oldest first."""
+        with self._write() as db:
+            self._reveal_commitments(db, self._block(self._meta(db)))
+            rows = db.execute(
+                "SELECT hotkey, block, data FROM revealed_commitments WHERE netuid = ? ORDER BY id",
+                (netuid,),
+            ).fetchall()
+        revealed: dict[str, list[tuple[int, bytes]]] = {}
+        for hotkey, block, data in rows:
+            revealed.setdefault(hotkey, []).append((int(block), bytes(data)))
+        return revealed
+
+    def commitment_max_space(self) -> int:
+        """Bytes a hotkey may commit per subnet and epoch (the pallet's ``MaxSpace``)."""
+        with self._lock:
+            return self._max_space(self._db)
+
+    def set_commitment_max_space(self, limit: int) -> None:
+        """Root's ``set_max_space``: the per-epoch space budget of every hotkey."""
+        if limit < 0:
+            raise ValueError(f"{limit=} must not be negative")
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('commitment_max_space', ?)",
+                (str(limit),),
+            )
+
+    @staticmethod
+    def _max_space(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT value FROM meta WHERE key = 'commitment_max_space'").fetchone()
+        return int(row[0]) if row else commitments.MAX_SPACE
+
+    def _reveal_commitments(self, db: sqlite3.Connection, block: int) -> None:
+        """Reveal every timelocked field due by ``block``, each at the block it was due
+        (the pallet's ``on_initialize``), keeping the newest ten per hotkey."""
+        pending = db.execute(
+            "SELECT netuid, hotkey, fields FROM commitments WHERE fields LIKE ?",
+            ("%TimelockEncrypted%",),
+        ).fetchall()
+        for netuid, hotkey, text in pending:
+            fields = [Field.from_json(f) for f in json.loads(text)]
+            kept, revealed = commitments.reveal(fields, block)
+            if len(kept) == len(fields):
+                continue
+            db.executemany(
+                "INSERT INTO revealed_commitments (netuid, hotkey, data, block)"
+                " VALUES (?, ?, ?, ?)",
+                [(netuid, hotkey, data, due) for data, due in revealed],
+            )
+            db.execute(
+                "DELETE FROM revealed_commitments WHERE netuid = ? AND hotkey = ? AND id NOT IN"
+                " (SELECT id FROM revealed_commitments WHERE netuid = ? AND hotkey = ?"
+                " ORDER BY id DESC LIMIT ?)",
+                (netuid, hotkey, netuid, hotkey, commitments.MAX_REVEALS),
+            )
+            if kept:
+                db.execute(
+                    "UPDATE commitments SET fields = ? WHERE netuid = ? AND hotkey = ?",
+                    (json.dumps([f.to_json() for f in kept]), netuid, hotkey),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM commitments WHERE netuid = ? AND hotkey = ?", (netuid, hotkey)
+                )
+
+    # -- commit-reveal weights ---------------------------------------------------------
+    def epoch_index(self, netuid: int) -> int:
+        """``SubnetEpochIndex``: how many epochs ``netuid`` has run (since simnet counted)."""
+        self._require_subnet(netuid)
+        self._catch_up()
+        with self._lock:
+            return self._epoch_index(self._db, netuid)
+
+    @staticmethod
+    def _epoch_index(db: sqlite3.Connection, netuid: int) -> int:
+        row = db.execute("SELECT epoch FROM epoch_index WHERE netuid = ?", (netuid,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def reveal_period(self, netuid: int) -> int:
+        """Epochs from a weight commit on ``netuid`` to its reveal (``RevealPeriodEpochs``)."""
+        self._require_subnet(netuid)
+        with self._lock:
+            return self._reveal_period(self._db, netuid)
+
+    def set_reveal_period(self, netuid: int, epochs: int) -> None:
+        """The owner's ``sudo_set_commit_reveal_weights_interval``: 1 to 100 epochs."""
+        self._require_subnet(netuid)
+        if epochs > reveal.MAX_REVEAL_PERIOD:
+            raise ChainRuleError("RevealPeriodTooLarge", f"{epochs} epochs")
+        if epochs < reveal.MIN_REVEAL_PERIOD:
+            raise ChainRuleError("RevealPeriodTooSmall", f"{epochs} epochs")
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO reveal_periods VALUES (?, ?)", (netuid, epochs))
+        self._notify(netuid)
+
+    @staticmethod
+    def _reveal_period(db: sqlite3.Connection, netuid: int) -> int:
+        row = db.execute("SELECT epochs FROM reveal_periods WHERE netuid = ?", (netuid,)).fetchone()
+        return int(row[0]) if row else reveal.REVEAL_PERIOD
+
+    def _committer(
+        self, db: sqlite3.Connection, netuid: int, hotkey: str
+    ) -> tuple[int, int] | None:
+        row = db.execute(
+            "SELECT uid, last_update FROM neurons WHERE netuid = ? AND hotkey = ?",
+            (netuid, hotkey),
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def commit_weights(self, netuid: int, hotkey: str, commit_hash: str) -> reveal.HashCommit:
+        """``commit_weights``: keep ``commit_hash`` (see :func:`simnet.chain.reveal.commit_hash`)
+        for a reveal in ``reveal_period`` epochs, under the chain's rules and error names."""
+        self._require_subnet(netuid)
+        self._catch_up()
+        with self._write() as db:
+            block = self._block(self._meta(db))
+            params = self._params(db, netuid)
+            epoch = self._epoch_index(db, netuid)
+            period = self._reveal_period(db, netuid)
+            committer = self._committer(db, netuid, hotkey)
+            rows = db.execute(
+                "SELECT id, epoch FROM weight_commits WHERE netuid = ? AND hotkey = ? ORDER BY id",
+                (netuid, hotkey),
+            ).fetchall()
+            live = [(id_, e) for id_, e in rows if not reveal.expired(e, epoch, period)]
+            reveal.check_commit(
+                enabled=params.commit_reveal_weights_enabled,
+                registered=committer is not None,
+                block=block,
+                last_update=committer[1] if committer else 0,
+                rate_limit=params.weights_rate_limit,
+                unrevealed=len(live),
+            )
+            assert committer is not None
+            stale = [id_ for id_, e in rows[: len(rows) - len(live)]]
+            db.executemany("DELETE FROM weight_commits WHERE id = ?", [(i,) for i in stale])
+            db.execute(
+                "INSERT INTO weight_commits (netuid, hotkey, hash, epoch, block)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (netuid, hotkey, commit_hash.lower(), epoch, block),
+            )
+            db.execute(
+                "UPDATE neurons SET last_update = ? WHERE netuid = ? AND uid = ?",
+                (block, netuid, committer[0]),
+            )
+        self._notify(netuid)
+        return reveal.HashCommit(commit_hash.lower(), epoch, block)
+
+    def weight_commits(self, netuid: int, hotkey: str) -> list[reveal.HashCommit]:
+        """``WeightCommits[netuid][hotkey]``: the hash commits not yet revealed, oldest first."""
+        self._catch_up()
+        rows = self._read(
+            "SELECT hash, epoch, block FROM weight_commits WHERE netuid = ? AND hotkey = ?"
+            " ORDER BY id",
+            (netuid, hotkey),
+        )
+        return [reveal.HashCommit(h, int(e), int(b)) for h, e, b in rows]
+
+    def reveal_weights(
+        self,
+        netuid: int,
+        hotkey: str,
+        uids: Sequence[int],
+        values: Sequence[int],
+        salt: Sequence[int],
+        *,
+        version_key: int = 0,
+    ) -> list[tuple[int, int]]:
+        """``reveal_weights``: the weights whose hash ``hotkey`` committed become its weights,
+        checked as the chain checks them (the hash, then the timing; then the weights'
+        own rules). Returns what was stored."""
+        self._catch_up()
+        with self._write() as db:
+            if not self._params(db, netuid).commit_reveal_weights_enabled:
+                raise ChainRuleError("CommitRevealDisabled", f"netuid {netuid}")
+            rows = db.execute(
+                "SELECT id, hash, epoch, block FROM weight_commits WHERE netuid = ? AND hotkey = ?"
+                " ORDER BY id",
+                (netuid, hotkey),
+            ).fetchall()
+            provided = reveal.commit_hash(hotkey, netuid, uids, values, salt, version_key)
+            consumed = reveal.match_reveal(
+                [reveal.HashCommit(h, e, b) for _, h, e, b in rows],
+                provided,
+                current_epoch=self._epoch_index(db, netuid),
+                reveal_period=self._reveal_period(db, netuid),
+            )
+            db.executemany(
+                "DELETE FROM weight_commits WHERE id = ?", [(row[0],) for row in rows[:consumed]]
+            )
+            block = self._block(self._meta(db))
+            stored = self._apply_weights(db, netuid, hotkey, uids, values, version_key, block)
+        self._notify(netuid)
+        return stored
+
+    def commit_timelocked_weights(
+        self,
+        netuid: int,
+        hotkey: str,
+        *,
+        reveal_round: int,
+        commit: bytes = b"",
+        payload: tuple[Sequence[int], Sequence[int], int] | None = None,
+        version: int = reveal.COMMIT_REVEAL_VERSION,
+    ) -> int:
+        """``commit_timelocked_weights`` (CRv3): keep the encrypted ``commit`` for the chain
+        to reveal at the start of epoch ``epoch_index + reveal_period``. ``payload`` is
+        ``(uids, u16 values, version_key)``, what the SDK encrypted, recorded inside the
+        simnet process (see :mod:`simnet.chain.reveal`); without it the commit is kept and
+        never revealed. Returns the epoch the commit belongs to."""
+        self._require_subnet(netuid)
+        self._catch_up()
+        with self._write() as db:
+            block = self._block(self._meta(db))
+            params = self._params(db, netuid)
+            epoch = self._epoch_index(db, netuid)
+            committer = self._committer(db, netuid, hotkey)
+            (pending,) = db.execute(
+                "SELECT COUNT(*) FROM timelocked_commits WHERE netuid = ? AND hotkey = ?"
+                " AND epoch = ?",
+                (netuid, hotkey, epoch),
+            ).fetchone()
+            reveal.check_commit(
+                enabled=params.commit_reveal_weights_enabled,
+                registered=committer is not None,
+                block=block,
+                last_update=committer[1] if committer else 0,
+                rate_limit=params.weights_rate_limit,
+                unrevealed=int(pending),
+                timelocked_version=version,
+            )
+            assert committer is not None
+            recorded = None
+            if payload is not None:
+                uids, values, version_key = payload
+                recorded = json.dumps(
+                    [[int(u) for u in uids], [int(v) for v in values], version_key]
+                )
+            db.execute(
+                "INSERT INTO timelocked_commits"
+                " (netuid, hotkey, epoch, block, reveal_round, commit_bytes, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (netuid, hotkey, epoch, block, int(reveal_round), bytes(commit), recorded),
+            )
+            db.execute(
+                "UPDATE neurons SET last_update = ? WHERE netuid = ? AND uid = ?",
+                (block, netuid, committer[0]),
+            )
+        self._notify(netuid)
+        return epoch
+
+    def timelocked_commits(self, netuid: int) -> list[tuple[str, int, int, int]]:
+        """``TimelockedWeightCommits`` of ``netuid`` not yet revealed: ``(hotkey, epoch,
+        commit block, reveal round)``, in commit order."""
+        self._catch_up()
+        rows = self._read(
+            "SELECT hotkey, epoch, block, reveal_round FROM timelocked_commits WHERE netuid = ?"
+            " ORDER BY id",
+            (netuid,),
+        )
+        return [(h, int(e), int(b), int(r)) for h, e, b, r in rows]
+
+    def _reveal_timelocked(
+        self, db: sqlite3.Connection, netuid: int, block: int, current_epoch: int
+    ) -> None:
+        """``reveal_crv3_commits_for_subnet`` at ``block``: drop commits older than the
+        reveal epoch, then apply the weights of those made in it, in commit order (one
+        the chain would refuse is dropped, as the chain skips it)."""
+        period = self._reveal_period(db, netuid)
+        due = current_epoch - period
+        db.execute("DELETE FROM timelocked_commits WHERE netuid = ? AND epoch < ?", (netuid, due))
+        if current_epoch < period:
+            return
+        rows = db.execute(
+            "SELECT id, hotkey, payload FROM timelocked_commits WHERE netuid = ? AND epoch = ?"
+            " ORDER BY id",
+            (netuid, due),
+        ).fetchall()
+        for id_, hotkey, payload in rows:
+            if payload is None:
+                continue  # simnet never saw its plaintext: kept until it expires
+            db.execute("DELETE FROM timelocked_commits WHERE id = ?", (id_,))
+            uids, values, version_key = json.loads(payload)
+            db.execute("SAVEPOINT reveal")
+            try:
+                self._apply_weights(db, netuid, hotkey, uids, values, version_key, block)
+            except (ChainRuleError, UnknownHotkey):
+                db.execute("ROLLBACK TO reveal")
+            db.execute("RELEASE reveal")
+
+    def _apply_weights(
+        self,
+        db: sqlite3.Connection,
+        netuid: int,
+        hotkey: str,
+        uids: Sequence[int],
+        values: Sequence[int],
+        version_key: int,
+        block: int,
+    ) -> list[tuple[int, int]]:
+        """Revealed weights become ``hotkey``'s weights (``do_set_mechanism_weights`` on a
+        commit-reveal subnet: no rate limit, ``last_update`` left at the commit's block)."""
+        row = db.execute(
+            "SELECT uid, validator_permit FROM neurons WHERE netuid = ? AND hotkey = ?",
+            (netuid, hotkey),
+        ).fetchone()
+        if row is None:
+            raise UnknownHotkey(f"hotkey {hotkey} is not registered on netuid {netuid}")
+        uid, permit = int(row[0]), bool(row[1])
+        (size,) = db.execute("SELECT COUNT(*) FROM neurons WHERE netuid = ?", (netuid,)).fetchone()
+        call = WeightsCall(
+            uid=uid,
+            uids=[int(u) for u in uids],
+            weights=[float(w) for w in values],
+            version_key=int(version_key),
+            block=block,
+            last_update=0,  # the rate limit was the commit's
+            validator_permit=permit,
+            subnet_size=int(size),
+        )
+        stored_values = check_weights(call, self._params(db, netuid))
+        stored = sorted((u, v) for u, v in zip(call.uids, stored_values, strict=True) if v)
+        db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, uid))
+        db.executemany(
+            "INSERT INTO weights VALUES (?, ?, ?, ?)",
+            [(netuid, uid, target, value) for target, value in stored],
+        )
+        return stored
 
     # -- notifications -------------------------------------------------------------------
     @contextmanager

@@ -7,6 +7,7 @@ chain faults; any other ``Subtensor`` method raises :class:`NotSimulated`, namin
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -27,15 +28,19 @@ from simnet._compat import (
     serve_result,
     subnet_state_dict,
 )
+from simnet.chain import reveal
+from simnet.chain.commitments import CommitmentTooLarge, Field, raw
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
 from simnet.chain.hyperparams import U16_MAX, Hyperparameters
-from simnet.chain.rules import ChainRuleError, message
+from simnet.chain.rules import ChainRuleError, message, normalized
 from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""
 
 _AXON_PROTOCOL = 4  # what a real Axon.info() reports
+VERSION_AS_INT = bittensor.core.settings.version_as_int
+"""The SDK's default ``version_key`` for weights."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 # bittensor's get_hyperparameter() storage names for what simnet simulates.
@@ -374,22 +379,191 @@ class FakeSubtensor(SubtensorDouble):
         """Set ``wallet``'s weights on ``netuid`` under the chain's rules (rate limit,
         lengths, uids, permit, max weight); read them back from
         ``metagraph(netuid, lite=False).W``. A rejected call returns the chain's failure
-        result naming its error (or raises it, with ``raise_error=True``)."""
+        result naming its error (or raises it, with ``raise_error=True``).
+
+        On a commit-reveal subnet it commits them timelocked, as the SDK does (CRv3): the
+        chain reveals them when the reveal epoch starts (:mod:`simnet.chain.reveal`)."""
         hotkey = wallet.hotkey.ss58_address
         try:
+            if self.chain.hyperparameters(netuid).commit_reveal_weights_enabled:
+                values = normalized([float(w) for w in weights])
+                epoch = self.chain.commit_timelocked_weights(
+                    netuid,
+                    hotkey,
+                    reveal_round=0,
+                    payload=([int(u) for u in uids], values, int(version_key)),
+                )
+                return extrinsic_result(
+                    True, f"weights committed by {hotkey} on netuid {netuid} in epoch {epoch}"
+                )
             self.chain.set_weights(
                 netuid, hotkey, list(uids), list(weights), version_key=int(version_key)
             )
-        except ChainRuleError as exc:
-            return self._rejected(str(exc), raise_error)
-        except UnknownSubnet:
-            return self._rejected(
-                message("SubNetworkDoesNotExist", f"netuid {netuid}"), raise_error
-            )
-        except UnknownHotkey:
-            detail = f"{hotkey} on netuid {netuid}"
-            return self._rejected(message("HotKeyNotRegisteredInSubNet", detail), raise_error)
+        except (ChainRuleError, UnknownSubnet, UnknownHotkey) as exc:
+            return self._rejected(rejection(exc, hotkey, netuid), raise_error)
         return extrinsic_result(True, f"weights set by {hotkey} on netuid {netuid}")
+
+    @simulated(extrinsic=True)
+    def commit_weights(
+        self,
+        wallet: Any,
+        netuid: int,
+        salt: Sequence[int] | Any,
+        uids: Sequence[int] | Any,
+        weights: Sequence[int] | Any,
+        *args: Any,
+        version_key: int = VERSION_AS_INT,
+        raise_error: bool | None = None,
+        **_: Any,
+    ) -> Any:
+        """Commit the hash of ``wallet``'s weights (u16 values, as the SDK hashes them) on
+        a commit-reveal subnet, for :meth:`reveal_weights` in ``reveal_period`` epochs."""
+        hotkey = wallet.hotkey.ss58_address
+        raising = _raises("commit_weights", raise_error)
+        try:
+            digest = reveal.commit_hash(
+                hotkey, netuid, _ints(uids), _ints(weights), _ints(salt), int(version_key)
+            )
+            self.chain.commit_weights(netuid, hotkey, digest)
+        except (ChainRuleError, UnknownSubnet, UnknownHotkey) as exc:
+            return self._rejected(rejection(exc, hotkey, netuid), raising)
+        return extrinsic_result(True, f"weights committed by {hotkey} on netuid {netuid}")
+
+    @simulated(extrinsic=True)
+    def reveal_weights(
+        self,
+        wallet: Any,
+        netuid: int,
+        uids: Sequence[int] | Any,
+        weights: Sequence[int] | Any,
+        salt: Sequence[int] | Any,
+        *args: Any,
+        version_key: int = VERSION_AS_INT,
+        raise_error: bool | None = None,
+        **_: Any,
+    ) -> Any:
+        """Reveal weights committed with :meth:`commit_weights`: checked as the chain
+        checks them (hash, then timing), then set as weights."""
+        hotkey = wallet.hotkey.ss58_address
+        raising = _raises("reveal_weights", raise_error)
+        try:
+            self.chain.reveal_weights(
+                netuid,
+                hotkey,
+                _ints(uids),
+                _ints(weights),
+                _ints(salt),
+                version_key=int(version_key),
+            )
+        except (ChainRuleError, UnknownSubnet, UnknownHotkey) as exc:
+            return self._rejected(rejection(exc, hotkey, netuid), raising)
+        return extrinsic_result(True, f"weights revealed by {hotkey} on netuid {netuid}")
+
+    @simulated()
+    def get_subnet_reveal_period_epochs(self, netuid: int, block: int | None = None) -> int:
+        """Epochs from a weight commit on ``netuid`` to its reveal."""
+        return self.chain.reveal_period(netuid)
+
+    # -- commitments -------------------------------------------------------------------
+    def _publish(
+        self, wallet: Any, netuid: int, field: Callable[[], Field], raise_error: bool
+    ) -> Any:
+        hotkey = wallet.hotkey.ss58_address
+        try:
+            self.chain.set_commitment(netuid, hotkey, [field()])
+        except (ChainRuleError, CommitmentTooLarge) as exc:
+            text = str(exc)
+        else:
+            return serve_result(True, f"commitment of {hotkey} set on netuid {netuid}")
+        result = serve_result(False, text)
+        if raise_error or result is False:  # 9.x raises MetadataError where 10.x returns
+            raise bittensor.core.errors.MetadataError(text)
+        return result
+
+    @simulated(extrinsic=True)
+    def set_commitment(
+        self, wallet: Any, netuid: int, data: str, *args: Any, raise_error: bool = False, **_: Any
+    ) -> Any:
+        """Commit ``data`` (a ``Raw`` field, at most 128 bytes) for ``wallet``'s hotkey on
+        ``netuid``, under the Commitments pallet's rules (a registered hotkey; the
+        per-epoch space budget, ``SpaceLimitExceeded``)."""
+        return self._publish(wallet, netuid, lambda: _raw_field(data), raise_error)
+
+    @simulated(extrinsic=True)
+    def commit(self, wallet: Any, netuid: int, data: str, *args: Any, **_: Any) -> Any:
+        """9.x's name for :meth:`set_commitment`."""
+        return self._publish(wallet, netuid, lambda: _raw_field(data), False)
+
+    @simulated(extrinsic=True)
+    def set_reveal_commitment(
+        self,
+        wallet: Any,
+        netuid: int,
+        data: str,
+        blocks_until_reveal: int = 360,
+        block_time: float = 12,
+        *args: Any,
+        raise_error: bool = False,
+        **_: Any,
+    ) -> Any:
+        """Commit ``data`` timelocked, revealed ``blocks_until_reveal`` blocks from now
+        (simnet keeps the plaintext; the chain decrypts it with drand's round)."""
+        block = self.chain.block + int(blocks_until_reveal)
+        payload = data.encode()
+
+        def field() -> Field:
+            return Field("TimelockEncrypted", payload, 0, payload, block)
+
+        return self._publish(wallet, netuid, field, raise_error)
+
+    @simulated()
+    def get_commitment_metadata(
+        self, netuid: int, hotkey_ss58: str, block: int | None = None
+    ) -> Any:
+        """``CommitmentOf`` of ``hotkey_ss58`` as the SDK decodes it, or ``""``."""
+        commitment = self.chain.commitment(netuid, hotkey_ss58)
+        return "" if commitment is None else commitment.sdk_value()
+
+    @simulated()
+    def get_commitment(self, netuid: int, uid: int, block: int | None = None) -> str:
+        """The commitment of the hotkey at ``uid`` as text (``""`` if none)."""
+        neurons = self.chain.neurons(netuid)
+        if not 0 <= uid < len(neurons):
+            return ""
+        commitment = self.chain.commitment(netuid, neurons[uid].hotkey)
+        return "" if commitment is None else commitment.text
+
+    @simulated()
+    def get_all_commitments(self, netuid: int, block: int | None = None) -> dict[str, str]:
+        """Every commitment on ``netuid`` as ``{hotkey: text}``."""
+        return {hotkey: c.text for hotkey, c in self.chain.commitments(netuid).items()}
+
+    @simulated()
+    def get_revealed_commitment_by_hotkey(
+        self, netuid: int, hotkey_ss58: str, block: int | None = None
+    ) -> tuple[tuple[int, str], ...] | None:
+        """``hotkey_ss58``'s revealed commitments as ``((block, text), ...)``, or None."""
+        revealed = self.chain.revealed_commitments(netuid).get(hotkey_ss58)
+        return None if revealed is None else _texts(revealed)
+
+    @simulated()
+    def get_revealed_commitment(
+        self, netuid: int, uid: int, block: int | None = None
+    ) -> tuple[tuple[int, str], ...] | None:
+        """The revealed commitments of the hotkey at ``uid``."""
+        if netuid not in self.chain.netuids():
+            raise ValueError(f"Subnet with netuid {netuid} does not exist.")
+        neurons = self.chain.neurons(netuid)
+        if not 0 <= uid < len(neurons):
+            raise ValueError(f"Subnet {netuid} does not have a neuron with uid {uid}.")
+        return self.get_revealed_commitment_by_hotkey(netuid, neurons[uid].hotkey)
+
+    @simulated()
+    def get_all_revealed_commitments(
+        self, netuid: int, block: int | None = None
+    ) -> dict[str, tuple[tuple[int, str], ...]]:
+        """Every revealed commitment on ``netuid`` as ``{hotkey: ((block, text), ...)}``."""
+        return {h: _texts(r) for h, r in self.chain.revealed_commitments(netuid).items()}
 
     @staticmethod
     def _rejected(text: str, raise_error: bool) -> Any:
@@ -441,6 +615,53 @@ class FakeSubtensor(SubtensorDouble):
 
     def close(self) -> None:
         """Nothing to close: no connection was opened."""
+
+
+# Simulated where the installed release has them: ``commit`` is 9.x's, the revealed
+# commitments are 10.x's; elsewhere they are what the real Subtensor has not.
+for _name in ("commit", "set_reveal_commitment", "get_revealed_commitment",
+              "get_revealed_commitment_by_hotkey", "get_all_revealed_commitments",
+              "get_commitment_metadata"):  # fmt: skip
+    if not hasattr(RealSubtensor, _name):
+        delattr(FakeSubtensor, _name)
+        SIMULATED.discard(_name)
+
+
+def rejection(exc: Exception, hotkey: str, netuid: int) -> str:
+    """The failure message of an extrinsic the chain refused with ``exc``."""
+    if isinstance(exc, UnknownSubnet):
+        return message("SubNetworkDoesNotExist", f"netuid {netuid}")
+    if isinstance(exc, UnknownHotkey):
+        return message("HotKeyNotRegisteredInSubNet", f"{hotkey} on netuid {netuid}")
+    return str(exc)
+
+
+def _ints(values: Any) -> list[int]:
+    return [int(v) for v in values]
+
+
+def _raw_field(data: str) -> Field:
+    field = raw(data)
+    if field.kind != "Raw":  # the SDK sends Raw{len}; the chain's Raw holds 128 bytes
+        raise CommitmentTooLarge(
+            f"a Raw commitment field holds at most 128 bytes, this one has {len(field.data)}: "
+            "the call cannot be encoded (no chain error; the node refuses it undecoded)"
+        )
+    return field
+
+
+def _texts(revealed: list[tuple[int, bytes]]) -> tuple[tuple[int, str], ...]:
+    return tuple((block, data.decode("utf-8", errors="ignore")) for block, data in revealed)
+
+
+def _raises(method: str, raise_error: bool | None) -> bool:
+    """``raise_error`` as given, else the real method's default (10.x's ``commit_weights``
+    raises by default; 9.x has no such parameter and returns its failure)."""
+    if raise_error is not None:
+        return raise_error
+    real = getattr(RealSubtensor, method, None)
+    parameter = inspect.signature(real).parameters.get("raise_error") if real else None
+    return bool(parameter.default) if parameter is not None else False
 
 
 def raise_if_unsimulated(name: str) -> None:
