@@ -1,5 +1,7 @@
 """Building blocks of this subnet's tests: configs as the command line would give them."""
 
+import time
+
 import pytest
 from neurons.miner import Miner
 from neurons.validator import Validator
@@ -22,6 +24,10 @@ def miners(simnet):
         for miner in new:
             miner.run_in_background_thread()
         started.extend(new)
+        deadline = time.monotonic() + 10
+        while not all(miner.axon.started for miner in new):  # serving before queried
+            assert time.monotonic() < deadline, "the miners' axons did not start"
+            time.sleep(0.02)
         return new
 
     yield start
