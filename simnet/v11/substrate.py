@@ -16,14 +16,19 @@ import asyncio
 import hashlib
 import ipaddress
 import itertools
+import math
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
 from simnet.chain.hyperparams import Hyperparameters
+from simnet.chain.reveal import public_key
 from simnet.chain.rules import ChainRuleError
 from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, UnknownSubnet
+from simnet.v11 import timelock
 from simnet.v11.sdk import Balance, Call, ChainError, ExtrinsicResult
 
 RAO_PER_TAO = 1_000_000_000
@@ -57,9 +62,10 @@ def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
 
 @dataclass(frozen=True)
 class WeightCommit:
-    """A timelocked weight commit the chain accepted. The real chain reveals it at drand
-    round ``reveal_round``; offline there is no drand, so simnet records it and never
-    reveals it (the weights stay as they were)."""
+    """A timelocked weight commit the chain accepted. The real chain reveals it with
+    drand's signature of round ``reveal_round`` when its reveal epoch starts; simnet's
+    chain reveals then the weights the SDK encrypted in this process
+    (:mod:`simnet.v11.timelock`), and never one whose plaintext it did not see."""
 
     netuid: int
     uid: int
@@ -93,6 +99,7 @@ class ChainSubstrate:
         self._included: dict[str, tuple[int, ExtrinsicResult]] = {}  # inner hash -> result
         self.commits: list[WeightCommit] = []
         """Timelocked weight commits accepted so far (commit-reveal subnets), in order."""
+        timelock.install()
         self._storage: dict[tuple[str, str], Callable[..., Any]] = {
             ("SubtensorModule", "Uids"): self._uid,
             ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
@@ -115,12 +122,17 @@ class ChainSubstrate:
             ("SubtensorModule", "NetworksAdded"): lambda netuid, block: (
                 netuid in self.chain.netuids()
             ),
-            ("SubtensorModule", "RevealPeriodEpochs"): lambda netuid, block: 1,
+            ("SubtensorModule", "RevealPeriodEpochs"): lambda netuid, block: (
+                self.chain.reveal_period(int(netuid))
+            ),
             ("SubtensorModule", "PendingEpochAt"): lambda netuid, block: 0,
             ("SubtensorModule", "SubnetEpochIndex"): self._epoch_index,
             ("SubtensorModule", "BlocksSinceLastStep"): lambda netuid, block: (
                 block - self._last_epoch(netuid, block)
             ),
+            ("Commitments", "CommitmentOf"): self._commitment,
+            ("Commitments", "RevealedCommitments"): self._revealed,
+            ("Commitments", "MaxSpace"): lambda block: self.chain.commitment_max_space(),
             # simnet models no balances: registration costs nothing, locks nothing
             ("SubtensorModule", "Burn"): lambda netuid, block: 0,
             ("SubtensorModule", "CollateralLockShare"): lambda netuid, block: 0,
@@ -213,12 +225,15 @@ class ChainSubstrate:
         block_hash: str | None = None,
     ) -> list[tuple[Any, Any]]:
         key = (module, storage_function)
-        if key in {
-            ("SubtensorModule", "TokenSymbol"),
-            ("Commitments", "CommitmentOf"),
-            ("Commitments", "RevealedCommitments"),
-        }:
-            return []  # simnet's subnets use the default symbol and carry no commitments
+        if key == ("SubtensorModule", "TokenSymbol"):
+            return []  # simnet's subnets use the default symbol
+        if key == ("Commitments", "CommitmentOf"):
+            (netuid,) = params or [0]
+            return [(h, c.sdk_value()) for h, c in self.chain.commitments(int(netuid)).items()]
+        if key == ("Commitments", "RevealedCommitments"):
+            (netuid,) = params or [0]
+            revealed = self.chain.revealed_commitments(int(netuid))
+            return [(h, _revealed_records(r)) for h, r in revealed.items()]
         if key == ("SubtensorModule", "Uids"):
             return [(n.hotkey, n.uid) for n in self._neurons(*(params or []))]
         raise NotSimulated(f"simnet's chain does not simulate the map {module}.{storage_function}")
@@ -297,6 +312,8 @@ class ChainSubstrate:
             return failed
         try:
             apply(self, signer, **call.params)
+        except CommitmentTooLarge:
+            raise  # the SDK cannot encode such a call; the node never sees it
         except ChainRuleError as exc:
             return self._failure(exc.error, str(exc))
         except UnknownSubnet as exc:
@@ -433,8 +450,21 @@ class ChainSubstrate:
         return last_epoch_block(block, int(netuid), tempo)
 
     def _epoch_index(self, netuid: int, block: int) -> int:
-        tempo = self._hyperparameters(netuid).tempo
-        return (block + int(netuid) + 1) // (tempo + 1) if tempo else 0
+        if int(netuid) not in self.chain.netuids():
+            return 0
+        return self.chain.epoch_index(int(netuid))
+
+    def _commitment(self, netuid: int, hotkey: str, block: int) -> dict[str, Any] | None:
+        if int(netuid) not in self.chain.netuids():
+            return None
+        commitment = self.chain.commitment(int(netuid), str(hotkey))
+        return None if commitment is None else commitment.sdk_value()
+
+    def _revealed(self, netuid: int, hotkey: str, block: int) -> list[tuple[str, int]] | None:
+        if int(netuid) not in self.chain.netuids():
+            return None
+        revealed = self.chain.revealed_commitments(int(netuid)).get(str(hotkey))
+        return None if revealed is None else _revealed_records(revealed)
 
     def _hyperparameters(self, netuid: int) -> Hyperparameters:
         return self.chain.hyperparameters(int(netuid))
@@ -530,13 +560,103 @@ def _timelocked_commit(
     netuid: int,
     commit: bytes,
     reveal_round: int,
+    commit_reveal_version: int = 4,
     mecid: int = 0,
     **_: Any,
 ) -> None:
-    neuron = sub.chain.neuron(int(netuid), hotkey)  # UnknownHotkey: not registered
-    if not sub.chain.hyperparameters(int(netuid)).commit_reveal_weights_enabled:
-        raise ChainRuleError("CommitRevealDisabled", f"netuid {netuid}")
-    sub.commits.append(WeightCommit(int(netuid), neuron.uid, hotkey, sub.chain.block, reveal_round))
+    if mecid != 0:
+        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
+    sealed = timelock.lookup(bytes(commit))
+    payload = None
+    # the chain reveals a payload only if the hotkey it names is the committer's
+    if sealed is not None and sealed.weights is not None and sealed.hotkey == public_key(hotkey):
+        payload = sealed.weights
+    block = sub.chain.block
+    sub.chain.commit_timelocked_weights(
+        int(netuid),
+        hotkey,
+        reveal_round=int(reveal_round),
+        commit=bytes(commit),
+        payload=payload,
+        version=int(commit_reveal_version),
+    )
+    uid = sub.chain.neuron(int(netuid), hotkey).uid
+    sub.commits.append(WeightCommit(int(netuid), uid, hotkey, block, int(reveal_round)))
+
+
+def _commit_weights(
+    sub: ChainSubstrate, hotkey: str, *, netuid: int, commit_hash: Any, mecid: int = 0
+) -> None:
+    if mecid != 0:
+        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
+    digest = commit_hash if isinstance(commit_hash, str) else "0x" + bytes(commit_hash).hex()
+    sub.chain.commit_weights(int(netuid), hotkey, digest)
+
+
+def _reveal_weights(
+    sub: ChainSubstrate,
+    hotkey: str,
+    *,
+    netuid: int,
+    uids: list[int],
+    values: list[int],
+    salt: list[int],
+    version_key: int,
+    mecid: int = 0,
+) -> None:
+    if mecid != 0:
+        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
+    sub.chain.reveal_weights(
+        int(netuid), hotkey, list(uids), list(values), list(salt), version_key=int(version_key)
+    )
+
+
+def _set_commitment(sub: ChainSubstrate, hotkey: str, *, netuid: int, info: Any) -> None:
+    fields = info.get("fields", []) if isinstance(info, dict) else info
+    if len(fields) == 1 and isinstance(fields[0], (list, tuple)):
+        fields = fields[0]  # the SDK's {"fields": [[...]]} (a BoundedVec's inner Vec)
+    sub.chain.set_commitment(int(netuid), hotkey, [_field(sub, f) for f in fields])
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, str):
+        return bytes.fromhex(value[2:]) if value.startswith("0x") else value.encode()
+    return bytes(value)
+
+
+def _field(sub: ChainSubstrate, entry: Any) -> Field:
+    """One ``Data`` value as the SDK composes it: ``"None"``, ``{"Raw5": b"hello"}``,
+    ``{"TimelockEncrypted": {"encrypted": ..., "reveal_round": ...}}``..."""
+    if isinstance(entry, str):
+        return Field(entry)
+    ((variant, value),) = dict(entry).items()
+    if variant.startswith("Raw") and variant[3:].isdigit():
+        data = _bytes(value)
+        if int(variant[3:]) > 128:
+            raise CommitmentTooLarge(
+                f"{variant}: the chain's Data::Raw holds at most 128 bytes; the call cannot "
+                "be encoded (no chain error; the node refuses it undecoded)"
+            )
+        if len(data) != int(variant[3:]):
+            raise ValueError(f"{variant} needs {variant[3:]} bytes, got {len(data)}")
+        return Field("Raw", data)
+    if variant == "TimelockEncrypted":
+        encrypted, reveal_round = _bytes(value["encrypted"]), int(value["reveal_round"])
+        sealed = timelock.lookup(encrypted)
+        if sealed is None:
+            return Field(variant, encrypted, reveal_round)
+        seconds = timelock.round_time(reveal_round) - time.time()
+        per_block = sub.chain.block_seconds or BLOCK_SECONDS
+        due = sub.chain.block + max(0, math.ceil(seconds / per_block))
+        return Field(variant, encrypted, reveal_round, sealed.plaintext, due)
+    if variant == "BigRaw" or variant in HASHES:
+        return Field(variant, _bytes(value))
+    return Field(variant)  # an unknown variant raises, naming the chain's
+
+
+def _revealed_records(revealed: list[tuple[int, bytes]]) -> list[tuple[str, int]]:
+    """``RevealedCommitments`` as the SDK decodes it: ``(0x-hex data, reveal block)``."""
+    return [("0x" + data.hex(), block) for block, data in revealed]
 
 
 _CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {
@@ -548,8 +668,24 @@ _CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {
         "set_weights",
         _timelocked_commit,
     ),
+    ("SubtensorModule", "commit_timelocked_weights"): ("set_weights", _timelocked_commit),
+    ("SubtensorModule", "commit_weights"): ("commit_weights", _commit_weights),
+    ("SubtensorModule", "commit_mechanism_weights"): ("commit_weights", _commit_weights),
+    ("SubtensorModule", "reveal_weights"): ("reveal_weights", _reveal_weights),
+    ("SubtensorModule", "reveal_mechanism_weights"): ("reveal_weights", _reveal_weights),
+    ("Commitments", "set_commitment"): ("set_commitment", _set_commitment),
 }
-SIMULATED.update({"serve_axon", "set_weights", "metagraph", "burned_register"})
+SIMULATED.update(
+    {
+        "serve_axon",
+        "set_weights",
+        "metagraph",
+        "burned_register",
+        "set_commitment",
+        "commit_weights",
+        "reveal_weights",
+    }
+)
 
 
 def _encapsulation_key() -> bytes:
