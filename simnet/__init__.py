@@ -8,7 +8,8 @@ façade over the room that implements it): ``simnet.strategies`` and
 
 Everything else is implementation, grouped by job (see the README's "Layout"):
 ``_compat`` (bittensor release differences), ``sandbox``, ``chain``, ``wire``,
-``network``, ``neurons``, ``fuzz``, ``cli`` and ``plugin``.
+``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``cli`` and
+``plugin``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ _EXPORTS: dict[str, str] = {
     "NeuronProcess": "simnet.neurons.processes",
     "Subnet": "simnet.neurons.subnet",
     "WalletFactory": "simnet.sandbox.wallets",
+    "Stubs": "simnet.outside.stubs",
+    "StubsError": "simnet.outside.stubs",
+    "OutsideServices": "simnet.outside.services",
 }
 
 __all__ = [
@@ -65,9 +69,12 @@ __all__ = [
     "NeuronProcess",
     "NotSimulated",
     "OfflineViolation",
+    "OutsideServices",
     "Registration",
     "ServedAxon",
     "Simnet",
+    "Stubs",
+    "StubsError",
     "Subnet",
     "Transport",
     "UnknownHotkey",
@@ -93,6 +100,8 @@ if TYPE_CHECKING:
     from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
+    from simnet.outside.services import OutsideServices
+    from simnet.outside.stubs import Stubs, StubsError
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline
     from simnet.sandbox.wallets import WalletFactory
     from simnet.wire.hygiene import MinerError, MinerProblem

@@ -153,6 +153,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="like --simnet-blocking-threshold",
     )
     parser.addini(
+        "simnet_outside",
+        default="",
+        help="a stubs file (outside.toml, relative to the rootdir) whose hosts simnet's "
+        "networks answer on loopback: the HTTP APIs a subnet's neurons call",
+    )
+    parser.addini(
         "simnet_redirect",
         type="bool",
         default=False,
@@ -182,13 +188,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "simnet(netuid=1, strict=True, blocking_threshold=0.2, transport='tcp', "
-        "redirect=False): settings for simnet's fixtures in this test. redirect: "
+        "redirect=False, outside=None): settings for simnet's fixtures in this test. redirect: "
         "bittensor's own constructors build on the simnet fixture. netuid: the subnet "
         "simnet_metagraph, "
         "simnet_validator, simnet_serve and simnet_dendrite use; strict: fail the test when "
         "a served miner misbehaves; blocking_threshold: seconds the axons' event loop may "
         "block (None: off); transport: tcp or memory (no socket), or a list of them to "
-        "run the test once over each",
+        "run the test once over each; outside: a stubs file of outside services",
     )
     if config.getini("simnet_quiet"):
         for message, module in QUIET:
@@ -291,6 +297,13 @@ def simnet_axon_host() -> Iterator[AxonHost]:
     host.close()
 
 
+def _outside(request: pytest.FixtureRequest, options: dict[str, Any]) -> Path | None:
+    """The marker's ``outside`` stubs file, else the ``simnet_outside`` ini setting's
+    (either relative to the rootdir); ``None`` for no stubbed outside services."""
+    text = options["outside"] if "outside" in options else request.config.getini("simnet_outside")
+    return request.config.rootpath / text if text else None
+
+
 def _configured_threshold(config: pytest.Config) -> float | None:
     """The blocking threshold of ``--simnet-blocking-threshold``, else of the ini."""
     from simnet.wire.blocking import parse_threshold
@@ -309,7 +322,7 @@ def _blocking_threshold(request: pytest.FixtureRequest, options: dict[str, Any])
     return _configured_threshold(request.config)
 
 
-_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport", "redirect"}
+_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport", "redirect", "outside"}
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -369,6 +382,7 @@ def simnet_network(
         blocking_threshold=_blocking_threshold(request, options),
         transport=simnet_transport,  # type: ignore[arg-type]
         redirect=bool(redirect),
+        outside=_outside(request, options),
     )
     with net:
         yield net
@@ -469,6 +483,7 @@ def simnet_v11(
         transport=simnet_transport,
         strict=options.get("strict", True),
         blocking_threshold=_blocking_threshold(request, options),
+        outside=_outside(request, options),
     )
     with net:
         yield net

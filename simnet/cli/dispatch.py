@@ -101,6 +101,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="report a callback that holds the neuron's main event loop or its axons' loop "
         "longer than this (default 0.2; each place once, a summary at exit); off: never",
     )
+    run.add_argument(
+        "--outside",
+        type=Path,
+        metavar="FILE",
+        help="a stubs file (outside.toml): the outside hosts the neuron may reach, answered "
+        "on loopback (HTTP and HTTPS; aiohttp, httpx and requests alike)",
+    )
     run.add_argument("program", nargs=argparse.REMAINDER, help="-- python SCRIPT.py ARGS...")
     return parser
 
@@ -198,7 +205,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "run":
         from simnet.cli.run import run
 
-        return run(args.program, args.state, args.block_seconds, args.blocking_threshold)
+        return run(
+            args.program, args.state, args.block_seconds, args.blocking_threshold, args.outside
+        )
     if args.command == "fuzz":
         from simnet.cli.fuzz import fuzz
 

@@ -12,11 +12,13 @@ def run(
     state: Path | None,
     block_seconds: float | None,
     blocking_threshold: float | None,
+    outside: Path | None = None,
 ) -> int:
     """Run ``command``; usage errors exit 2, simnet's refusals 1, else the script's status."""
     from simnet.chain.state import ChainStateError
     from simnet.neurons.runner import UsageError, parse_command
     from simnet.neurons.runner import run as run_program
+    from simnet.outside.stubs import Stubs, StubsError
 
     words = list(command)
     if words[:1] == ["--"]:
@@ -27,9 +29,18 @@ def run(
         print(f"simnet run: {exc}", file=sys.stderr)
         return 2
     try:
+        stubs = Stubs.load(outside) if outside is not None else None
+    except StubsError as exc:
+        print(f"simnet run: {exc}", file=sys.stderr)
+        return 2
+    try:
         return run_program(
-            program, state, block_seconds=block_seconds, blocking_threshold=blocking_threshold
+            program,
+            state,
+            block_seconds=block_seconds,
+            blocking_threshold=blocking_threshold,
+            outside=stubs,
         )
-    except ChainStateError as exc:
+    except (ChainStateError, StubsError) as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 1

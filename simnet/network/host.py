@@ -120,11 +120,12 @@ class AxonHost:
         log_level: str = "critical",
         *,
         lifespan: Literal["auto", "on", "off"] = "off",
+        tls: tuple[str, str] | None = None,
     ) -> Server:
         """Serve the ASGI ``app`` with uvicorn until :meth:`Server.request_stop`: on a
         bound socket, or on an in-memory port reserved with ``self.memory.reserve()``.
         ``lifespan="auto"`` runs the app's startup and shutdown as ``uvicorn.run`` does; a
-        startup that fails raises here."""
+        startup that fails raises here. ``tls``: serve HTTPS with this (certfile, keyfile)."""
         sock = listener if isinstance(listener, socket.socket) else None
         config = uvicorn.Config(
             app,
@@ -133,6 +134,8 @@ class AxonHost:
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
             log_config=None,  # no logging.config.dictConfig per served app
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
         )
         server = _Server(config)
         done = self.submit(_serving(server, sock))

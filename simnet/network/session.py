@@ -4,13 +4,17 @@ had (exceptions, ASGI violations, a blocked loop)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from simnet.chain.state import ChainState, Neuron
-from simnet.network.host import AxonHost
+from simnet.network.host import AxonHost, bind_loopback
 from simnet.network.transports import Transport, check_transport
+from simnet.outside.services import OutsideServices, resolving
+from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, Blocked, BlockingSites
@@ -32,6 +36,7 @@ class OfflineSession:
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
         transport: Transport = "tcp",
         reporter: Callable[[MinerProblem], None] | None = None,
+        outside: Stubs | str | Path | None = None,
     ) -> None:
         if blocking_threshold is not None and blocking_threshold <= 0:
             raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
@@ -49,6 +54,10 @@ class OfflineSession:
         self._open = False
         self._violations_seen = 0
         self._unwatch: Callable[[], None] | None = None
+        stubs = outside if isinstance(outside, Stubs) or outside is None else Stubs.load(outside)
+        self.outside: OutsideServices | None = OutsideServices(stubs) if stubs else None
+        """The stubbed outside services (:mod:`simnet.outside`), answered while open."""
+        self._outside_routes: contextlib.ExitStack | None = None
 
     def wallet(self, name: str, hotkey: str = "default") -> Any:
         """The deterministic wallet ``name``/``hotkey``: same names, same keys (unencrypted
@@ -76,6 +85,20 @@ class OfflineSession:
         self._open = True
         if self.blocking_threshold is not None:
             self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.blocked)
+        if self.outside is not None:
+            self._outside_routes = contextlib.ExitStack()
+            self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
+
+    def _serve(self, app: Any, tls: tuple[str, str] | None) -> tuple[int, Callable[[], None]]:
+        """Serve an outside service's app on loopback (TCP; HTTPS with ``tls``)."""
+        sock = bind_loopback()
+        server = self.host.serve(app, sock, tls=tls, lifespan="auto")
+
+        def stop() -> None:
+            server.request_stop()
+            server.wait()
+
+        return server.port, stop
 
     def _stop_watching(self) -> None:
         if self._unwatch is not None:
@@ -84,6 +107,11 @@ class OfflineSession:
 
     def _release(self) -> None:
         """Close the host if this network made it, and give the offline guard back."""
+        if self._outside_routes is not None:
+            self._outside_routes.close()
+            self._outside_routes = None
+        if self.outside is not None:
+            self.outside.stop()
         try:
             if self._own_host:
                 self.host.close()

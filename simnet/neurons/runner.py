@@ -21,6 +21,8 @@ from simnet.chain.state import ChainStateError, UnknownHotkey, UnknownSubnet
 from simnet.chain.subtensor import NotSimulated
 from simnet.neurons.local import HEARTBEAT_SECONDS, LocalNetwork
 from simnet.neurons.simnet import Simnet
+from simnet.outside.services import OFFLINE_MODES
+from simnet.outside.stubs import Stubs
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 from simnet.wire.hygiene import MinerProblem
 
@@ -87,6 +89,7 @@ def run(
     *,
     block_seconds: float | None = None,
     blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+    outside: Stubs | None = None,
 ) -> int:
     """Run ``program`` on the local network in ``state``; returns its exit status.
 
@@ -101,10 +104,15 @@ def run(
         strict=False,
         reporter=_print,
         blocking_threshold=blocking_threshold,
+        outside=outside,
     )
     stop = threading.Event()
     try:
         with net:
+            if net.outside is not None:
+                hosts = ", ".join(sorted(net.outside.stubs.hosts)) or "none"
+                modes = ", ".join(f"{k}={v}" for k, v in OFFLINE_MODES.items())
+                _say(f"outside services stubbed: {hosts}; offline modes: {modes}")
             net.redirect_bittensor()
             beat = threading.Thread(target=_heartbeats, args=(net, stop), daemon=True)
             beat.start()
@@ -115,7 +123,10 @@ def run(
                 beat.join()
     finally:
         for line in net.blocking_summary():
-            print(f"simnet: blocking summary: {line}", file=sys.stderr, flush=True)
+            _say(f"blocking summary: {line}")
+        if net.outside is not None:
+            for host in net.outside.never_contacted():
+                _say(f"note: the stubbed host {host} was never contacted")
 
 
 def _execute(program: Program) -> int:
@@ -165,4 +176,8 @@ def _heartbeats(net: Simnet, stop: threading.Event) -> None:
 
 
 def _print(problem: MinerProblem) -> None:
-    print(f"simnet: {problem}", file=sys.stderr, flush=True)
+    _say(str(problem))
+
+
+def _say(text: str) -> None:
+    print(f"simnet: {text}", file=sys.stderr, flush=True)

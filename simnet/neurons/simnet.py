@@ -29,6 +29,7 @@ from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
+from simnet.outside.stubs import Stubs
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch
@@ -81,6 +82,7 @@ class Simnet(OfflineSession):
         transport: Transport = "tcp",
         redirect: bool = False,
         reporter: Callable[[MinerProblem], None] | None = None,
+        outside: Stubs | str | Path | None = None,
     ) -> None:
         super().__init__(
             wallets=wallets or WalletFactory.shared(),
@@ -90,6 +92,7 @@ class Simnet(OfflineSession):
             blocking_threshold=blocking_threshold,
             transport=transport,
             reporter=reporter,
+            outside=outside,
         )
         self.subtensor = FakeSubtensor(self.chain)
         self._axons: list[ServedAxon] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -50,6 +50,7 @@ class _Guard:
         self._lock = threading.Lock()
         self._depth = 0
         self._saved: dict[str, Any] = {}
+        self._resolvers: list[Callable[[str, int | None], int | None]] = []
         self.violations: list[str] = []
 
     @property
@@ -68,10 +69,38 @@ class _Guard:
             if self._depth == 0:
                 self._uninstall()
 
-    def _refuse(self, what: str) -> OfflineViolation:
+    def add_resolver(self, resolve: Callable[[str, int | None], int | None]) -> None:
+        """Answer lookups of the hostnames ``resolve`` knows with a loopback port of its
+        choosing (stubbed outside services); ``None`` leaves a name refused."""
+        with self._lock:
+            self._resolvers.append(resolve)
+
+    def remove_resolver(self, resolve: Callable[[str, int | None], int | None]) -> None:
+        with self._lock:
+            if resolve in self._resolvers:
+                self._resolvers.remove(resolve)
+
+    def _loopback_port(self, name: str, port: Any) -> int | None:
+        try:
+            number = int(port) if port is not None else None
+        except (TypeError, ValueError):
+            number = socket.getservbyname(str(port)) if isinstance(port, str) else None
+        for resolve in list(self._resolvers):
+            found = resolve(name, number)
+            if found is not None:
+                return found
+        return None
+
+    def _refuse(self, what: str, stub: str | None = None) -> OfflineViolation:
+        hint = (
+            f'; to answer it offline, stub it: [hosts."{stub}"] in an outside.toml '
+            "(Simnet(outside=...), the simnet_outside ini setting, simnet run --outside FILE)"
+            if stub
+            else ""
+        )
         message = (
             f"simnet is offline: refused {what}; only loopback addresses "
-            f"(127.0.0.0/8, ::1, localhost) may be reached while simnet is active"
+            f"(127.0.0.0/8, ::1, localhost) may be reached while simnet is active{hint}"
         )
         self.violations.append(message)
         return OfflineViolation(message)
@@ -97,11 +126,14 @@ class _Guard:
             guard._check_address(sock, address)
             return original_connect_ex(sock, address)
 
-        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        def getaddrinfo(host: Any, port: Any = None, *args: Any, **kwargs: Any) -> Any:
             name = host.decode() if isinstance(host, bytes) else host  # novm (bytes.decode)
             if name is not None and not is_local_address(name) and not _is_ip_literal(name):
-                raise guard._refuse(f"a DNS lookup of {name!r}")
-            return original_getaddrinfo(host, *args, **kwargs)
+                stubbed = guard._loopback_port(name, port)
+                if stubbed is None:
+                    raise guard._refuse(f"a DNS lookup of {name!r}", stub=name)
+                return original_getaddrinfo(LOOPBACK_IP, stubbed, *args, **kwargs)
+            return original_getaddrinfo(host, port, *args, **kwargs)
 
         self._saved = {
             "connect": original_connect,

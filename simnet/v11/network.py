@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -21,6 +22,7 @@ from simnet.network.httpx_memory import MemoryTransport
 from simnet.network.memory import MemoryConnector
 from simnet.network.session import OfflineSession
 from simnet.network.transports import Transport
+from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.v11.auth import BtAuth, check_scheme
 from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
@@ -107,6 +109,7 @@ class Network(OfflineSession):
         transport: Transport = "tcp",
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
+        outside: Stubs | str | Path | None = None,
     ) -> None:
         super().__init__(
             wallets=wallets or Wallets.shared(),
@@ -115,6 +118,7 @@ class Network(OfflineSession):
             strict=strict,
             blocking_threshold=blocking_threshold,
             transport=transport,
+            outside=outside,
         )
         self._endpoints: dict[str, int] = {}  # hotkey -> port of the app served for it
         self.substrate = ChainSubstrate(self.chain, address_for=self._address_for)
