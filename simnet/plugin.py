@@ -512,16 +512,20 @@ def simnet_run(
 
     Returns a ``NeuronProcess`` (``wait_served()``, ``wait_until(predicate)``,
     ``output``, ``stop()``). ``cwd=`` sets its directory, ``block_seconds=`` the chain's
-    clock. Every process is stopped at teardown (SIGINT first, as Ctrl-C) and its log
-    is attached to the test's report.
+    clock; the test's stubs file (the ``outside`` marker or ini setting) reaches it as
+    ``--outside``. Every process is stopped at teardown (SIGINT first, as Ctrl-C) and its
+    log is attached to the test's report.
     """
     from simnet.neurons.processes import NeuronProcess
 
     started: list[NeuronProcess] = []
+    outside = _outside(request, _marker_kwargs(request))
 
     def run(*command: str, cwd: Any = None, block_seconds: float | None = None) -> NeuronProcess:
         log = simnet_local.path.parent / f"neuron-{len(started)}.log"
-        process = NeuronProcess(command, simnet_local, log, cwd=cwd, block_seconds=block_seconds)
+        process = NeuronProcess(
+            command, simnet_local, log, cwd=cwd, block_seconds=block_seconds, outside=outside
+        )
         started.append(process)
         return process
 

@@ -198,3 +198,26 @@ def test_from_the_marker(simnet):
     )
     result = pytester.runpytest_inprocess("-p", "no:randomly")
     result.assert_outcomes(passed=3)
+
+
+def test_simnet_run_processes_of_a_test_get_its_stubs(pytester):
+    (pytester.path / "outside.toml").write_text(
+        '[hosts."api.example.com"]\nroutes = [{ path = "/health", body = "ok" }]\n'
+    )
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nsimnet_outside = outside.toml\n"
+    )
+    script = pytester.path / "fetch.py"
+    script.write_text(
+        "import requests\nprint(requests.get('https://api.example.com/health', timeout=5).text)\n"
+    )
+    pytester.makepyfile(
+        """
+def test_a_process_reaches_the_stub(simnet_run):
+    process = simnet_run("python", "fetch.py")
+    assert process.process.wait(timeout=120) == 0
+    assert "ok" in process.output.splitlines()
+"""
+    )
+    result = pytester.runpytest_inprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1)

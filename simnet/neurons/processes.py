@@ -31,6 +31,7 @@ class NeuronProcess:
         *,
         cwd: Path | None = None,
         block_seconds: float | None = None,
+        outside: Path | None = None,
     ) -> None:
         self.command = list(command)
         self.local = local
@@ -38,6 +39,8 @@ class NeuronProcess:
         runner = [sys.executable, "-m", "simnet", "run", "--state", str(local.path)]
         if block_seconds is not None:
             runner += ["--block-seconds", str(block_seconds)]
+        if outside is not None:
+            runner += ["--outside", str(outside)]
         self._log = log.open("wb")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
