@@ -43,18 +43,18 @@ def _sleeps_on_the_loop(seconds):
 
 def test_a_block_on_the_main_threads_loop_is_reported_with_the_stack_of_the_blocking_line():
     (blocked,) = _blocks_of(_sleeps_on_the_loop(0.2))
-    assert blocked.mid_block
     assert blocked.finished
     assert blocked.seconds >= 0.2
-    assert blocked.stack[-1].line == "time.sleep(seconds)  # the blocking line"
-    assert blocked.stack[-1].name == "body"
+    assert blocked.exact[-1].line == "time.sleep(seconds)  # the blocking line"
+    assert blocked.exact[-1].name == "body"
     # the stack starts at the callback: no asyncio internals, no simnet frames
-    assert all("asyncio" not in entry.filename for entry in blocked.stack)
+    assert all("asyncio" not in entry.filename for entry in blocked.exact)
+    assert blocked.stack[-1].line == "await asyncio.sleep(0)"  # the site: where it stopped
 
 
 def test_without_the_signal_a_block_is_reported_where_its_step_stopped_next():
     (blocked,) = _blocks_of(_sleeps_on_the_loop(0.2), on_main=False)
-    assert not blocked.mid_block
+    assert blocked.exact is None
     assert blocked.stack[-1].name == "body"
     assert blocked.stack[-1].line == "await asyncio.sleep(0)"
     assert "body" in blocked.callback
@@ -156,7 +156,7 @@ def test_a_signal_handler_of_the_subnets_own_is_left_alone():
     previous = signal.signal(blocking._SIGNAL, theirs)
     try:
         (blocked,) = _blocks_of(_sleeps_on_the_loop(0.2))
-        assert not blocked.mid_block  # reported all the same, where the step stopped
+        assert blocked.exact is None  # reported all the same, where the step stopped
         assert signal.getsignal(blocking._SIGNAL) is theirs
     finally:
         signal.signal(blocking._SIGNAL, previous)
@@ -187,7 +187,7 @@ def test_one_report_per_site_with_its_count_and_worst_duration():
 
     def at(line, seconds):
         stack = blocking.traceback.StackSummary.from_list([("miner.py", line, "forward", None)])
-        return Blocked("the event loop serving the axons", seconds, "a step", stack, True)
+        return Blocked("the event loop serving the axons", seconds, "a step", stack)
 
     first = sites.add(at(10, 0.3))
     assert first is not None
@@ -284,8 +284,8 @@ def test_the_watchdog_survives_ten_thousand_ticks_against_loops_that_churn_frame
     assert ticks[0] >= 10_000
     assert main_rounds[0] > 0
     assert host_rounds[0] > 0
-    assert any(b.mid_block for b in seen)  # stacks were taken by the main thread mid-churn
-    assert any(not b.mid_block for b in seen)  # and by the host's thread at its steps' ends
+    assert any(b.exact for b in seen)  # stacks were taken by the main thread mid-churn
+    assert any(b.stack for b in seen)  # and where steps stopped, by each loop's thread
 
 
 @pytest.mark.asyncio

@@ -69,19 +69,20 @@ class Blocked:
     callback: str
     """What ran: a task and its coroutine, or a plain callback."""
     stack: traceback.StackSummary
-    """Where: the blocking code's stack, taken while it blocked (``mid_block``), else
-    where the callback's coroutines stopped at its end (the block lies before that)."""
-    mid_block: bool
+    """Where the callback's coroutines stopped at its end (the block lies before the
+    innermost line): what makes blocks the same place. Empty for a callback still
+    running when the watch ended."""
     finished: bool = True
     exact: traceback.StackSummary | None = None
-    """The blocking line's stack, taken in the loop's thread while a later callback of
-    the same kind blocked (profiled because this kind blocked before), if one did."""
+    """The blocking call's own stack, taken in the loop's thread: while it blocked (the
+    main thread's signal), or as a later callback of the same kind blocked (profiled
+    because this kind blocked before); ``None`` if neither saw it."""
 
     @property
     def site(self) -> tuple[object, ...]:
         """What makes two blocks the same place in the code."""
         frames = tuple((f.filename, f.lineno, f.name) for f in self.stack)
-        return (self.where, frames or self.callback, self.mid_block)
+        return (self.where, frames or self.callback)
 
 
 Observer = Callable[[Blocked], None]
@@ -201,11 +202,10 @@ class _LoopRecord:
         stack: traceback.StackSummary | None,
         hunter: _Hunter | None,
     ) -> None:
-        exact = hunter.found if hunter is not None else None
-        if stack is None and exact is None:  # trace the next steps of the kind, in-thread
+        exact = stack if stack is not None else hunter.found if hunter is not None else None
+        if exact is None:  # profile the next steps of the kind, in-thread
             self.hunts[_kind_of(handle)] = _HUNTED_STEPS
-        where = stack if stack is not None else stopped_at(handle)
-        self._end(Blocked("", seconds, describe(handle), where, stack is not None, exact=exact))
+        self._end(Blocked("", seconds, describe(handle), stopped_at(handle), exact=exact))
 
     def _hunter(self, handle: asyncio.Handle) -> _Hunter | None:
         """A profiler for this step, if a step of its kind blocked and was not seen
@@ -413,11 +413,6 @@ class LoopWatch:
             )
             self._thread.start()
 
-    @property
-    def takes_stacks_mid_block(self) -> bool:
-        """Whether a block's stack is taken while it blocks (the main thread's loops)."""
-        return self._signalled
-
     def subscribe(self, threshold: float, observe: Observer) -> int:
         """Call ``observe`` for each callback that holds the loop over ``threshold`` s."""
         if threshold <= 0:
@@ -441,10 +436,11 @@ class LoopWatch:
             return
         step = self._record.step
         if step is not None and _held(step) > self._record.threshold:
-            stack = self._record.stacks.get(step[0], traceback.StackSummary())
-            self._deliver(
-                Blocked("", _held(step), describe(step[1]), stack, bool(stack), finished=False)
+            exact = self._record.stacks.get(step[0])
+            unfinished = Blocked(
+                "", _held(step), describe(step[1]), traceback.StackSummary(), False, exact
             )
+            self._deliver(unfinished)
         self._stopped.set()
         if self._thread is not None:
             self._thread.join()
@@ -453,7 +449,8 @@ class LoopWatch:
             _give_signal_back()
 
     def _deliver(self, blocked: Blocked) -> None:
-        if self._stopped.is_set() or (self.ignore is not None and self.ignore(blocked.stack)):
+        seen = blocked.exact if blocked.exact is not None else blocked.stack
+        if self._stopped.is_set() or (self.ignore is not None and self.ignore(seen)):
             return
         blocked = dataclasses.replace(blocked, where=self.where)
         with self._lock:
@@ -534,14 +531,9 @@ def _problem(site: _Site) -> MinerProblem:
     if not blocked.finished:
         message += "; still blocked when the watch ended"
     stack = "".join(blocked.stack.format()).rstrip()
-    if blocked.mid_block:
-        details = f"stack of the blocking call:\n{stack}"
-    elif site.exact is not None:
+    if site.exact is not None:
         exact = "".join(site.exact.format()).rstrip()
-        details = (
-            f"{blocked.callback} blocked; stack of the blocking call (taken as a later "
-            f"callback of the same kind blocked):\n{exact}"
-        )
+        details = f"stack of the blocking call:\n{exact}"
     elif stack:
         details = (
             f"{blocked.callback} blocked; the blocking code ran before the innermost line "
