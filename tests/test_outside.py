@@ -221,3 +221,75 @@ def test_a_process_reaches_the_stub(simnet_run):
     )
     result = pytester.runpytest_inprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+RECORDED_NEURON = """
+import pathlib, sys
+import requests
+import simnet
+
+# the outside API, as it answers online (played here by a stub, outside simnet record)
+with simnet.Simnet(outside=pathlib.Path(sys.argv[1])):
+    briefs = requests.get(
+        "https://api.example.com/briefs?token=s3cret", headers={"Authorization": "Bearer s3cret"}
+    )
+    print(briefs.json())
+"""
+
+
+def test_a_recorded_neuron_replays_offline_with_no_secret_in_the_cassette(tmp_path, stubs_file):
+    import subprocess
+    import sys
+
+    from simnet.chain.state import ChainState
+
+    script = tmp_path / "fetching_validator.py"
+    script.write_text(RECORDED_NEURON)
+    cassettes = tmp_path / "cassettes"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}  # the stubs' fake app
+    recorded = subprocess.run(
+        [sys.executable, "-m", "simnet", "record", "--cassettes", str(cassettes), "--",
+         "python", str(script), str(stubs_file)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    cassette = cassettes / "fetching_validator.yaml"
+    assert f"simnet record: wrote {cassette}" in recorded.stderr
+    text = cassette.read_text()
+    assert "api.example.com/briefs" in text
+    assert "s3cret" not in text
+
+    state = ChainState(tmp_path / "chain.sqlite")
+    state.register(1, "validator", "ck", stake=1000, validator_permit=True)
+    state.close()
+    replay = tmp_path / "replay"
+    replay.mkdir()
+    (replay / "fetching_validator.py").write_text(
+        "import requests\n"
+        "print(requests.get('https://api.example.com/briefs?token=other').json())\n"
+        "requests.get('https://api.example.com/tasks')\n"
+    )
+    command = [sys.executable, "-m", "simnet", "run", "--state", str(tmp_path / "chain.sqlite")]
+    replayed = subprocess.run(
+        [*command, "--outside", str(cassettes), "--", "python",
+         str(replay / "fetching_validator.py")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert replayed.stdout.splitlines() == ["[{'id': 1, 'prompt': 'hi'}]"]
+    assert replayed.returncode == 1
+    assert replayed.stderr.strip().splitlines()[-1] == (
+        f"simnet run: no recorded answer for GET https://api.example.com/tasks in {cassette} "
+        "(nearest recorded: GET https://api.example.com/briefs?token=SCRUBBED)"
+    )
+
+    other = tmp_path / "miner.py"
+    other.write_text("print('hi')\n")
+    refused = subprocess.run(
+        [*command, "--outside", str(cassettes), "--", "python", str(other)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        f"simnet run: no cassette miner.yaml for miner.py in {cassettes} "
+        "(it holds fetching_validator.yaml)"
+    )

@@ -106,9 +106,27 @@ def _build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a stubs file (outside.toml): the outside hosts the neuron may reach, answered "
-        "on loopback (HTTP and HTTPS; aiohttp, httpx and requests alike)",
+        "on loopback (HTTP and HTTPS; aiohttp, httpx and requests alike); or a cassette, "
+        "or a folder of them (simnet record), replayed",
     )
     run.add_argument("program", nargs=argparse.REMAINDER, help="-- python SCRIPT.py ARGS...")
+    record = commands.add_parser(
+        "record",
+        help="run a neuron script online, once, recording its HTTP exchanges with outside "
+        "hosts as a cassette that simnet run --outside DIR replays offline",
+    )
+    record.add_argument(
+        "--cassettes", type=Path, default=Path("cassettes"), help="folder (default: cassettes)"
+    )
+    record.add_argument(
+        "--scrub",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another header or query parameter to scrub (authorization, cookies, api keys "
+        "and tokens always are); repeatable",
+    )
+    record.add_argument("program", nargs=argparse.REMAINDER, help="-- python SCRIPT.py ARGS...")
     return parser
 
 
@@ -202,6 +220,10 @@ def _run(args: argparse.Namespace) -> int:
             return 2
     if args.command in ("status", "register", "epoch", "reset"):
         return _local(console, args)
+    if args.command == "record":
+        from simnet.cli.run import record
+
+        return record(args.program, args.cassettes, args.scrub)
     if args.command == "run":
         from simnet.cli.run import run
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simnet.neurons.runner import Program
+    from simnet.outside.stubs import Stubs
 
 
 def run(
@@ -18,7 +23,8 @@ def run(
     from simnet.chain.state import ChainStateError
     from simnet.neurons.runner import UsageError, parse_command
     from simnet.neurons.runner import run as run_program
-    from simnet.outside.stubs import Stubs, StubsError
+    from simnet.outside.cassettes import CassetteError
+    from simnet.outside.stubs import StubsError
 
     words = list(command)
     if words[:1] == ["--"]:
@@ -29,8 +35,8 @@ def run(
         print(f"simnet run: {exc}", file=sys.stderr)
         return 2
     try:
-        stubs = Stubs.load(outside) if outside is not None else None
-    except StubsError as exc:
+        stubs = _outside(outside, program)
+    except (StubsError, CassetteError) as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 2
     try:
@@ -44,3 +50,37 @@ def run(
     except (ChainStateError, StubsError) as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 1
+
+
+def _outside(outside: Path | None, program: Program) -> Stubs | Path | None:
+    """A stubs file, a cassette, or a folder of cassettes (the program's own is used)."""
+    from simnet.outside.cassettes import cassette_for, is_cassette
+    from simnet.outside.stubs import Stubs
+
+    if outside is None:
+        return None
+    if outside.is_dir():
+        return cassette_for(outside, program.argv0)
+    if is_cassette(outside):
+        return outside
+    return Stubs.load(outside)
+
+
+def record(command: Sequence[str], cassettes: Path, scrub: Sequence[str]) -> int:
+    """``simnet record``: run ``command`` online, recording its outside HTTP exchanges."""
+    from simnet.neurons.runner import UsageError, execute, parse_command
+    from simnet.outside.cassettes import recording
+
+    words = list(command)
+    if words[:1] == ["--"]:
+        words = words[1:]
+    try:
+        program = parse_command(words)
+    except UsageError as exc:
+        print(f"simnet record: {exc}", file=sys.stderr)
+        return 2
+    path = cassettes / f"{Path(program.argv0).stem}.yaml"
+    with recording(path, scrub):
+        status = execute(program)
+    print(f"simnet record: wrote {path}", file=sys.stderr, flush=True)
+    return status

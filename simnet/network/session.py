@@ -13,6 +13,7 @@ from typing import Any
 from simnet.chain.state import ChainState, Neuron
 from simnet.network.host import AxonHost, bind_loopback
 from simnet.network.transports import Transport, check_transport
+from simnet.outside.cassettes import is_cassette, replaying
 from simnet.outside.services import OutsideServices, resolving
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import GUARD
@@ -54,7 +55,12 @@ class OfflineSession:
         self._open = False
         self._violations_seen = 0
         self._unwatch: Callable[[], None] | None = None
-        stubs = outside if isinstance(outside, Stubs) or outside is None else Stubs.load(outside)
+        self._cassette: Path | None = None
+        if isinstance(outside, str | Path) and is_cassette(outside):
+            self._cassette = Path(outside)
+        stubs = None if self._cassette is not None or outside is None else outside
+        if stubs is not None and not isinstance(stubs, Stubs):
+            stubs = Stubs.load(stubs)
         self.outside: OutsideServices | None = OutsideServices(stubs) if stubs else None
         """The stubbed outside services (:mod:`simnet.outside`), answered while open."""
         self._outside_routes: contextlib.ExitStack | None = None
@@ -85,9 +91,11 @@ class OfflineSession:
         self._open = True
         if self.blocking_threshold is not None:
             self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.blocked)
+        self._outside_routes = contextlib.ExitStack()
         if self.outside is not None:
-            self._outside_routes = contextlib.ExitStack()
             self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
+        if self._cassette is not None:
+            self._outside_routes.enter_context(replaying(self._cassette))
 
     def _serve(self, app: Any, tls: tuple[str, str] | None) -> tuple[int, Callable[[], None]]:
         """Serve an outside service's app on loopback (TCP; HTTPS with ``tls``)."""

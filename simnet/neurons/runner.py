@@ -21,6 +21,7 @@ from simnet.chain.state import ChainStateError, UnknownHotkey, UnknownSubnet
 from simnet.chain.subtensor import NotSimulated
 from simnet.neurons.local import HEARTBEAT_SECONDS, LocalNetwork
 from simnet.neurons.simnet import Simnet
+from simnet.outside.cassettes import unmatched
 from simnet.outside.services import OFFLINE_MODES
 from simnet.outside.stubs import Stubs
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
@@ -89,7 +90,7 @@ def run(
     *,
     block_seconds: float | None = None,
     blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
-    outside: Stubs | None = None,
+    outside: Stubs | Path | None = None,
 ) -> int:
     """Run ``program`` on the local network in ``state``; returns its exit status.
 
@@ -117,7 +118,7 @@ def run(
             beat = threading.Thread(target=_heartbeats, args=(net, stop), daemon=True)
             beat.start()
             try:
-                return _execute(program)
+                return execute(program)
             finally:
                 stop.set()
                 beat.join()
@@ -129,7 +130,8 @@ def run(
                 _say(f"note: the stubbed host {host} was never contacted")
 
 
-def _execute(program: Program) -> int:
+def execute(program: Program) -> int:
+    """Run ``program`` in this process as ``python`` would; returns its exit status."""
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else ""
     sys.argv = [program.argv0, *program.args]
     try:
@@ -148,6 +150,12 @@ def _execute(program: Program) -> int:
         return 130
     except SIMNET_ERRORS as exc:
         print(f"simnet run: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:
+        line = unmatched(exc)  # a request no cassette answers: simnet's refusal, one line
+        if line is None:
+            raise
+        print(f"simnet run: {line}", file=sys.stderr, flush=True)
         return 1
     finally:
         sys.argv = saved_argv
