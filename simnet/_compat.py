@@ -172,6 +172,16 @@ def serve_result(success: bool, message: str) -> Any:
     return _serve_result()(success, message)
 
 
+def reveal_commitment_result(result: Any, reveal_round: int) -> Any:
+    """What ``Subtensor.set_reveal_commitment`` returns in the installed release: the
+    publish result, paired with the drand round where it is annotated ``tuple[bool, int]``
+    (9.x)."""
+    method = getattr(RealSubtensor, "set_reveal_commitment", None)
+    returns = "" if method is None else inspect.signature(method).return_annotation
+    text = returns if isinstance(returns, str) else repr(returns)
+    return (result, reveal_round) if text.startswith("tuple") else result
+
+
 _PROBE_SS58 = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"  # //Alice: any valid address
 
 

@@ -192,8 +192,10 @@ def test_a_corrupt_state_file_is_named(tmp_path):
 def test_a_state_from_a_newer_simnet_is_refused(tmp_path):
     path = tmp_path / "chain.sqlite"
     ChainState(path).close()
-    with sqlite3.connect(path) as db:
+    db = sqlite3.connect(path)
+    with db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.close()
     with pytest.raises(ChainStateError, match=r"written by a newer simnet \(schema 99\)"):
         ChainState(path)
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from simnet.chain.reveal import compact
 from simnet.chain.rules import ChainRuleError
 
 MAX_SPACE = 3100
@@ -116,6 +117,21 @@ class Field:
             }
         name = f"Raw{len(self.data)}" if self.kind == "Raw" else self.kind
         return {name: "0x" + self.data.hex()}
+
+
+def scale_bytes(data: bytes) -> bytes:
+    """``data`` SCALE-encoded as ``Vec<u8>`` (a compact length, then the bytes): what the
+    SDKs timelock-encrypt for a commitment, so what the chain reveals."""
+    return compact(len(data)) + data
+
+
+def scale_text(data: bytes) -> str:
+    """A revealed commitment as the SDKs read it: the compact length prefix skipped
+    (``decode_revealed_commitment``), the rest as UTF-8."""
+    if not data:
+        return ""
+    offset = {0: 1, 1: 2}.get(data[0] & 0b11, 4)
+    return data[offset:].decode("utf-8", errors="ignore")
 
 
 def raw(data: bytes | str) -> Field:

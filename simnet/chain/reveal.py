@@ -21,6 +21,8 @@ when it expires, as the chain drops one it cannot decrypt.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,7 +52,25 @@ def public_key(ss58: str) -> bytes:
     return raw[prefix : prefix + 32]
 
 
-def _compact(n: int) -> bytes:
+QUICKNET_GENESIS = 1_692_803_367
+QUICKNET_PERIOD = 3
+"""drand quicknet's genesis (unix seconds) and period, as ``bittensor.timelock`` has them."""
+
+
+def round_time(reveal_round: int) -> float:
+    """The unix time drand publishes round ``reveal_round``."""
+    return QUICKNET_GENESIS + (reveal_round - 1) * QUICKNET_PERIOD
+
+
+def round_after(seconds: float, now: float | None = None) -> int:
+    """The first drand round published at least ``seconds`` from ``now`` (what the SDKs
+    encrypt a commitment for, ``blocks_until_reveal * block_time`` ahead)."""
+    at = (time.time() if now is None else now) + seconds
+    return max(1, math.ceil((at - QUICKNET_GENESIS) / QUICKNET_PERIOD) + 1)
+
+
+def compact(n: int) -> bytes:
+    """SCALE's compact encoding of a length ``n`` (one, two or four bytes)."""
     if n < 1 << 6:
         return bytes([n << 2])
     if n < 1 << 14:
@@ -61,7 +81,7 @@ def _compact(n: int) -> bytes:
 
 
 def _u16s(values: Sequence[int]) -> bytes:
-    return _compact(len(values)) + b"".join(int(v).to_bytes(2, "little") for v in values)
+    return compact(len(values)) + b"".join(int(v).to_bytes(2, "little") for v in values)
 
 
 def commit_hash(

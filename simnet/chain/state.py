@@ -291,13 +291,17 @@ class ChainState:
                 isolation_level=None,
                 timeout=self.busy_timeout,
             )
-            self._enable_wal(db)
-            with self._write(db):
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(statement)
-                self._init_meta(db, clock=True)
-                self._check_version(db)
-                self._migrate(db)
+            try:
+                self._enable_wal(db)
+                with self._write(db):
+                    for statement in filter(str.strip, _SCHEMA.split(";")):
+                        db.execute(statement)
+                    self._init_meta(db, clock=True)
+                    self._check_version(db)
+                    self._migrate(db)
+            except BaseException:
+                db.close()  # a file it refuses leaves no connection behind
+                raise
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from exc
         return db

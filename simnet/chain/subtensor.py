@@ -25,11 +25,12 @@ from simnet._compat import (
     chain_data,
     extrinsic_result,
     metagraph_arguments,
+    reveal_commitment_result,
     serve_result,
     subnet_state_dict,
 )
 from simnet.chain import reveal
-from simnet.chain.commitments import CommitmentTooLarge, Field, raw
+from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
 from simnet.chain.hyperparams import U16_MAX, Hyperparameters
 from simnet.chain.rules import ChainRuleError, message, normalized
@@ -150,7 +151,7 @@ def neuron_info(
     )
 
 
-def subnet_hyperparameters(params: Hyperparameters) -> Any:
+def subnet_hyperparameters(params: Hyperparameters, reveal_period: int = 1) -> Any:
     """The real ``SubnetHyperparameters`` (fields simnet does not simulate are zero)."""
     return chain_data(
         SubnetHyperparameters,
@@ -163,6 +164,7 @@ def subnet_hyperparameters(params: Hyperparameters) -> Any:
         activity_cutoff=params.activity_cutoff,
         weights_version=params.weights_version,
         commit_reveal_weights_enabled=params.commit_reveal_weights_enabled,
+        commit_reveal_period=reveal_period,
         registration_allowed=True,
     )
 
@@ -321,7 +323,9 @@ class FakeSubtensor(SubtensorDouble):
     @simulated()
     def get_subnet_hyperparameters(self, netuid: int, block: int | None = None) -> Any:
         """The real ``SubnetHyperparameters`` of ``netuid``."""
-        return subnet_hyperparameters(self.chain.hyperparameters(netuid))
+        return subnet_hyperparameters(
+            self.chain.hyperparameters(netuid), self.chain.reveal_period(netuid)
+        )
 
     @simulated()
     def get_hyperparameter(self, param_name: str, netuid: int, block: int | None = None) -> Any:
@@ -509,12 +513,14 @@ class FakeSubtensor(SubtensorDouble):
         """Commit ``data`` timelocked, revealed ``blocks_until_reveal`` blocks from now
         (simnet keeps the plaintext; the chain decrypts it with drand's round)."""
         block = self.chain.block + int(blocks_until_reveal)
-        payload = data.encode()
+        payload = scale_bytes(data.encode())  # what the SDK encrypts, so what the chain reveals
+        reveal_round = reveal.round_after(int(blocks_until_reveal) * float(block_time))
 
         def field() -> Field:
-            return Field("TimelockEncrypted", payload, 0, payload, block)
+            return Field("TimelockEncrypted", payload, reveal_round, payload, block)
 
-        return self._publish(wallet, netuid, field, raise_error)
+        result = self._publish(wallet, netuid, field, raise_error)
+        return reveal_commitment_result(result, reveal_round)
 
     @simulated()
     def get_commitment_metadata(
@@ -651,7 +657,7 @@ def _raw_field(data: str) -> Field:
 
 
 def _texts(revealed: list[tuple[int, bytes]]) -> tuple[tuple[int, str], ...]:
-    return tuple((block, data.decode("utf-8", errors="ignore")) for block, data in revealed)
+    return tuple((block, scale_text(data)) for block, data in revealed)
 
 
 def _raises(method: str, raise_error: bool | None) -> bool:

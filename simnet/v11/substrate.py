@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simnet.chain import reveal
 from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
 from simnet.chain.hyperparams import Hyperparameters
@@ -645,7 +646,7 @@ def _field(sub: ChainSubstrate, entry: Any) -> Field:
         sealed = timelock.lookup(encrypted)
         if sealed is None:
             return Field(variant, encrypted, reveal_round)
-        seconds = timelock.round_time(reveal_round) - time.time()
+        seconds = reveal.round_time(reveal_round) - time.time()
         per_block = sub.chain.block_seconds or BLOCK_SECONDS
         due = sub.chain.block + max(0, math.ceil(seconds / per_block))
         return Field(variant, encrypted, reveal_round, sealed.plaintext, due)

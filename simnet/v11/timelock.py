@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simnet.chain.commitments import scale_bytes
 from simnet.v11.sdk import bittensor_core
 
-QUICKNET_GENESIS = 1_692_803_367
-QUICKNET_PERIOD = 3
-"""drand quicknet's genesis (unix seconds) and period, as ``bittensor.timelock`` has them."""
 _KEEP = 4096
 
 
@@ -45,11 +43,6 @@ _lock = threading.Lock()
 _installed = False
 
 
-def round_time(reveal_round: int) -> float:
-    """The unix time drand publishes round ``reveal_round``."""
-    return QUICKNET_GENESIS + (reveal_round - 1) * QUICKNET_PERIOD
-
-
 def lookup(ciphertext: bytes) -> Sealed | None:
     """What was encrypted into ``ciphertext`` in this process, if simnet saw it."""
     with _lock:
@@ -61,14 +54,6 @@ def _record(ciphertext: bytes, sealed: Sealed) -> None:
         _seen[bytes(ciphertext)] = sealed
         while len(_seen) > _KEEP:
             _seen.popitem(last=False)
-
-
-def _compact(n: int) -> bytes:
-    if n < 1 << 6:
-        return bytes([n << 2])
-    if n < 1 << 14:
-        return ((n << 2) | 1).to_bytes(2, "little")
-    return ((n << 2) | 2).to_bytes(4, "little")
 
 
 def _wrap(name: str, record: Callable[[tuple[Any, ...], dict[str, Any], Any], None]) -> None:
@@ -113,7 +98,7 @@ def _commitment(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> N
     # from what the chain reveals).
     encrypted, reveal_round = result
     data = str(_arg(args, kwargs, 0, "data")).encode()
-    _record(bytes(encrypted), Sealed(int(reveal_round), _compact(len(data)) + data))
+    _record(bytes(encrypted), Sealed(int(reveal_round), scale_bytes(data)))
 
 
 def install() -> None:

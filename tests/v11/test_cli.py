@@ -20,5 +20,5 @@ def test_an_axon_stack_command_is_one_line_naming_what_to_install(args, tmp_path
     assert result.returncode == 2, result.stdout + result.stderr
     lines = (result.stdout + result.stderr).strip().splitlines()
     assert len(lines) == 1, lines
-    assert "needs bittensor 9.x or 10.x; bittensor 11." in lines[0]  # after the user's error
-    assert "pip install 'bittensor>=10.3,<11'" in lines[0]
+    assert "needs bittensor 9.x or 10.x (9.0-10.5); bittensor 11." in lines[0]
+    assert "pip install 'bittensor>=9.0,<11'" in lines[0]
