@@ -3,6 +3,7 @@ reading another thread's frames; one report per place in the code."""
 
 import asyncio
 import gc
+import os
 import signal
 import subprocess
 import sys
@@ -139,6 +140,51 @@ for loop in loops:
     loop.close()
 print("put back")
 """
+
+
+def _spins_while_the_process_is_stopped(cpu_seconds, stopped_seconds, walls):
+    """A step that spins on the CPU for ``cpu_seconds``; meanwhile another process stops
+    this one for ``stopped_seconds`` (SIGSTOP, then SIGCONT), as a loaded machine
+    deschedules it."""
+
+    async def body():
+        await asyncio.sleep(0)
+        pause = f"sleep 0.02; kill -STOP {os.getpid()}; sleep {stopped_seconds}; "
+        stopper = subprocess.Popen(["sh", "-c", pause + f"kill -CONT {os.getpid()}"])
+        started, spun = time.monotonic(), time.thread_time()
+        while time.thread_time() - spun < cpu_seconds:
+            pass
+        walls.append(time.monotonic() - started)
+        stopper.wait()
+        await asyncio.sleep(0)
+
+    return body
+
+
+def test_time_the_machine_gave_to_other_work_is_not_counted_as_blocking():
+    walls: list[float] = []
+    seen = _blocks_of(_spins_while_the_process_is_stopped(0.1, 0.4, walls), threshold=0.25)
+    assert walls[0] >= 0.45  # the stop fell inside the step
+    assert seen == []
+
+
+def test_the_process_own_cpu_time_still_counts_as_blocking():
+    (blocked,) = _blocks_of(_spins_while_the_process_is_stopped(0.35, 0.0, []), threshold=0.25)
+    assert blocked.seconds >= 0.3
+
+
+def test_time_inside_simnets_own_calls_is_not_counted_as_blocking():
+    @blocking.excused()
+    def simnets_setup():
+        time.sleep(0.3)
+
+    async def body():
+        await asyncio.sleep(0)
+        simnets_setup()  # a test calling simnet's sync API from its loop
+        time.sleep(0.02)
+        await asyncio.sleep(0)
+
+    assert _blocks_of(body, threshold=0.1) == []
 
 
 def test_the_recording_and_the_signal_handler_are_put_back_when_the_last_watch_ends():

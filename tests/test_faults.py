@@ -78,10 +78,10 @@ async def test_rechunking_replays_a_chunking_on_the_wire(stream):
 
 @pytest.mark.asyncio
 async def test_drip_feed_sends_every_byte_on_its_own_and_loses_none(stream):
-    plan = FaultPlan(faults.DripFeed(0.001, size=4))
+    plan = FaultPlan(faults.DripFeed(0.02, size=4))
     final, pieces = await stream(plan)
     assert (final.dendrite.status_code, final.completion) == (200, PROMPT)
-    assert len(pieces) >= len(PROMPT) // 4  # four bytes at a time, each read on its own
+    assert len(pieces) > 1  # a drip, not one body (how many reads: the reader's timing)
     assert [e.detail for e in plan.events] == [f"sent {len(PROMPT)} bytes 4 at a time"]
 
 

@@ -32,7 +32,7 @@ from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds,
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
-from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch
+from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch, excused
 from simnet.wire.faults import Fault, FaultPlan
 from simnet.wire.hygiene import MinerProblem
 
@@ -223,11 +223,13 @@ class Simnet(OfflineSession):
         self.close()
 
     # -- chain -----------------------------------------------------------------------------
+    @excused()
     def wallet(self, name: str, hotkey: str = "default") -> Wallet:
         """The deterministic wallet ``name`` (same name, same keys)."""
         wallet: Wallet = super().wallet(name, hotkey)
         return wallet
 
+    @excused()
     def register(
         self,
         netuid: int,
@@ -241,6 +243,7 @@ class Simnet(OfflineSession):
         wallet, neuron = self._register(netuid, name, hotkey, stake, validator_permit)
         return Registration(neuron, wallet)
 
+    @excused()
     def metagraph(self, netuid: int) -> Metagraph:
         """The real ``Metagraph`` of ``netuid``: one object, re-synced on every chain change."""
         with self._lock:
@@ -254,6 +257,7 @@ class Simnet(OfflineSession):
             metagraph.sync(lite=True, subtensor=self.subtensor)  # type: ignore[arg-type]
 
     # -- axons and dendrites ---------------------------------------------------------------
+    @excused()
     def serve(
         self,
         netuid: int,
@@ -308,6 +312,7 @@ class Simnet(OfflineSession):
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
         return served
 
+    @excused()
     def subnet(
         self,
         netuid: int,

@@ -15,7 +15,10 @@ No thread ever reads another thread's frames (on CPython 3.11 that can crash the
   other thread (simnet's axon host), the step's own end says where its coroutines stopped
   next: the blocking code ran in that step, before the innermost line shown.
 * **Not counted.** Time in garbage collection (it holds every thread, whoever triggered
-  it) is subtracted. uvloop's loops run callbacks in C and are not watched.
+  it) is subtracted, and so is time the whole process waited for a core the machine gave
+  to other work (a meter thread's late wake-ups less the process's CPU time meanwhile):
+  on a loaded CI machine a step is not blamed for the machine. A block is still a block
+  when the machine is idle. uvloop's loops run callbacks in C and are not watched.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import sysconfig
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -115,6 +118,65 @@ def collected_seconds() -> float:
     return _collected + (time.monotonic() - started if started is not None else 0.0)
 
 
+class _StarvationMeter:
+    """Time this process could not run at all: a thread that sleeps ``TICK`` at a time and,
+    each time it wakes, counts how much later than asked it woke, less the CPU time the
+    process used meanwhile (any of its threads running, a C call holding the GIL included:
+    that is the process's own time). What remains is time every thread waited for a core
+    the machine gave to other work, as a loaded CI machine does; a step is not blamed for
+    it. Runs while any loop is watched."""
+
+    TICK = 0.02
+    SLACK = 0.002  # timer jitter
+
+    def __init__(self) -> None:
+        self._starved = 0.0
+        self._since = (time.monotonic(), time.process_time())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="simnet-starvation-meter", daemon=True
+        )
+        self._thread.start()
+
+    def counted(self) -> float:
+        """The seconds counted so far, up to the meter's last wake (a float read: cheap)."""
+        return self._starved
+
+    def seconds(self) -> float:
+        """The seconds so far, the interval since the meter's last wake included."""
+        starved, (wall, cpu) = self._starved, self._since
+        return starved + self._lost(time.monotonic() - wall, time.process_time() - cpu)
+
+    def _lost(self, elapsed: float, used: float) -> float:
+        lost = elapsed - self.TICK - used
+        return lost if lost > self.SLACK else 0.0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.TICK):
+            now, cpu = time.monotonic(), time.process_time()
+            wall, before = self._since
+            self._starved += self._lost(now - wall, cpu - before)
+            self._since = (now, cpu)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+_meter: _StarvationMeter | None = None
+
+
+def _starved(*, now: bool = False) -> float:
+    """Starvation seconds so far: up to the meter's last wake (a float read, at each
+    step's start), or ``now``, the open interval included (at the end of a step over the
+    threshold; that interval may have begun before the step: the step is then excused a
+    little more than its share, never blamed for the machine)."""
+    meter = _meter
+    if meter is None:
+        return 0.0
+    return meter.seconds() if now else meter.counted()
+
+
 def _recording_run(handle: asyncio.Handle) -> None:
     record = _records.get(handle._loop)  # type: ignore[attr-defined]
     if record is None:
@@ -124,6 +186,7 @@ def _recording_run(handle: asyncio.Handle) -> None:
 
 
 def _watch(record: _LoopRecord) -> None:
+    global _meter
     with _records_lock:
         if record.loop in _records:
             raise RuntimeError(f"{record.loop!r} is already watched")
@@ -135,10 +198,12 @@ def _watch(record: _LoopRecord) -> None:
                 )
             asyncio.Handle._run = _recording_run  # type: ignore[method-assign,assignment]
             gc.callbacks.append(_on_gc)
+            _meter = _StarvationMeter()
         _records[record.loop] = record
 
 
 def _unwatch(record: _LoopRecord) -> None:
+    global _meter
     with _records_lock:
         if _records.get(record.loop) is not record:
             return
@@ -147,6 +212,9 @@ def _unwatch(record: _LoopRecord) -> None:
             asyncio.Handle._run = _ORIGINAL_RUN  # type: ignore[method-assign,assignment]
             with contextlib.suppress(ValueError):
                 gc.callbacks.remove(_on_gc)
+            meter, _meter = _meter, None
+            if meter is not None:
+                meter.stop()
 
 
 def recording_installed() -> bool:
@@ -154,12 +222,29 @@ def recording_installed() -> bool:
     return asyncio.Handle._run is _recording_run
 
 
+@contextlib.contextmanager
+def excused() -> Iterator[None]:
+    """simnet's own work, called from a watched loop's thread (a test calling simnet's
+    synchronous API inside its event loop): its time is not counted as blocking. Kept by
+    the loop's own record, in its own thread."""
+    record = _records.get(asyncio._get_running_loop())  # type: ignore[arg-type]
+    if record is None or record.excusing is not None:  # unwatched, or already excused
+        yield
+        return
+    began = record.excusing = time.monotonic()
+    try:
+        yield
+    finally:
+        record.excused += time.monotonic() - began
+        record.excusing = None
+
+
 _NEVER = float("inf")
 
 
 # -- one watched loop ---------------------------------------------------------------------------
-# (serial, handle, started, collected at start)
-_Step = tuple[int, asyncio.Handle, float, float]
+# (serial, handle, started, and at the start: GC, starvation and excused seconds)
+_Step = tuple[int, asyncio.Handle, float, float, float, float]
 
 
 class _LoopRecord:
@@ -174,12 +259,33 @@ class _LoopRecord:
         self.wanted = 0  # the serial of the step whose stack the watchdog asked for
         self.stacks: dict[int, traceback.StackSummary] = {}  # taken mid-block, by serial
         self.hunts: dict[object, int] = {}  # kinds of step to profile next: steps left
+        self.excused = 0.0  # seconds inside simnet's own calls (:func:`excused`), ended
+        self.excusing: float | None = None  # when the simnet call running now began
         self._end = end
+
+    def _excused_now(self) -> float:
+        began = self.excusing
+        return self.excused + (time.monotonic() - began if began is not None else 0.0)
+
+    def _begin(self, serial: int, handle: asyncio.Handle) -> _Step:
+        now = time.monotonic()
+        return (serial, handle, now, collected_seconds(), _starved(), self._excused_now())
+
+    def held(self, step: _Step) -> float:
+        """How long ``step`` has held the loop, less GC, simnet's own calls and (once over
+        the threshold) the time the process was starved of a core."""
+        _, _, started, collected, starved, excused = step
+        seconds = time.monotonic() - started - (collected_seconds() - collected)
+        if self.excused or self.excusing is not None:
+            seconds -= self._excused_now() - excused
+        if seconds > self.threshold:
+            seconds -= max(0.0, _starved(now=True) - starved)
+        return seconds
 
     def run(self, handle: asyncio.Handle) -> None:
         outer = self.step
         self.serial += 1
-        step = (self.serial, handle, time.monotonic(), collected_seconds())
+        step = self._begin(self.serial, handle)
         self.step = step
         hunter = self._hunter(handle) if self.hunts else None
         try:
@@ -187,9 +293,9 @@ class _LoopRecord:
         finally:
             if hunter is not None:
                 sys.setprofile(None)
-            seconds = _held(step)
+            seconds = self.held(step)
             if outer is not None:  # a nested loop run (nest_asyncio) ended: restart its clock
-                outer = (outer[0], outer[1], time.monotonic(), collected_seconds())
+                outer = self._begin(outer[0], outer[1])
             self.step = outer
             stack = self.stacks.pop(step[0], None)
             if seconds > self.threshold:
@@ -260,11 +366,6 @@ class _Hunter:
             began = self._started.pop()
             if self.found is None and time.monotonic() - began > self.threshold:
                 self.found = _stack_above_recording(frame)
-
-
-def _held(step: _Step) -> float:
-    _, _, started, collected = step
-    return time.monotonic() - started - (collected_seconds() - collected)
 
 
 def _stack_above_recording(frame: FrameType) -> traceback.StackSummary:
@@ -434,13 +535,12 @@ class LoopWatch:
         """End the watch; a callback still over its threshold is delivered as unfinished."""
         if self._stopped.is_set():
             return
-        step = self._record.step
-        if step is not None and _held(step) > self._record.threshold:
+        step, threshold = self._record.step, self._record.threshold
+        held = self._record.held(step) if step is not None else 0.0
+        if step is not None and held > threshold:
             exact = self._record.stacks.get(step[0])
-            unfinished = Blocked(
-                "", _held(step), describe(step[1]), traceback.StackSummary(), False, exact
-            )
-            self._deliver(unfinished)
+            stack = traceback.StackSummary()
+            self._deliver(Blocked("", held, describe(step[1]), stack, False, exact))
         self._stopped.set()
         if self._thread is not None:
             self._thread.join()
@@ -465,7 +565,9 @@ class LoopWatch:
         record, main = self._record, threading.main_thread().ident
         while not self._stopped.wait(self.tick):
             step = record.step
-            if step is None or step[0] == record.wanted or _held(step) <= record.threshold:
+            if step is None or step[0] == record.wanted:
+                continue
+            if record.held(step) <= record.threshold:
                 continue
             record.wanted = step[0]
             if main is not None:
