@@ -187,6 +187,25 @@ def test_time_inside_simnets_own_calls_is_not_counted_as_blocking():
     assert _blocks_of(body, threshold=0.1) == []
 
 
+def test_the_steps_of_a_task_simnet_owns_are_not_reported():
+    async def body():
+        async def simnets_server():
+            blocking.own_task()
+            await asyncio.sleep(0)
+            time.sleep(0.2)  # e.g. uvicorn building the app's middleware at start-up
+            await asyncio.sleep(0)
+
+        async def subnets_handler():
+            await asyncio.sleep(0)
+            time.sleep(0.2)
+            await asyncio.sleep(0)
+
+        await asyncio.gather(simnets_server(), subnets_handler())
+
+    (blocked,) = _blocks_of(body, threshold=0.1)
+    assert "subnets_handler" in blocked.callback
+
+
 def test_the_recording_and_the_signal_handler_are_put_back_when_the_last_watch_ends():
     # in a process of its own: this session's axon host keeps its loop watched
     done = subprocess.run(

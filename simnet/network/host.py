@@ -18,6 +18,7 @@ import uvicorn
 from simnet.network.memory import MemoryListeners
 from simnet.network.transports import Transport, check_transport
 from simnet.sandbox.offline import LOOPBACK_IP
+from simnet.wire import blocking
 from simnet.wire.blocking import LoopWatch, Observer
 
 if TYPE_CHECKING:  # bittensor's pool exists in the neuron stack only (9.x, 10.x)
@@ -170,6 +171,7 @@ async def _serving(server: uvicorn.Server, sock: socket.socket | None) -> None:
     """``server.serve()``, with uvicorn's ``sys.exit`` on a failed startup (an app whose
     lifespan startup raised, a socket it cannot use) turned into an error of this one
     server: the host's loop keeps serving every other app."""
+    blocking.own_task()  # uvicorn's start-up and ticks: simnet's work, not the subnet's
     try:
         await server.serve(sockets=[] if sock is None else [sock])
     except SystemExit as exc:

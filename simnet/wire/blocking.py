@@ -34,6 +34,7 @@ import sysconfig
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,6 +240,23 @@ def excused() -> Iterator[None]:
         record.excusing = None
 
 
+_OWN_TASKS: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+
+
+def own_task() -> None:
+    """Mark the running task as simnet's own (a server's serve loop, which starts uvicorn
+    and then ticks): its steps are never reported. The subnet's code runs in other tasks
+    (each request's, the lifespan's)."""
+    task = asyncio.current_task()
+    if task is not None:
+        _OWN_TASKS.add(task)
+
+
+def _is_own(handle: asyncio.Handle) -> bool:
+    task = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
+    return isinstance(task, asyncio.Task) and task in _OWN_TASKS
+
+
 _NEVER = float("inf")
 
 
@@ -298,7 +316,7 @@ class _LoopRecord:
                 outer = self._begin(outer[0], outer[1])
             self.step = outer
             stack = self.stacks.pop(step[0], None)
-            if seconds > self.threshold:
+            if seconds > self.threshold and not _is_own(handle):
                 self._blocked(handle, seconds, stack, hunter)
 
     def _blocked(
@@ -537,7 +555,7 @@ class LoopWatch:
             return
         step, threshold = self._record.step, self._record.threshold
         held = self._record.held(step) if step is not None else 0.0
-        if step is not None and held > threshold:
+        if step is not None and held > threshold and not _is_own(step[1]):
             exact = self._record.stacks.get(step[0])
             stack = traceback.StackSummary()
             self._deliver(Blocked("", held, describe(step[1]), stack, False, exact))
