@@ -56,7 +56,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The outside subnets in examples/, with simnet installed as a wheel (not from this tree):
-# a JSON-lines streaming subnet, and one in the subnet template's shape (unmodified neurons).
+# a JSON-lines streaming subnet, one in the subnet template's shape (unmodified neurons),
+# and one whose validator fetches its work from its platform's HTTP API and logs to wandb.
 EXAMPLE_VENV ?= .venv-example
 example:
 	rm -rf $(EXAMPLE_VENV) dist
@@ -64,11 +65,12 @@ example:
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --upgrade pip build
 	$(EXAMPLE_VENV)/bin/python -m build --wheel --outdir dist . >/dev/null
 	$(EXAMPLE_VENV)/bin/python -m pip install --quiet dist/bittensor_simnet-*.whl "bittensor==$(BITTENSOR)" $(NEEDS) $(if $(EXTRA),"$(EXTRA)")
-	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]" "./examples/template_subnet[test]"
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet "./examples/jsonl_subnet[test]" "./examples/template_subnet[test]" "./examples/briefs_subnet[test]"
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/jsonl_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory
 	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 	cd examples/template_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q --simnet-transport=memory -k "not processes"
+	cd examples/briefs_subnet && ../../$(EXAMPLE_VENV)/bin/python -m pytest -q
 
 # The bittensor 11.x example (examples/btauth_subnet), likewise against the wheel.
 EXAMPLE_V11_VENV ?= .venv-example-v11

@@ -49,6 +49,14 @@ def test_each_client_reaches_a_stubbed_host_as_it_would_the_real_one(stubs_file,
         assert httpx.get(url).json() == [{"id": 1, "prompt": "hi"}]
         assert requests.get(url, timeout=5).json() == [{"id": 1, "prompt": "hi"}]
         assert httpx.get(f"{scheme}://api.example.com/files/x").text == "a brief"
+        assert asyncio.run(_httpx_async_get(url)) == [{"id": 1, "prompt": "hi"}]
+
+
+async def _httpx_async_get(url):
+    # httpx's async transport connects through anyio, which takes only the address from a
+    # lookup and keeps the port it asked for (443): the stub must answer on that port
+    async with httpx.AsyncClient() as client:
+        return (await client.get(url)).json()
 
 
 def test_without_the_stub_each_client_is_refused_with_the_way_to_stub_it():

@@ -18,9 +18,13 @@ def labelled(ctx: simnet.MinerContext) -> Miner:
     return Miner(ctx.wallet, ctx.metagraph, model=EchoModel(prefix=f"{ctx.uid}:"))
 
 
-async def fan_out(dendrite, subnet, prompt="hello"):
+async def fan_out(dendrite, subnet, prompt="hello", timeout=12.0):
     streams = await dendrite(
-        subnet.axons, StreamPrompting(messages=[prompt]), streaming=True, deserialize=False
+        subnet.axons,
+        StreamPrompting(messages=[prompt]),
+        streaming=True,
+        deserialize=False,
+        timeout=timeout,
     )
 
     async def final(stream):
@@ -96,7 +100,9 @@ async def test_a_dendrite_streams_from_256_uids_at_once(simnet_subnet, simnet):
     subnet = simnet_subnet(labelled, miners=255, validators=1)
 
     async with simnet.dendrite(subnet.validators[0]) as dendrite:
-        finals = await fan_out(dendrite, subnet)
+        # what is pinned is that every stream arrives, not how fast (benchmarks/ measure
+        # that): a loaded CI machine may take longer than bittensor's 12 s default
+        finals = await fan_out(dendrite, subnet, timeout=120)
 
     assert len(finals) == 255
     for miner, final in zip(subnet.miners, finals, strict=True):

@@ -51,6 +51,7 @@ class _Guard:
         self._depth = 0
         self._saved: dict[str, Any] = {}
         self._resolvers: list[Callable[[str, int | None], int | None]] = []
+        self._stub_addresses: dict[str, str] = {}  # loopback address given out -> hostname
         self.violations: list[str] = []
 
     @property
@@ -91,6 +92,31 @@ class _Guard:
                 return found
         return None
 
+    def _stub_address(self, name: str) -> str:
+        """The loopback address a stubbed hostname resolves to: one of its own, so that a
+        connection to it on any port (clients such as anyio take only the address from a
+        lookup and keep the port they asked for) is sent to the stub's server."""
+        with self._lock:
+            for address, known in self._stub_addresses.items():
+                if known == name:
+                    return address
+            n = len(self._stub_addresses)
+            address = f"127.77.{n // 254}.{n % 254 + 1}"
+            self._stub_addresses[address] = name
+            return address
+
+    def _redirect(self, sock: socket.socket, address: Any) -> Any:
+        """``address`` itself, or, for a stubbed hostname's address, the stub's server."""
+        if sock.family != socket.AF_INET or not isinstance(address, tuple):
+            return address
+        name = self._stub_addresses.get(str(address[0]))
+        if name is None:
+            return address
+        port = self._loopback_port(name, address[1])
+        if port is None:
+            raise self._refuse(f"a connection to {name}:{address[1]}", stub=name)
+        return (LOOPBACK_IP, port)
+
     def _refuse(self, what: str, stub: str | None = None) -> OfflineViolation:
         hint = (
             f'; to answer it offline, stub it: [hosts."{stub}"] in an outside.toml '
@@ -120,19 +146,18 @@ class _Guard:
 
         def connect(sock: socket.socket, address: Any) -> None:
             guard._check_address(sock, address)
-            return original_connect(sock, address)
+            return original_connect(sock, guard._redirect(sock, address))
 
         def connect_ex(sock: socket.socket, address: Any) -> int:
             guard._check_address(sock, address)
-            return original_connect_ex(sock, address)
+            return original_connect_ex(sock, guard._redirect(sock, address))
 
         def getaddrinfo(host: Any, port: Any = None, *args: Any, **kwargs: Any) -> Any:
             name = host.decode() if isinstance(host, bytes) else host  # novm (bytes.decode)
             if name is not None and not is_local_address(name) and not _is_ip_literal(name):
-                stubbed = guard._loopback_port(name, port)
-                if stubbed is None:
+                if guard._loopback_port(name, port) is None:
                     raise guard._refuse(f"a DNS lookup of {name!r}", stub=name)
-                return original_getaddrinfo(LOOPBACK_IP, stubbed, *args, **kwargs)
+                return original_getaddrinfo(guard._stub_address(name), port, *args, **kwargs)
             return original_getaddrinfo(host, port, *args, **kwargs)
 
         self._saved = {

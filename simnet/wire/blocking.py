@@ -15,10 +15,13 @@ No thread ever reads another thread's frames (on CPython 3.11 that can crash the
   other thread (simnet's axon host), the step's own end says where its coroutines stopped
   next: the blocking code ran in that step, before the innermost line shown.
 * **Not counted.** Time in garbage collection (it holds every thread, whoever triggered
-  it) is subtracted, and so is time the whole process waited for a core the machine gave
-  to other work (a meter thread's late wake-ups less the process's CPU time meanwhile):
-  on a loaded CI machine a step is not blamed for the machine. A block is still a block
-  when the machine is idle. uvloop's loops run callbacks in C and are not watched.
+  it) is subtracted; so is, on Linux, the time the loop's thread was runnable but waited
+  for a core the machine gave to other work (the kernel's per-thread scheduler figures,
+  sampled by a meter thread from ``/proc``): on a loaded CI machine a step is not blamed
+  for the machine, while a sleep or a blocking call still counts in full. Time inside
+  simnet's own calls (:func:`excused`) and the steps of simnet's own tasks
+  (:func:`own_task`) are not the subnet's. uvloop's loops run callbacks in C and are not
+  watched.
 """
 
 from __future__ import annotations
@@ -119,63 +122,47 @@ def collected_seconds() -> float:
     return _collected + (time.monotonic() - started if started is not None else 0.0)
 
 
-class _StarvationMeter:
-    """Time this process could not run at all: a thread that sleeps ``TICK`` at a time and,
-    each time it wakes, counts how much later than asked it woke, less the CPU time the
-    process used meanwhile (any of its threads running, a C call holding the GIL included:
-    that is the process's own time). What remains is time every thread waited for a core
-    the machine gave to other work, as a loaded CI machine does; a step is not blamed for
-    it. Runs while any loop is watched."""
+def _run_queue_wait(native_id: int) -> float | None:
+    """Seconds thread ``native_id`` of this process has spent runnable but waiting for a
+    core, from the kernel's scheduler statistics (Linux); ``None`` where there are none."""
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat", "rb") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _RunQueueMeter:
+    """Samples, every ``TICK``, how long each watched loop's thread has waited for a core
+    (runnable, but the machine ran other work: a loaded CI machine). A step's start keeps
+    the latest sample (a read of one attribute); a step over the threshold reads the
+    kernel's figure at its end, and the wait in between is not blamed on the step. Reads
+    only ``/proc`` files, never another thread's frames. Runs while any loop is watched,
+    on Linux."""
 
     TICK = 0.02
-    SLACK = 0.002  # timer jitter
 
     def __init__(self) -> None:
-        self._starved = 0.0
-        self._since = (time.monotonic(), time.process_time())
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name="simnet-starvation-meter", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="simnet-run-queue", daemon=True)
         self._thread.start()
-
-    def counted(self) -> float:
-        """The seconds counted so far, up to the meter's last wake (a float read: cheap)."""
-        return self._starved
-
-    def seconds(self) -> float:
-        """The seconds so far, the interval since the meter's last wake included."""
-        starved, (wall, cpu) = self._starved, self._since
-        return starved + self._lost(time.monotonic() - wall, time.process_time() - cpu)
-
-    def _lost(self, elapsed: float, used: float) -> float:
-        lost = elapsed - self.TICK - used
-        return lost if lost > self.SLACK else 0.0
 
     def _run(self) -> None:
         while not self._stop.wait(self.TICK):
-            now, cpu = time.monotonic(), time.process_time()
-            wall, before = self._since
-            self._starved += self._lost(now - wall, cpu - before)
-            self._since = (now, cpu)
+            with _records_lock:
+                records = list(_records.values())
+            for record in records:
+                if record.native_id is not None:
+                    waited = _run_queue_wait(record.native_id)
+                    if waited is not None:
+                        record.run_queue = waited
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
 
-_meter: _StarvationMeter | None = None
-
-
-def _starved(*, now: bool = False) -> float:
-    """Starvation seconds so far: up to the meter's last wake (a float read, at each
-    step's start), or ``now``, the open interval included (at the end of a step over the
-    threshold; that interval may have begun before the step: the step is then excused a
-    little more than its share, never blamed for the machine)."""
-    meter = _meter
-    if meter is None:
-        return 0.0
-    return meter.seconds() if now else meter.counted()
+_meter: _RunQueueMeter | None = None
 
 
 def _recording_run(handle: asyncio.Handle) -> None:
@@ -199,7 +186,9 @@ def _watch(record: _LoopRecord) -> None:
                 )
             asyncio.Handle._run = _recording_run  # type: ignore[method-assign,assignment]
             gc.callbacks.append(_on_gc)
-            _meter = _StarvationMeter()
+            _meter = (
+                _RunQueueMeter() if _run_queue_wait(threading.get_native_id()) is not None else None
+            )
         _records[record.loop] = record
 
 
@@ -261,12 +250,14 @@ _NEVER = float("inf")
 
 
 # -- one watched loop ---------------------------------------------------------------------------
-# (serial, handle, started, and at the start: GC, starvation and excused seconds)
+# (serial, handle, started, and at the start: GC seconds, the thread's sampled run-queue
+# wait, excused seconds)
 _Step = tuple[int, asyncio.Handle, float, float, float, float]
 
 
 class _LoopRecord:
-    """What one watched loop runs now. Written by the loop's own thread only."""
+    """What one watched loop runs now. Written by the loop's own thread, except
+    ``run_queue``, the meter's sample."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, on_main: bool, end: Observer) -> None:
         self.loop = loop
@@ -277,6 +268,8 @@ class _LoopRecord:
         self.wanted = 0  # the serial of the step whose stack the watchdog asked for
         self.stacks: dict[int, traceback.StackSummary] = {}  # taken mid-block, by serial
         self.hunts: dict[object, int] = {}  # kinds of step to profile next: steps left
+        self.native_id: int | None = None  # the loop's thread, for its scheduler figures
+        self.run_queue = 0.0  # its run-queue wait at the meter's last sample
         self.excused = 0.0  # seconds inside simnet's own calls (:func:`excused`), ended
         self.excusing: float | None = None  # when the simnet call running now began
         self._end = end
@@ -287,22 +280,29 @@ class _LoopRecord:
 
     def _begin(self, serial: int, handle: asyncio.Handle) -> _Step:
         now = time.monotonic()
-        return (serial, handle, now, collected_seconds(), _starved(), self._excused_now())
+        return (serial, handle, now, collected_seconds(), self.run_queue, self._excused_now())
 
     def held(self, step: _Step) -> float:
         """How long ``step`` has held the loop, less GC, simnet's own calls and (once over
-        the threshold) the time the process was starved of a core."""
-        _, _, started, collected, starved, excused = step
+        the threshold) the time its thread waited for a core the machine gave to other
+        work (from the meter's sample before the step: a little of the wait just before
+        the step may be excused too, never blamed)."""
+        _, _, started, collected, run_queue, excused = step
         seconds = time.monotonic() - started - (collected_seconds() - collected)
         if self.excused or self.excusing is not None:
             seconds -= self._excused_now() - excused
         if seconds > self.threshold:
-            seconds -= max(0.0, _starved(now=True) - starved)
+            waited = _run_queue_wait(self.native_id) if self.native_id is not None else None
+            if waited is not None:
+                seconds -= max(0.0, waited - run_queue)
         return seconds
 
     def run(self, handle: asyncio.Handle) -> None:
         outer = self.step
         self.serial += 1
+        if self.native_id is None:  # the first step: the meter's samples start from here
+            self.native_id = threading.get_native_id()
+            self.run_queue = _run_queue_wait(self.native_id) or 0.0
         step = self._begin(self.serial, handle)
         self.step = step
         hunter = self._hunter(handle) if self.hunts else None
