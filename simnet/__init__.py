@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     "Stubs": "simnet.outside.stubs",
     "StubsError": "simnet.outside.stubs",
     "OutsideServices": "simnet.outside.services",
+    "CassetteError": "simnet.outside.cassettes",
+    "recording": "simnet.outside.cassettes",
 }
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "LOOPBACK_IP",
     "AsyncFakeSubtensor",
     "AxonHost",
+    "CassetteError",
     "ChainFaults",
     "ChainRuleError",
     "ChainState",
@@ -82,6 +85,7 @@ __all__ = [
     "WalletFactory",
     "__version__",
     "offline",
+    "recording",
 ]
 
 if TYPE_CHECKING:
@@ -100,6 +104,7 @@ if TYPE_CHECKING:
     from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
+    from simnet.outside.cassettes import CassetteError, recording
     from simnet.outside.services import OutsideServices
     from simnet.outside.stubs import Stubs, StubsError
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline

@@ -33,6 +33,8 @@ PUBLIC = {
     "Stubs",
     "StubsError",
     "OutsideServices",
+    "CassetteError",
+    "recording",
     "Subnet",
     "Transport",
     "UnknownHotkey",

@@ -54,13 +54,17 @@ def run(
 
 def _outside(outside: Path | None, program: Program) -> Stubs | Path | None:
     """A stubs file, a cassette, or a folder of cassettes (the program's own is used)."""
-    from simnet.outside.cassettes import cassette_for, is_cassette
+    from simnet.outside.cassettes import CassetteError, cassette_for, is_cassette
     from simnet.outside.stubs import Stubs
 
     if outside is None:
         return None
-    if outside.is_dir():
-        return cassette_for(outside, program.argv0)
+    if outside.is_dir():  # a neuron with no cassette there (a miner that calls nothing): a note
+        try:
+            return cassette_for(outside, program.argv0)
+        except CassetteError as exc:
+            print(f"simnet run: note: {exc}; its outside requests are refused", file=sys.stderr)
+            return None
     if is_cassette(outside):
         return outside
     return Stubs.load(outside)

@@ -14,7 +14,7 @@ from simnet.chain.state import ChainState, Neuron
 from simnet.network.host import AxonHost, bind_loopback
 from simnet.network.transports import Transport, check_transport
 from simnet.outside.cassettes import is_cassette, replaying
-from simnet.outside.services import OutsideServices, resolving
+from simnet.outside.services import OutsideServices, offline_modes, resolving
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import GUARD
 from simnet.sandbox.wallets import WalletFactory
@@ -92,6 +92,7 @@ class OfflineSession:
         if self.blocking_threshold is not None:
             self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.blocked)
         self._outside_routes = contextlib.ExitStack()
+        self._outside_routes.enter_context(offline_modes())
         if self.outside is not None:
             self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
         if self._cassette is not None:

@@ -26,6 +26,32 @@ from simnet.outside.stubs import Asgi, Host, Stubs
 
 OFFLINE_MODES = {"WANDB_MODE": "offline"}
 """Services with an offline mode of their own, and the setting that selects it."""
+_KEPT_MODES = {"WANDB_MODE": {"offline", "disabled", "dryrun"}}
+"""Settings of the user's that are offline already, and kept."""
+
+
+@contextmanager
+def offline_modes() -> Iterator[dict[str, str]]:
+    """Put the services with an offline mode of their own in it (an environment setting,
+    no code change), while any network is open; the user's own offline setting is kept.
+    Yields the settings made."""
+    made: dict[str, str] = {}
+    saved: dict[str, str | None] = {}
+    for name, value in OFFLINE_MODES.items():
+        if os.environ.get(name, "").lower() not in _KEPT_MODES.get(name, set()):
+            saved[name] = os.environ.get(name)
+            os.environ[name] = made[name] = value
+    try:
+        yield made
+    finally:
+        for name, old in saved.items():
+            if os.environ.get(name) != made[name]:
+                continue  # changed by someone else meanwhile: theirs
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
 
 Serve = Callable[[Asgi, "tuple[str, str] | None"], "tuple[int, Callable[[], None]]"]
 """Serve an ASGI app on loopback (with a TLS ``(certfile, keyfile)``, or plain); returns
@@ -98,7 +124,7 @@ class OutsideServices:
         return sorted(set(self.stubs.hosts) - self.contacted)
 
     def _trust(self, ca: Any, ca_file: str) -> None:
-        settings = {"SSL_CERT_FILE": ca_file, "REQUESTS_CA_BUNDLE": ca_file, **OFFLINE_MODES}
+        settings = {"SSL_CERT_FILE": ca_file, "REQUESTS_CA_BUNDLE": ca_file}
         for name, value in settings.items():
             self._saved_env[name] = os.environ.get(name)
             os.environ[name] = value

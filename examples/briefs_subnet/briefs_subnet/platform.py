@@ -12,9 +12,13 @@ import httpx
 API = os.environ.get("BRIEFS_API", "https://api.briefs-subnet.example")
 
 
+def _headers() -> dict:
+    return {"Authorization": f"Bearer {os.environ.get('BRIEFS_API_KEY', 'none')}"}
+
+
 async def fetch_briefs(limit: int = 4) -> list:
     """The briefs to send out now: ``[{"id": ..., "prompt": ...}, ...]``."""
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=_headers()) as session:
         async with session.get(f"{API}/v1/briefs", params={"limit": limit}) as response:
             response.raise_for_status()
             return await response.json()
@@ -22,7 +26,7 @@ async def fetch_briefs(limit: int = 4) -> list:
 
 async def grade(brief_id: str, answers: list) -> list:
     """The platform's score (0..1) of each answer to ``brief_id``, in order."""
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=_headers()) as client:
         response = await client.post(
             f"{API}/v1/grade", json={"brief_id": brief_id, "answers": answers}
         )

@@ -1,7 +1,10 @@
-"""The neuron scripts as processes under simnet run: the stubs file reaches them too."""
+"""The neuron scripts as processes under simnet run: the stubs file, or a folder of
+cassettes (each script replays its own), reaches them too."""
 
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -11,7 +14,16 @@ def _neuron(script, name, *args):
             "--subtensor.network", "simnet", *args)  # fmt: skip
 
 
-def test_a_validator_process_grades_two_miner_processes_and_sets_weights(simnet_local, simnet_run):
+@pytest.mark.parametrize(
+    "outside",
+    [
+        pytest.param("stubs", marks=pytest.mark.simnet(outside="tests/outside.toml")),
+        pytest.param("cassette", marks=pytest.mark.simnet(outside="tests/cassettes/")),
+    ],
+)
+def test_a_validator_process_grades_two_miner_processes_and_sets_weights(
+    simnet_local, simnet_run, outside
+):
     validator = simnet_local.register(
         1, simnet_local.wallet("validator"), stake=1000, validator_permit=True
     )
