@@ -78,6 +78,7 @@ PUBLIC_MODULES = {
         "FaultPlan",
         "IdleDisconnect",
         "Latency",
+        "LostResponse",
         "MutateHeaders",
         "Rechunk",
         "Stall",
