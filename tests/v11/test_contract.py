@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from simnet.v11 import ContractViolation, Network, assert_rejects_forgeries
-from simnet.v11.contract import DEFAULT_CHECKS, FORGERIES, MALFORMED
+from simnet.v11.contract import CLOSED, DEFAULT_CHECKS, FORGERIES, MALFORMED
 
 from .apps import create_app
 
@@ -36,6 +36,8 @@ async def test_a_careful_miner_serves_valid_requests_and_refuses_every_forgery(
     simnet_v11: Network,
 ) -> None:
     results = await check(simnet_v11)
+    # over TCP, h11 may refuse the 64 KiB header arriving in pieces before the miner does
+    assert results.pop("oversized_hotkey").status in (400, CLOSED)
     assert {name: r.status for name, r in results.items()} == {
         "valid": 200,
         "encoded_query": 200,
@@ -47,7 +49,6 @@ async def test_a_careful_miner_serves_valid_requests_and_refuses_every_forgery(
         "missing_receiver": 401,
         "tampered_body": 401,
         "unregistered_caller": 403,
-        "oversized_hotkey": 400,
         **dict.fromkeys(MALFORMED, 401),
     }
 
@@ -218,20 +219,17 @@ async def test_a_miner_in_another_process_is_checked_by_url_and_its_500s_reporte
     assert broken_checks(violation) == NONCE_PARSED_FIRST
 
 
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as unused:
-        return int(unused.getsockname()[1])
-
-
 @pytest.mark.asyncio
 async def test_a_url_nothing_answers_at_is_one_line_naming_it(simnet_v11: Network) -> None:
     validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     miner = simnet_v11.register(1, "miner")
-    url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(ValueError, match=f"^nothing answers at {url} \\(") as error:
-        await assert_rejects_forgeries(
-            simnet_v11, url, hotkey=miner.hotkey.ss58_address, caller=validator
-        )
+    with socket.socket() as bound:  # bound, never listening: connections are refused
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
+        with pytest.raises(ValueError, match=f"^nothing answers at {url} \\(") as error:
+            await assert_rejects_forgeries(
+                simnet_v11, url, hotkey=miner.hotkey.ss58_address, caller=validator
+            )
     assert "\n" not in str(error.value)
 
 
