@@ -162,6 +162,8 @@ def _target(
     if isinstance(miner, ServedApp):
         if hotkey not in (None, miner.hotkey):
             raise ValueError(f"hotkey={hotkey!r} is not the served miner's hotkey {miner.hotkey}")
+        if netuid not in (None, miner.netuid):
+            raise ValueError(f"netuid={netuid} is not the served miner's netuid {miner.netuid}")
         return _Target(miner.url, miner.hotkey, miner.netuid, served=True)
     url = _base_url(miner)
     if hotkey is None:

@@ -253,3 +253,27 @@ async def test_a_miner_that_cannot_be_checked_is_one_line_naming_it(
     validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
     with pytest.raises(ValueError, match=message):
         await assert_rejects_forgeries(simnet_v11, miner, hotkey=hotkey, caller=validator)
+
+
+@pytest.mark.asyncio
+async def test_a_served_miner_given_another_hotkey_or_netuid_is_one_line_naming_it(
+    simnet_v11: Network,
+) -> None:
+    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    wallet = simnet_v11.wallet("miner")
+    served = simnet_v11.serve(1, create_app(wallet), wallet)
+    other = validator.hotkey.ss58_address
+    with pytest.raises(ValueError, match=f"^hotkey='{other}' is not the served miner's hotkey"):
+        await assert_rejects_forgeries(simnet_v11, served, hotkey=other, caller=validator)
+    with pytest.raises(
+        ValueError, match=rf"^the miner served at {served.url} is {served.hotkey}, not"
+    ):
+        await assert_rejects_forgeries(simnet_v11, served.url, hotkey=other, caller=validator)
+    with pytest.raises(ValueError, match=r"^netuid=2 is not the served miner's netuid 1"):
+        await assert_rejects_forgeries(simnet_v11, served, netuid=2, caller=validator)
+    with pytest.raises(
+        ValueError, match=f"^hotkey '{served.hotkey}' is not registered on netuid 2"
+    ):
+        await assert_rejects_forgeries(
+            simnet_v11, served.url, hotkey=served.hotkey, netuid=2, caller=validator
+        )
