@@ -246,9 +246,8 @@ class _Contract:
     ) -> None:
         self.net, self.miner, self.caller = net, miner, caller
         self.path, self.method, self.body, self.headers = path, method, body, headers
-        self.reached = (
-            False  # whether anything answered yet (a refused first connection is bad input)
-        )
+        # whether anything answered yet: a refused first connection is bad input
+        self.reached = False
 
     def sign(
         self,
@@ -345,8 +344,8 @@ class _Contract:
             return await self.send(check, signed, "with the signed headers just served, again")
         if check in ("stale_nonce", "future_nonce"):
             shift = -_OFF_WINDOW_NS if check == "stale_nonce" else _OFF_WINDOW_NS
-            signed = self.sign(nonce_ns=now + shift)
-            return await self.send(check, signed, f"signed {shift // 10**9:+d} s from now")
+            when = f"{_OFF_WINDOW_NS // 10**9} s {'ago' if shift < 0 else 'ahead'}"
+            return await self.send(check, self.sign(nonce_ns=now + shift), f"signed {when}")
         if check == "wrong_receiver":
             other = self.net.wallet("simnet-contract-other-miner").hotkey.ss58_address
             return await self.send(check, self.sign(receiver=other), f"signed for {other}")
