@@ -12,7 +12,8 @@ Every fault records what it did in ``plan.events``::
 
 Faults sit outside bittensor's own axon middleware, where a proxy or the network would:
 the miner and the axon's checks run as usual, then the bytes are delayed, re-cut, cut
-off or replaced on their way to the caller.
+off or replaced on their way to the caller (``LostResponse``: after the miner handled
+the request in full; ``ErrorStatus``: before it sees it).
 """
 
 from simnet.wire.faults import (
@@ -26,6 +27,7 @@ from simnet.wire.faults import (
     FaultPlan,
     IdleDisconnect,
     Latency,
+    LostResponse,
     MutateHeaders,
     Rechunk,
     Stall,
@@ -43,6 +45,7 @@ __all__ = [
     "FaultPlan",
     "IdleDisconnect",
     "Latency",
+    "LostResponse",
     "MutateHeaders",
     "Rechunk",
     "Stall",

@@ -7,7 +7,7 @@ fault, and what arrived is an exact prefix of the fault-free stream.
 import pytest
 
 from client import stream_prompt
-from miner import Miner
+from miner import EchoModel, Miner
 from simnet import faults
 from simnet.faults import FaultPlan
 
@@ -122,6 +122,43 @@ async def test_an_error_status_instead_of_the_stream(stream, status, message):
     assert final.completion == ""
 
 
+class RecordingModel(EchoModel):
+    """The reference model, keeping every prompt the miner was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prompts: list[str] = []
+
+    def tokens(self, prompt: str) -> list[str]:
+        self.prompts.append(prompt)
+        return super().tokens(prompt)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("fault", "statuses"),
+    [
+        (faults.LostResponse(503, "Overloaded"), {503}),
+        (faults.LostResponse(reset=True), {422, 503}),
+    ],
+    ids=["503", "reset"],
+)
+async def test_a_lost_response_is_lost_after_the_miner_handled_the_request(
+    simnet_serve, simnet_dendrite, simnet_metagraph, fault, statuses
+):
+    model = RecordingModel()
+    plan = FaultPlan(fault)
+    axon = simnet_serve(lambda ctx: Miner(ctx.wallet, ctx.metagraph, model=model), faults=[plan])
+    final = await stream_prompt(
+        simnet_dendrite, simnet_metagraph.axons[axon.uid], PROMPT, on_text=lambda _: None
+    )
+    assert final.dendrite.status_code in statuses
+    assert fault.reset or final.dendrite.status_message == "Overloaded"
+    assert final.completion == ""
+    assert model.prompts == [PROMPT]
+    assert [e.fault for e in plan.events] == ["LostResponse"]
+
+
 @pytest.mark.asyncio
 async def test_dropped_and_recased_headers_still_stream(stream):
     mutate = faults.MutateHeaders(
@@ -195,6 +232,7 @@ async def test_faults_can_be_injected_and_cleared_on_a_running_axon(
         (lambda: faults.Rechunk(()), "must be positive chunk sizes"),
         (lambda: faults.DripFeed(0.01, size=0), "size=0 must be at least 1 byte"),
         (lambda: faults.ErrorStatus(200), "must be an HTTP error status"),
+        (lambda: faults.LostResponse(302), "status=302 must be an HTTP error status"),
         (lambda: FaultPlan("latency"), "takes Fault objects"),
     ],
 )

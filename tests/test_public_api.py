@@ -80,6 +80,7 @@ PUBLIC_MODULES = {
         "FaultPlan",
         "IdleDisconnect",
         "Latency",
+        "LostResponse",
         "MutateHeaders",
         "Rechunk",
         "Stall",

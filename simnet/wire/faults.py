@@ -83,6 +83,12 @@ class Fault:
         """A function taking each body piece (and whether more follow) and passing it on."""
         return emit
 
+    def lose_response(self, request: FaultContext) -> tuple[int, bytes] | None:
+        """A (status, body) the caller gets once the axon has handled the request in full
+        and its own response was thrown away (status 0: the connection closes instead), or
+        ``None`` to send the axon's response. Asked before the axon runs."""
+        return None
+
 
 @dataclass(frozen=True)
 class Latency(Fault):
@@ -288,12 +294,47 @@ class ErrorStatus(Fault):
     message: str = "Service unavailable (simnet fault)"
 
     def __post_init__(self) -> None:
-        if not 400 <= self.status <= 599:
-            raise ValueError(f"status={self.status} must be an HTTP error status (400..599)")
+        _error_status(self.status)
 
     def replace_response(self, request: FaultContext) -> tuple[int, bytes] | None:
         request.record(self, f"answered {self.status} instead of the stream")
-        return self.status, json.dumps({"message": self.message}).encode()
+        return self.status, _message(self.message)
+
+
+NO_ANSWER = 0
+"""The status :meth:`Fault.lose_response` gives to close the connection with no answer."""
+
+
+@dataclass(frozen=True)
+class LostResponse(Fault):
+    """The axon (or signed-HTTP miner) gets the request and handles it in full, then its
+    response is lost on the way back: the caller gets ``status`` and a JSON ``{"message":
+    ...}`` body, as from a proxy that gave up, or with ``reset=True`` the connection closes
+    with no answer. A btauth/1 miner has stored the request's nonce by then, so a caller
+    that retries with the same signed headers sends a replay a correct miner refuses."""
+
+    status: int = 503
+    message: str = "Service unavailable (simnet fault)"
+    reset: bool = False
+
+    def __post_init__(self) -> None:
+        _error_status(self.status)
+
+    def lose_response(self, request: FaultContext) -> tuple[int, bytes] | None:
+        if self.reset:
+            request.record(self, "closed the connection after the axon handled the request")
+            return NO_ANSWER, b""
+        request.record(self, f"answered {self.status} after the axon handled the request")
+        return self.status, _message(self.message)
+
+
+def _error_status(status: int) -> None:
+    if not 400 <= status <= 599:
+        raise ValueError(f"status={status} must be an HTTP error status (400..599)")
+
+
+def _message(message: str) -> bytes:
+    return json.dumps({"message": message}).encode()
 
 
 @dataclass(frozen=True)

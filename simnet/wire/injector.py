@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from simnet.wire.faults import Emit, Fault, FaultContext, FaultPlan, InjectedDisconnect
+from simnet.wire.faults import (
+    NO_ANSWER,
+    Emit,
+    Fault,
+    FaultContext,
+    FaultPlan,
+    InjectedDisconnect,
+)
 
 _DEFAULT_TIMEOUT = 12.0
 # Where each scheme names the caller's hotkey: a dendrite's (9.x, 10.x), btauth/1's
@@ -58,8 +65,14 @@ class FaultInjector:
             await send(message)
 
         try:
-            if not await _replaced(faults, tracked):
+            if await _replaced(faults, tracked):
+                return
+            lost = _lost(faults)
+            if lost is None:
                 await self.app(scope, receive, _faulty_send(faults, tracked))
+            else:
+                await self.app(scope, receive, _discard)
+                await _answer(faults, tracked, *lost)
         except BaseException as exc:
             if not is_injected_disconnect(exc):
                 raise
@@ -72,22 +85,43 @@ async def _replaced(faults: list[tuple[Fault, FaultContext]], send: Any) -> bool
     for fault, request in faults:
         replacement = fault.replace_response(request)
         if replacement is not None:
-            status, body = replacement
-            for earlier, earlier_request in faults:
-                await earlier.before_start(earlier_request)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            await _answer(faults, send, *replacement)
             return True
     return False
+
+
+def _lost(faults: list[tuple[Fault, FaultContext]]) -> tuple[int, bytes] | None:
+    """What the caller gets instead of the app's response, if a fault loses it."""
+    for fault, request in faults:
+        answer = fault.lose_response(request)
+        if answer is not None:
+            return answer
+    return None
+
+
+async def _answer(
+    faults: list[tuple[Fault, FaultContext]], send: Any, status: int, body: bytes
+) -> None:
+    """Answer ``status`` with the JSON ``body`` (``NO_ANSWER``: close the connection)."""
+    for fault, request in faults:
+        await fault.before_start(request)
+    if status == NO_ANSWER:
+        raise InjectedDisconnect
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _discard(message: dict[str, Any]) -> None:
+    """The ``send`` of an app whose response is lost."""
 
 
 def _faulty_send(faults: list[tuple[Fault, FaultContext]], send: Any) -> Any:

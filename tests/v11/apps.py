@@ -3,6 +3,8 @@ btauth/1 with the SDK's own ``verify`` and a metagraph policy, streaming SSE; a 
 signing httpx requests in its own ``httpx.Auth`` and setting weights through the SDK."""
 
 import json
+import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -38,12 +40,14 @@ def create_app(
     decoded_path: bool = False,
     check_registration: bool = True,
     max_age: float = bt.http_auth.DEFAULT_MAX_AGE,
+    nonce_before_verify: bool = False,
 ) -> FastAPI:
     """A miner: btauth/1, registered callers only, SSE tokens echoing the prompt.
 
     The keyword flags switch on the mistakes real ports make: no bound on the hotkey
     header, verifying the decoded path, serving unregistered callers, a ``max_age``
-    beyond the default nonce store's retention."""
+    beyond the default nonce store's retention, reading the nonce with ``int()`` before
+    ``verify`` (to log the request's age)."""
     app = FastAPI()
     hotkey = wallet.hotkey.ss58_address
     chain = bt.Client(network)
@@ -51,6 +55,9 @@ def create_app(
     async def caller(request: Request) -> bt.http_auth.Caller:
         if bound_headers and len(request.headers.get("x-bittensor-hotkey", "")) > MAX_HOTKEY_HEADER:
             raise HTTPException(status_code=400, detail="hotkey header too long")
+        if nonce_before_verify:
+            age = time.time() - int(request.headers["x-bittensor-nonce"]) / 1e9
+            logging.getLogger(__name__).debug("request signed %.3f s ago", age)
         body = await request.body()
         try:
             verified = bt.http_auth.verify(
