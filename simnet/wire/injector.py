@@ -15,7 +15,6 @@ _DEFAULT_TIMEOUT = 12.0
 # Where each scheme names the caller's hotkey: a dendrite's (9.x, 10.x), btauth/1's
 # (11.x), Epistula's.
 _CALLER_HEADERS = (b"bt_header_dendrite_hotkey", b"x-bittensor-hotkey", b"epistula-signed-by")
-_FAULTS_KEY = "simnet.faults"  # where aiohttp's request carries the faults applying to it
 
 RequestFaults = list[tuple[Fault, FaultContext]]
 
@@ -185,24 +184,24 @@ def inject_into_aiohttp(server: web.Server, plans: list[FaultPlan]) -> None:
         faults = matcher.faults_for(message.path, message.raw_headers, client)
         if faults:
             writer = _FaultyWriter(writer, faults)
-        request = make_request(message, payload, protocol, writer, task)
-        if faults:
-            request[_FAULTS_KEY] = writer
-        return request
+        return make_request(message, payload, protocol, writer, task)
 
     async def faulted_handler(request: web.BaseRequest) -> web.StreamResponse:
-        writer: _FaultyWriter | None = request.get(_FAULTS_KEY)
-        if writer is None:
-            return await handler(request)
-        try:
-            replacement = await _replacement(writer.faults)
-        except InjectedDisconnect:
-            writer.abort()
-            raise InjectedReset("the connection was closed by an injected fault") from None
-        if replacement is None:
+        writer = request.writer
+        if not isinstance(writer, _FaultyWriter):
             return await handler(request)
         from aiohttp import web
 
+        try:
+            replacement = await _replacement(writer.faults)
+            if replacement is None:
+                return await handler(request)
+        except Exception as exc:
+            if not is_injected_disconnect(exc):
+                raise
+            writer.abort()
+            writer.faults = []
+            return web.Response()  # reaches nobody: aiohttp sees the connection is gone
         writer.faults = []  # the replacement goes out as it is
         status, body = replacement
         return web.Response(status=status, body=body, content_type="application/json")
