@@ -41,7 +41,23 @@ class Server(Protocol):
         """Wait until the server has shut down, then give its listener back."""
 
 
-class UvicornServer:
+class _OnListener:
+    """A server on the host's loop whose shutdown ends in one future."""
+
+    listener: Listener
+
+    def _finished(self) -> concurrent.futures.Future[None]:
+        raise NotImplementedError
+
+    def wait(self) -> None:
+        """Wait until the server has shut down, then give its listener back."""
+        try:
+            self._finished().result(timeout=GRACEFUL_SHUTDOWN + 10)
+        finally:
+            self.listener.close()
+
+
+class UvicornServer(_OnListener):
     """uvicorn serving one ASGI app on the host."""
 
     def __init__(
@@ -56,11 +72,8 @@ class UvicornServer:
         self.server.should_exit = True
         self.server.wake()
 
-    def wait(self) -> None:
-        try:
-            self.done.result(timeout=GRACEFUL_SHUTDOWN + 10)
-        finally:
-            self.listener.close()
+    def _finished(self) -> concurrent.futures.Future[None]:
+        return self.done
 
 
 def serve_uvicorn(
@@ -164,7 +177,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-class AiohttpServer:
+class AiohttpServer(_OnListener):
     """aiohttp's own server (``AppRunner``) serving one ``web.Application`` on the host."""
 
     def __init__(self, host: AxonHost, runner: web.AppRunner, listener: Listener) -> None:
@@ -178,13 +191,10 @@ class AiohttpServer:
             self.listener.refuse()
             self._done = self.host.submit(self.runner.cleanup())  # sites, then the app's shutdown
 
-    def wait(self) -> None:
+    def _finished(self) -> concurrent.futures.Future[None]:
         self.request_stop()
         assert self._done is not None
-        try:
-            self._done.result(timeout=GRACEFUL_SHUTDOWN + 10)
-        finally:
-            self.listener.close()
+        return self._done
 
 
 def serve_aiohttp(

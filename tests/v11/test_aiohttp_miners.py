@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from simnet.faults import DisconnectAfter, DripFeed, ErrorStatus, IdleDisconnect
-from simnet.v11 import Network
+from simnet.v11 import Network, ServedApp
 
 from .apps import query_miner, validator_step
 
@@ -63,6 +63,15 @@ def aiohttp_miner(wallet: bt.Wallet, lifecycle: list[str] | None = None) -> web.
     return app
 
 
+def _validator(net: Network) -> bt.Wallet:
+    return net.register(1, "validator", stake=1000.0, validator_permit=True)
+
+
+def _serve(net: Network, name: str = "miner", lifecycle: list[str] | None = None) -> ServedApp:
+    wallet = net.wallet(name)
+    return net.serve(1, aiohttp_miner(wallet, lifecycle), wallet)
+
+
 async def _neuron(net: Network, uid: int) -> bt.MetagraphNeuron:
     async with net.client() as client:
         metagraph = await client.subnets.metagraph(1)
@@ -75,10 +84,9 @@ async def _neuron(net: Network, uid: int) -> bt.MetagraphNeuron:
 async def test_an_unmodified_validator_step_scores_aiohttp_miners_and_asgi_miners_alike(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    validator = _validator(simnet_v11)
     for name in ("miner-0", "miner-1"):
-        wallet = simnet_v11.wallet(name)
-        simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+        _serve(simnet_v11, name)
 
     result = await validator_step(validator, prompt="a b c")
 
@@ -91,9 +99,8 @@ async def test_an_unmodified_validator_step_scores_aiohttp_miners_and_asgi_miner
 async def test_an_aiohttp_miners_stream_arrives_piece_by_piece_under_drip_feed(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    validator = _validator(simnet_v11)
+    served = _serve(simnet_v11)
     plan = served.inject(DripFeed(0.001, size=16))
 
     async with simnet_v11.http(validator) as http:
@@ -110,9 +117,8 @@ async def test_an_aiohttp_miners_stream_arrives_piece_by_piece_under_drip_feed(
 async def test_a_disconnect_fault_cuts_an_aiohttp_miners_stream_after_what_was_sent(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    validator = _validator(simnet_v11)
+    served = _serve(simnet_v11)
     plan = served.inject(DisconnectAfter(chunks=2))
     received: list[str] = []
 
@@ -137,9 +143,8 @@ async def test_a_disconnect_fault_cuts_an_aiohttp_miners_stream_after_what_was_s
 async def test_a_replacing_fault_answers_for_an_aiohttp_miner_without_calling_it(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    validator = _validator(simnet_v11)
+    served = _serve(simnet_v11)
     served.inject(ErrorStatus(503, "busy"))
 
     async with simnet_v11.http(validator) as http:
@@ -156,8 +161,7 @@ async def test_a_replacing_fault_answers_for_an_aiohttp_miner_without_calling_it
 async def test_idle_disconnect_drops_a_reused_connection_to_an_aiohttp_miner(
     simnet_v11: Network,
 ) -> None:
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    served = _serve(simnet_v11)
     plan = served.inject(IdleDisconnect())
 
     async with simnet_v11.http() as http:
@@ -174,8 +178,7 @@ async def test_idle_disconnect_drops_a_reused_connection_to_an_aiohttp_miner(
 async def test_an_exception_in_an_aiohttp_handler_is_reported_as_the_miners_problem(
     simnet_v11: Network,
 ) -> None:
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    served = _serve(simnet_v11)
 
     async with simnet_v11.http() as http:
         broken = await http.get(served.url + "/broken")
@@ -189,9 +192,8 @@ async def test_an_exception_in_an_aiohttp_handler_is_reported_as_the_miners_prob
 async def test_an_aiohttp_miner_verifies_signatures_on_its_own_clock(
     simnet_v11: Network,
 ) -> None:
-    validator = simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet), wallet)
+    validator = _validator(simnet_v11)
+    served = _serve(simnet_v11)
     neuron = await _neuron(simnet_v11, served.uid)
 
     async with simnet_v11.http() as http:
@@ -206,8 +208,7 @@ def test_an_aiohttp_miners_startup_runs_at_serve_and_its_cleanup_at_stop(
     simnet_v11: Network,
 ) -> None:
     lifecycle: list[str] = []
-    wallet = simnet_v11.wallet("miner")
-    served = simnet_v11.serve(1, aiohttp_miner(wallet, lifecycle), wallet)
+    served = _serve(simnet_v11, lifecycle=lifecycle)
     assert lifecycle == ["startup"]
 
     served.stop()
