@@ -224,8 +224,12 @@ async def _start_aiohttp(
 ) -> None:
     from aiohttp import web
 
-    await runner.setup()
-    assert runner.server is not None
-    adapt(runner.server)
-    for sock in listener.sockets:
-        await web.SockSite(runner, sock).start()
+    await runner.setup()  # the app's startup: a failure raises here, nothing to undo
+    try:
+        assert runner.server is not None
+        adapt(runner.server)
+        for sock in listener.sockets:
+            await web.SockSite(runner, sock).start()
+    except BaseException:
+        await runner.cleanup()
+        raise

@@ -15,6 +15,8 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from aiohttp import web
+
 from simnet.network.host import AxonHost
 from simnet.network.servers import Server, serve_aiohttp, serve_uvicorn
 from simnet.network.transports import BaseTransport, Listener
@@ -80,16 +82,7 @@ def check_app(app: object) -> None:
 
 
 def _is_aiohttp_app(app: object) -> bool:
-    web = _aiohttp_web()
-    return web is not None and isinstance(app, web.Application)
-
-
-def _aiohttp_web() -> Any:
-    try:
-        from aiohttp import web
-    except ImportError:  # pragma: no cover - aiohttp comes with both stacks
-        return None
-    return web
+    return isinstance(app, web.Application)
 
 
 def _within(app: Any, context: Context) -> Any:

@@ -204,6 +204,7 @@ async def test_an_aiohttp_miner_verifies_signatures_on_its_own_clock(
         assert await query_miner(http, validator, neuron, PROMPT) == PROMPT.split()
 
 
+@pytest.mark.simnet(transport=["tcp", "memory"])
 def test_an_aiohttp_miners_startup_runs_at_serve_and_its_cleanup_at_stop(
     simnet_v11: Network,
 ) -> None:
@@ -215,7 +216,25 @@ def test_an_aiohttp_miners_startup_runs_at_serve_and_its_cleanup_at_stop(
 
     assert lifecycle == ["startup", "cleanup"]
     assert not served.running
-    assert simnet_v11.host.memory.ports == []
+    assert served.port not in simnet_v11.host.memory.ports
+
+
+@pytest.mark.simnet(transport=["tcp", "memory"])
+def test_an_aiohttp_miner_whose_startup_fails_raises_at_serve_and_gives_its_port_back(
+    simnet_v11: Network,
+) -> None:
+    async def no_model(app: web.Application) -> None:
+        raise RuntimeError("the model did not load")
+
+    app = web.Application()
+    app.on_startup.append(no_model)
+    reserved = list(simnet_v11.host.memory.ports)
+
+    with pytest.raises(RuntimeError, match="the model did not load"):
+        simnet_v11.serve(1, app, simnet_v11.wallet("miner"))
+
+    assert simnet_v11.served == []
+    assert simnet_v11.host.memory.ports == reserved
 
 
 def _wsgi(environ: dict, start_response: object) -> list[bytes]:
