@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import uvicorn
 
@@ -18,7 +18,7 @@ from simnet.wire import blocking
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from simnet.network.host import AxonHost
+T = TypeVar("T")
 
 GRACEFUL_SHUTDOWN = 1  # seconds an in-flight stream may take to finish at teardown
 KEEP_ALIVE_SECONDS = 120
@@ -27,6 +27,17 @@ reuses one (aiohttp 15 s, httpx 5 s). A production axon closes after uvicorn's 5
 pool reusing a connection just as the server closes it loses that request; simnet does
 not race by default, and :class:`simnet.faults.IdleDisconnect` makes the race happen on
 purpose."""
+
+
+class Host(Protocol):
+    """What a server needs of the axon host (:class:`~simnet.network.host.AxonHost`)."""
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop: ...
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = ...) -> T: ...
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]: ...
 
 
 class Server(Protocol):
@@ -77,7 +88,7 @@ class UvicornServer(_OnListener):
 
 
 def serve_uvicorn(
-    host: AxonHost,
+    host: Host,
     app: Any,
     listener: Listener,
     log_level: str = "critical",
@@ -180,7 +191,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 class AiohttpServer(_OnListener):
     """aiohttp's own server (``AppRunner``) serving one ``web.Application`` on the host."""
 
-    def __init__(self, host: AxonHost, runner: web.AppRunner, listener: Listener) -> None:
+    def __init__(self, host: Host, runner: web.AppRunner, listener: Listener) -> None:
         self.host = host
         self.runner = runner
         self.listener = listener
@@ -198,7 +209,7 @@ class AiohttpServer(_OnListener):
 
 
 def serve_aiohttp(
-    host: AxonHost,
+    host: Host,
     app: web.Application,
     listener: Listener,
     adapt: Callable[[web.Server], None] = lambda server: None,
