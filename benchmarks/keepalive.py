@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import simnet
-import simnet.network.host
+import simnet.network.servers
 from miner import Miner
 from protocol import StreamPrompting
 from simnet._compat import quiet_bittensor_logging
@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     quiet_bittensor_logging()
     if args.server_keep_alive is not None:
-        simnet.network.host.KEEP_ALIVE_SECONDS = args.server_keep_alive
+        simnet.network.servers.KEEP_ALIVE_SECONDS = args.server_keep_alive
     stop = multiprocessing.Event()
     load = [multiprocessing.Process(target=_busy, args=(stop,), daemon=True) for _ in range(2)]
     for process in load:
@@ -87,7 +87,7 @@ def main() -> None:
         stop.set()
         for process in load:
             process.join()
-    keep_alive = simnet.network.host.KEEP_ALIVE_SECONDS
+    keep_alive = simnet.network.servers.KEEP_ALIVE_SECONDS
     print(
         f"server keep-alive {keep_alive:g} s: lost {lost} of {total} streams "
         f"in {time.monotonic() - started:.0f} s under load"

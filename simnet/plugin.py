@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_asyncio
 
-from simnet.network.transports import TRANSPORTS
+from simnet.network.transports import TRANSPORTS, BaseTransport, parse_transport
 
 if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
@@ -203,11 +203,10 @@ def pytest_configure(config: pytest.Config) -> None:
             )
             # and for the warnings other plugins emit while pytest is being configured
             warnings.filterwarnings("ignore", message, DeprecationWarning, module)
-    transport = config.getini("simnet_transport")
-    if transport not in TRANSPORTS:
-        raise pytest.UsageError(
-            f"ini setting simnet_transport = {transport!r}: expected one of {', '.join(TRANSPORTS)}"
-        )
+    ini = config.getini("simnet_transport")
+    transport = _transport(ini, f"ini setting simnet_transport = {ini!r}")
+    option = config.getoption("simnet_transport")  # one of TRANSPORTS: argparse checked it
+    config.stash[_DEFAULT_TRANSPORT] = parse_transport(option) if option else transport
 
     try:
         _configured_threshold(config)
@@ -257,13 +256,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("simnet")
     transports = marker.kwargs.get("transport") if marker else None
     if isinstance(transports, list | tuple) and "simnet_transport" in metafunc.fixturenames:
-        unknown = [t for t in transports if t not in TRANSPORTS]
-        if unknown or not transports:
+        where = f"@pytest.mark.simnet(transport={transports!r})"
+        if not transports:
             raise pytest.UsageError(
-                f"@pytest.mark.simnet(transport={transports!r}): expected "
-                f"{' or '.join(TRANSPORTS)}, or a list of them"
+                f"{where}: expected {' or '.join(TRANSPORTS)}, or a list of them"
             )
-        metafunc.parametrize("simnet_transport", list(transports), ids=list(transports))
+        parsed = [
+            _transport(t, where, f"expected {' or '.join(TRANSPORTS)}, or a list of them")
+            for t in transports
+        ]
+        metafunc.parametrize("simnet_transport", parsed, ids=[t.name for t in parsed])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -337,19 +339,28 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
     return kwargs
 
 
+_DEFAULT_TRANSPORT = pytest.StashKey[BaseTransport]()
+
+
+def _transport(value: object, where: str, expected: str = "") -> BaseTransport:
+    """The transport ``value`` names; else a usage error naming ``where`` (the setting as
+    the user wrote it) and the choices."""
+    try:
+        return parse_transport(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{where}: {expected or 'expected one of ' + ', '.join(TRANSPORTS)}"
+        ) from None
+
+
 @pytest.fixture
-def simnet_transport(request: pytest.FixtureRequest) -> str:
-    """``"tcp"`` or ``"memory"``: the marker's, else ``--simnet-transport``, else the ini's."""
+def simnet_transport(request: pytest.FixtureRequest) -> BaseTransport:
+    """TCP or in memory (equal to its name, ``"tcp"`` or ``"memory"``): the marker's, else
+    ``--simnet-transport``'s, else the ini's."""
     transport = _marker_kwargs(request).get("transport")
     if transport is None:
-        transport = request.config.getoption("simnet_transport") or request.config.getini(
-            "simnet_transport"
-        )
-    if transport not in TRANSPORTS:
-        raise pytest.UsageError(
-            f"@pytest.mark.simnet(transport={transport!r}): expected one of {', '.join(TRANSPORTS)}"
-        )
-    return str(transport)
+        return request.config.stash[_DEFAULT_TRANSPORT]
+    return _transport(transport, f"@pytest.mark.simnet(transport={transport!r})")
 
 
 @pytest.fixture
@@ -357,7 +368,7 @@ def simnet_network(
     request: pytest.FixtureRequest,
     simnet_wallets: WalletFactory,
     simnet_axon_host: AxonHost,
-    simnet_transport: str,
+    simnet_transport: BaseTransport,
 ) -> Iterator[Simnet]:
     """An open, offline :class:`simnet.Simnet` with a fresh chain state.
 
@@ -380,7 +391,7 @@ def simnet_network(
         host=simnet_axon_host,
         strict=options.get("strict", True),
         blocking_threshold=_blocking_threshold(request, options),
-        transport=simnet_transport,  # type: ignore[arg-type]
+        transport=simnet_transport,
         redirect=bool(redirect),
         outside=_outside(request, options),
     )
@@ -471,7 +482,7 @@ def simnet_v11(
     request: pytest.FixtureRequest,
     simnet_v11_wallets: Wallets,
     simnet_axon_host: AxonHost,
-    simnet_transport: str,
+    simnet_transport: BaseTransport,
 ) -> Iterator[Network]:
     """An open :class:`simnet.v11.Network` with a fresh chain state (bittensor 11.x)."""
     from simnet.v11 import Network

@@ -55,3 +55,23 @@ def simnet_command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SIMNET_HYPOTHESIS_PROFILE": "simnet-dev"},
     )
+
+
+def assert_the_one_served_handle(served, transport: str) -> None:
+    """``served`` (what either stack's ``serve`` returns) has the one handle's API."""
+    from simnet.faults import FaultPlan, Latency
+    from simnet.network.serving import ServedMiner
+
+    assert isinstance(served, ServedMiner)
+    assert served.transport == transport
+    assert served.url == f"http://127.0.0.1:{served.port}"
+    assert served.listen_address == ("127.0.0.1", served.port)
+    plan = served.inject(Latency(0.01))
+    assert isinstance(plan, FaultPlan)
+    assert served.faults == served.plans == [plan]
+    served.clear_faults()
+    assert served.plans == []
+    served.stop()
+    served.stop()
+    assert not served.running
+    assert repr(served).endswith("stopped)")

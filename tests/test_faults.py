@@ -262,7 +262,7 @@ async def test_an_idle_disconnect_loses_the_request_on_a_reused_connection_only(
 
 @pytest.mark.simnet(transport="tcp")
 def test_simnets_servers_outlast_the_dendrites_keep_alive_pool(simnet_serve):
-    from simnet.network.host import KEEP_ALIVE_SECONDS
+    from simnet.network.servers import KEEP_ALIVE_SECONDS
 
     axon = simnet_serve(one_token_per_send)
     assert axon._server.server.config.timeout_keep_alive == KEEP_ALIVE_SECONDS

@@ -228,3 +228,68 @@ def test_the_plugin_offers_exactly_the_transports_simnet_has():
 
     assert plugin.TRANSPORTS is TRANSPORTS
     assert TRANSPORTS == typing.get_args(simnet.Transport)
+
+
+def test_a_transport_is_parsed_once_into_an_object_equal_to_its_name():
+    from simnet.network.transports import MEMORY, TCP, parse_transport
+
+    assert parse_transport("tcp") is TCP
+    assert parse_transport("memory") is MEMORY
+    assert parse_transport(MEMORY) is MEMORY  # an object passes through
+    assert (TCP, MEMORY) == ("tcp", "memory")
+    assert (str(TCP), str(MEMORY)) == ("tcp", "memory")
+    assert len({TCP, "tcp", MEMORY, "memory"}) == 2
+    with pytest.raises(ValueError, match=r"^net\.transport='udp' must be one of tcp, memory$"):
+        parse_transport("udp", setting="net.transport")
+
+
+async def _hello(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+@pytest.mark.parametrize("name", ["tcp", "memory"])
+def test_a_transport_listens_and_gives_the_clients_that_reach_what_listens(name):
+    import httpx
+
+    from simnet.network.transports import parse_transport
+
+    transport = parse_transport(name)
+    host = AxonHost()
+
+    async def fetch(port: int) -> tuple[bytes, bytes]:
+        url = f"http://127.0.0.1:{port}/"
+        connector = transport.connector(host.memory)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async with session.get(url) as response:
+                by_aiohttp = await response.read()
+        async with httpx.AsyncClient(transport=transport.httpx_transport(host.memory)) as client:
+            by_httpx = (await client.get(url)).content
+        return by_aiohttp, by_httpx
+
+    try:
+        listener = transport.listen(host.memory)
+        server = host.serve(_hello, listener)
+        fetched = asyncio.run(fetch(listener.port))
+        server.request_stop()
+        server.wait()
+    finally:
+        host.close()
+
+    assert fetched == (b"hello", b"hello")
+    assert host.memory.ports == []
+
+
+def test_an_in_memory_listener_takes_no_port_of_the_callers_choosing():
+    from simnet.network.transports import MEMORY
+
+    host = AxonHost()
+    with pytest.raises(ValueError, match="port= is for transport='tcp'"):
+        MEMORY.listen(host.memory, 8091)
+    host.close()
+
+
+def test_a_served_axon_is_the_one_served_handle(simnet_serve, simnet_transport, reference_miner):
+    from tests.helpers import assert_the_one_served_handle
+
+    assert_the_one_served_handle(simnet_serve(reference_miner), simnet_transport)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from simnet.network.transports import Transport
+    from simnet.network.transports import BaseTransport
 
 DEMO_PROMPT = (
     "Streaming works offline: the real bittensor Axon serves the miner on 127.0.0.1, "
@@ -41,7 +41,7 @@ async def run_demo(
     tokens_per_send: int = 3,
     token_delay: float = 0.03,
     subnet_dir: Path | None = None,
-    transport: Transport = "tcp",
+    transport: BaseTransport | None = None,
 ) -> DemoResult:
     """Start an offline subnet (validator uid 0, reference miner uid 1) and stream from it."""
     from simnet.cli.reference import load_reference
@@ -49,7 +49,7 @@ async def run_demo(
 
     reference = load_reference(subnet_dir)
     Miner, EchoModel = reference.miner.Miner, reference.miner.EchoModel
-    async with Simnet(transport=transport) as net:
+    async with Simnet(transport=transport or "tcp") as net:
         validator = net.register(netuid, "default", stake=1000.0, validator_permit=True)
         axon = net.serve(
             netuid,
@@ -65,7 +65,7 @@ async def run_demo(
         )
         console.print(
             f"  uid {axon.uid}  miner      {axon.hotkey}  axon {axon.ip}:{axon.port}"
-            + (" (in memory)" if transport == "memory" else ""),
+            + (f" ({axon.transport.in_words})" if axon.transport.in_words else ""),
             soft_wrap=True,
         )
         console.print(f"[dim]reference subnet: {reference.directory}[/]")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simnet.network.transports import TRANSPORTS, parse_transport
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, parse_threshold
 
 
@@ -25,7 +26,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--subnet", type=Path, help="directory with protocol.py, miner.py, client.py")
     demo.add_argument(
         "--transport",
-        choices=["tcp", "memory"],
+        choices=TRANSPORTS,
         default="tcp",
         help="how the dendrite reaches the axon: tcp on 127.0.0.1 (default) or memory (no socket)",
     )
@@ -209,7 +210,7 @@ def _run(args: argparse.Namespace) -> int:
             "tokens_per_send": args.tokens_per_send,
             "token_delay": args.token_delay,
             "subnet_dir": args.subnet,
-            "transport": args.transport,
+            "transport": parse_transport(args.transport),
         }
         if args.prompt is not None:
             options["prompt"] = args.prompt

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from simnet.chain.state import ChainState, Neuron
-from simnet.network.host import AxonHost, bind_loopback
-from simnet.network.transports import Transport, check_transport
+from simnet.network.host import AxonHost
+from simnet.network.transports import BaseTransport, Transport, bind_loopback, parse_transport
 from simnet.outside.cassettes import is_cassette, replaying
 from simnet.outside.services import OutsideServices, offline_modes, resolving
 from simnet.outside.stubs import Stubs
@@ -35,13 +35,14 @@ class OfflineSession:
         chain: ChainState | None = None,
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
-        transport: Transport = "tcp",
+        transport: Transport | BaseTransport = "tcp",
         reporter: Callable[[MinerProblem], None] | None = None,
         outside: Stubs | str | Path | None = None,
     ) -> None:
         if blocking_threshold is not None and blocking_threshold <= 0:
             raise ValueError(f"{blocking_threshold=} must be positive, or None to switch it off")
-        self.transport: Transport = check_transport(transport)
+        self.transport = parse_transport(transport)
+        """How this network's miners are reached: TCP or in memory (equal to its name)."""
         self.strict = strict
         self.blocking_threshold = blocking_threshold
         self.wallets = wallets
@@ -107,7 +108,7 @@ class OfflineSession:
             server.request_stop()
             server.wait()
 
-        return server.port, stop
+        return server.listener.port, stop
 
     def _stop_watching(self) -> None:
         if self._unwatch is not None:

@@ -7,99 +7,44 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from simnet._compat import Axon, Wallet
-from simnet.network.host import AxonHost, Listener, Server, close_listener, open_listener
-from simnet.network.transports import Transport
+from simnet.network.host import AxonHost
+from simnet.network.servers import Server
+from simnet.network.serving import ServedMiner, fault_plans, serve_app
+from simnet.network.transports import TCP, BaseTransport, Listener
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.wire import speedups
-from simnet.wire.faults import Fault, FaultPlan, as_plans
-from simnet.wire.injector import FaultInjector
+from simnet.wire.faults import Fault, FaultPlan
+from simnet.wire.hygiene import Report
 
 
-class ServedAxon:
-    """A real ``bittensor.Axon`` with a miner attached, listening on 127.0.0.1.
+class ServedAxon(ServedMiner):
+    """A real ``bittensor.Axon`` with a miner attached, listening on 127.0.0.1 (or in
+    memory): a :class:`~simnet.network.serving.ServedMiner` whose ``axon`` is the Axon.
 
     bittensor's own ``Axon.start()`` would bind every interface (``0.0.0.0``); simnet never
     calls it and serves ``axon.app`` on a loopback socket instead.
     """
 
     def __init__(
-        self, axon: Axon, server: Server, netuid: int, uid: int, faults: list[FaultPlan]
+        self,
+        axon: Axon,
+        server: Server,
+        netuid: int,
+        uid: int,
+        faults: list[FaultPlan],
+        transport: BaseTransport,
     ) -> None:
+        hotkey = str(axon.wallet.hotkey.ss58_address)
+        super().__init__(
+            server, hotkey=hotkey, netuid=netuid, uid=uid, transport=transport, faults=faults
+        )
         self.axon = axon
-        self.netuid = netuid
-        self.uid = uid
-        self.faults = faults
-        """The fault plans applied to this axon's responses (a live list)."""
-        self._server: Server | None = server
-        self.transport: Transport = "tcp" if server.sock is not None else "memory"
-        """``"tcp"`` (a socket on 127.0.0.1) or ``"memory"`` (no socket)."""
-
-    def inject(self, *faults: FaultPlan | Fault) -> FaultPlan:
-        """Apply faults to the following requests; bare faults form one new plan.
-
-        Returns the last plan added, whose ``events`` say what it did.
-        """
-        plans = as_plans(faults)
-        self.faults.extend(plans)
-        return plans[-1]
-
-    def clear_faults(self) -> None:
-        """Remove every fault plan: the following requests go through untouched."""
-        self.faults.clear()
-
-    @property
-    def ip(self) -> str:
-        """The address the axon listens on and advertises."""
-        return str(self.axon.external_ip)
-
-    @property
-    def port(self) -> int:
-        """The port the axon listens on and advertises."""
-        return int(self.axon.external_port)
-
-    @property
-    def listen_address(self) -> tuple[str, int]:
-        """The address the listening socket is bound to (the in-memory port's address
-        for ``transport="memory"``)."""
-        if self._server is None:
-            raise RuntimeError(f"{self!r} is stopped")
-        if self._server.sock is None:
-            return LOOPBACK_IP, self._server.port
-        host, port = self._server.sock.getsockname()[:2]
-        return str(host), int(port)
-
-    @property
-    def hotkey(self) -> str:
-        """The axon wallet's hotkey address."""
-        return str(self.axon.wallet.hotkey.ss58_address)
-
-    @property
-    def running(self) -> bool:
-        """True until :meth:`stop`."""
-        return self._server is not None
-
-    def stop(self) -> None:
-        """Stop serving and close the socket. Idempotent."""
-        stop_all([self])
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        where = f"{self.ip}:{self.port}" + (" in memory" if self.transport == "memory" else "")
-        return f"ServedAxon(netuid={self.netuid}, uid={self.uid}, {where}, {state})"
 
     def _request_stop(self) -> Server | None:
-        server, self._server = self._server, None
+        server = super()._request_stop()
         if server is not None:
-            server.request_stop()
             self.axon.started = False
         return server
-
-
-def stop_all(axons: Sequence[ServedAxon]) -> None:
-    """Stop ``axons`` together: shutting down takes as long for many as for one."""
-    servers = [server for axon in axons if (server := axon._request_stop()) is not None]
-    for server in servers:
-        server.wait()
 
 
 def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:
@@ -126,42 +71,56 @@ def _default_config() -> Any:
     return Axon.config()
 
 
-def serve_app(
+def serve_axon(
     host: AxonHost,
     axon: Axon,
     listener: Listener,
+    transport: BaseTransport,
+    *,
+    where: str,
+    report: Report,
+    registration: tuple[int, int],
     plans: list[FaultPlan],
-    wrap: Callable[[Any], Any] = lambda app: app,
-) -> Server:
-    """Serve ``wrap(axon.app)`` (ASGI middleware outside bittensor's own) behind the fault
-    ``plans`` on ``listener``."""
-    server = host.serve(FaultInjector(wrap(axon.app), plans), listener)
+) -> ServedAxon:
+    """Serve the attached ``axon``'s app on ``listener`` through the serving pipeline,
+    as neuron ``registration`` (netuid, uid)."""
+    server = serve_app(host, axon.app, listener, where=where, report=report, plans=plans)
     axon.started = True
-    return server
+    netuid, uid = registration
+    return ServedAxon(axon, server, netuid, uid, plans, transport)
 
 
 def start_axon(
     host: AxonHost,
     wallet: Wallet,
-    netuid: int,
-    uid: int,
+    registration: tuple[int, int],
     attach: Callable[[Axon], None],
-    wrap: Callable[[Any], Any] = lambda app: app,
+    report: Report,
+    *,
+    where: str,
     faults: Sequence[FaultPlan | Fault] = (),
     port: int = 0,
-    transport: Transport = "tcp",
+    transport: BaseTransport = TCP,
 ) -> ServedAxon:
-    """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve
-    ``wrap(axon.app)`` behind ``faults``, over ``transport``."""
-    plans = as_plans(faults) if faults else []
-    listener, port = open_listener(host, transport, port)
+    """Create a real ``Axon`` for ``wallet``, let ``attach`` attach handlers, and serve it
+    behind ``faults``, over ``transport``."""
+    plans = fault_plans(faults)
+    listener = transport.listen(host.memory, port)
     try:
         axon = Axon.__new__(Axon)
         with speedups.route_analysis_once():
-            loopback_init(axon, host, port, wallet=wallet)
+            loopback_init(axon, host, listener.port, wallet=wallet)
             attach(axon)
-        server = serve_app(host, axon, listener, plans, wrap)
     except BaseException:
-        close_listener(host, listener)
+        listener.close()
         raise
-    return ServedAxon(axon, server, netuid, uid, plans)
+    return serve_axon(
+        host,
+        axon,
+        listener,
+        transport,
+        where=where,
+        report=report,
+        registration=registration,
+        plans=plans,
+    )

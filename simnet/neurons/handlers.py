@@ -9,10 +9,10 @@ from typing import Any
 
 from simnet._compat import Axon, Metagraph, Synapse, Wallet
 from simnet.network.host import AxonHost
-from simnet.network.transports import Transport
+from simnet.network.transports import TCP, BaseTransport
 from simnet.neurons.axons import ServedAxon, start_axon
 from simnet.wire.faults import Fault, FaultPlan
-from simnet.wire.hygiene import AppErrorReporter, Report, recording
+from simnet.wire.hygiene import Report, recording
 
 
 @dataclass(frozen=True)
@@ -119,18 +119,17 @@ def serve_handlers(
     *,
     faults: Sequence[FaultPlan | Fault] = (),
     port: int = 0,
-    transport: Transport = "tcp",
+    transport: BaseTransport = TCP,
 ) -> ServedAxon:
     """Serve ``handlers`` on a real axon for ``context``'s neuron, on ``host``, with every
     miner problem going to ``report``."""
-    where = f"axon uid {context.uid} on netuid {context.netuid}"
     return start_axon(
         host,
         context.wallet,
-        context.netuid,
-        context.uid,
-        attach=lambda axon: handlers.attach(axon, report),
-        wrap=lambda app: AppErrorReporter(app, where, report),
+        (context.netuid, context.uid),
+        lambda axon: handlers.attach(axon, report),
+        report,
+        where=f"axon uid {context.uid} on netuid {context.netuid}",
         faults=faults,
         port=port,
         transport=transport,

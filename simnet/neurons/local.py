@@ -14,8 +14,9 @@ from typing import Any
 from simnet._compat import Wallet
 from simnet.chain.state import ChainState, Neuron
 from simnet.chain.subtensor import FakeSubtensor
-from simnet.network.host import AxonHost, bind_loopback
-from simnet.neurons.axons import ServedAxon, stop_all
+from simnet.network.host import AxonHost
+from simnet.network.transports import bind_loopback
+from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.sandbox.offline import offline
 from simnet.sandbox.wallets import WalletFactory
@@ -132,7 +133,7 @@ def serve_forever(
             f"on {served.ip}:{served.port}; chain state {local.path}"
         )
         _heartbeat(local, served, metagraph, stopping)
-        stop_all([served])
+        served.stop()
         host.close()
 
 

@@ -39,11 +39,11 @@ from simnet.chain.async_subtensor import AsyncFakeSubtensor
 from simnet.chain.state import ChainState
 from simnet.chain.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
 from simnet.network.host import AxonHost
-from simnet.network.transports import Transport
-from simnet.neurons.axons import ServedAxon, close_listener, loopback_init, open_listener, serve_app
+from simnet.network.transports import BaseTransport
+from simnet.neurons.axons import ServedAxon, loopback_init, serve_axon
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.sandbox.wallets import WalletFactory
-from simnet.wire.hygiene import AppErrorReporter, recording
+from simnet.wire.hygiene import recording
 
 # bittensor attribute -> what it builds. Lower-case aliases exist in 9.x only.
 ROLES = {
@@ -71,7 +71,7 @@ class Target(Protocol):
     chain: ChainState
     wallets: WalletFactory
     host: AxonHost
-    transport: Transport
+    transport: BaseTransport
 
     def report(self, problem: Any) -> None: ...
     def connector(self) -> aiohttp.BaseConnector: ...
@@ -187,7 +187,7 @@ class Redirect:
     def dendrite(self, wallet: Any = None) -> Dendrite:
         """A real Dendrite reaching simnet's axons over its transport."""
         wallet = wallet if wallet is not None else self.wallet()
-        if self.target.transport == "memory":
+        if not self.target.transport.stock_clients_reach:
             dendrite = connected_dendrite(_dendrite_class(), wallet, self.target.connector)
         else:
             dendrite = _dendrite_class()(wallet=wallet)
@@ -360,13 +360,14 @@ def _axon_class() -> type[Any]:
         def __init__(self, redirect: Redirect, wallet: Any, config: Any) -> None:
             target = redirect.target
             self._simnet_target = target
-            self._simnet_listener, port = open_listener(target.host, target.transport)
+            self._simnet_listener = target.transport.listen(target.host.memory)
             self._simnet_served: ServedAxon | None = None
             self._simnet_netuid: int | None = None
             try:
+                port = self._simnet_listener.port
                 loopback_init(self, target.host, port, wallet=wallet, config=config)
             except BaseException:
-                close_listener(target.host, self._simnet_listener)
+                self._simnet_listener.close()
                 raise
 
         def attach(self, forward_fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -386,22 +387,22 @@ def _axon_class() -> type[Any]:
             if self._simnet_served is not None:
                 return self
             target = self._simnet_target
-            where = f"axon of {self.wallet.hotkey.ss58_address}"
-            server = serve_app(
+            self._simnet_served = serve_axon(
                 target.host,
                 self,
                 self._simnet_listener,
-                [],
-                lambda app: AppErrorReporter(app, where, target.report),
+                target.transport,
+                where=f"axon of {self.wallet.hotkey.ss58_address}",
+                report=target.report,
+                registration=self._simnet_registration(),
+                plans=[],
             )
-            netuid, uid = self._simnet_registration()
-            self._simnet_served = ServedAxon(self, server, netuid, uid, [])
             target.adopt(self._simnet_served)
             return self
 
         def _simnet_release(self) -> None:
             if self._simnet_served is None and not self.started:
-                close_listener(self._simnet_target.host, self._simnet_listener)
+                self._simnet_listener.close()
 
         def stop(self) -> Axon:
             served, self._simnet_served = self._simnet_served, None

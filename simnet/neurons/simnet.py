@@ -21,10 +21,10 @@ from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet.chain.state import ChainState
 from simnet.chain.subtensor import FakeSubtensor
 from simnet.network.host import AxonHost
-from simnet.network.memory import MemoryConnector
+from simnet.network.serving import stop_all
 from simnet.network.session import OfflineSession
-from simnet.network.transports import Transport
-from simnet.neurons.axons import ServedAxon, stop_all
+from simnet.network.transports import BaseTransport, Transport
+from simnet.neurons.axons import ServedAxon
 from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.redirect import Redirect
@@ -79,7 +79,7 @@ class Simnet(OfflineSession):
         chain: ChainState | None = None,
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
-        transport: Transport = "tcp",
+        transport: Transport | BaseTransport = "tcp",
         redirect: bool = False,
         reporter: Callable[[MinerProblem], None] | None = None,
         outside: Stubs | str | Path | None = None,
@@ -387,7 +387,7 @@ class Simnet(OfflineSession):
             wallet = who.wallet
         else:
             wallet = who
-        if self.transport == "memory":
+        if not self.transport.stock_clients_reach:
             dendrite = connected_dendrite(cls, wallet, self.connector)
         else:
             dendrite = cls(wallet=wallet)
@@ -400,9 +400,7 @@ class Simnet(OfflineSession):
 
         Call it inside the event loop that will use it.
         """
-        if self.transport == "memory":
-            return MemoryConnector(self.host.memory)
-        return aiohttp.TCPConnector()
+        return self.transport.connector(self.host.memory)
 
     def __repr__(self) -> str:
         state = "open" if self._open else "closed"

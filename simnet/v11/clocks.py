@@ -12,11 +12,12 @@ validator's code) the network's clock applies. A miner that passes its own
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import threading
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 from simnet.v11.sdk import http_auth
@@ -56,6 +57,15 @@ class MinerAuth:
     def __init__(self, clock: Clock, retention: float = 60.0) -> None:
         self.clock = clock
         self.nonce_store = http_auth.InMemoryNonceStore(retention=retention)
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """btauth/1 uses this miner's clock and nonce store inside (one request)."""
+        token = _MINER.set(self)
+        try:
+            yield
+        finally:
+            _MINER.reset(token)
 
 
 _MINER: contextvars.ContextVar[MinerAuth | None] = contextvars.ContextVar(
@@ -138,16 +148,3 @@ class _Installation:
 
 
 INSTALLATION = _Installation()
-
-
-def serving(app: Any, miner: MinerAuth) -> Callable[..., Any]:
-    """ASGI middleware: btauth/1 uses ``miner``'s clock and nonce store inside ``app``."""
-
-    async def served(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        token = _MINER.set(miner)
-        try:
-            await app(scope, receive, send)
-        finally:
-            _MINER.reset(token)
-
-    return served

@@ -8,7 +8,6 @@ as the neuron stack's :class:`simnet.Simnet`; what differs is what 11.x ships.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,76 +16,46 @@ import httpx
 import httpx._client as httpx_client
 
 from simnet.chain.state import ChainState
-from simnet.network.host import AxonHost, Server, close_listener, open_listener
-from simnet.network.httpx_memory import MemoryTransport
-from simnet.network.memory import MemoryConnector
+from simnet.network.host import AxonHost
+from simnet.network.servers import Server
+from simnet.network.serving import ServedMiner, check_app, fault_plans, serve_app, stop_all
 from simnet.network.session import OfflineSession
-from simnet.network.transports import Transport
+from simnet.network.transports import BaseTransport, Transport
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import LOOPBACK_IP
 from simnet.v11.auth import BtAuth, check_scheme
-from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth, serving
+from simnet.v11.clocks import INSTALLATION, Clock, MinerAuth
 from simnet.v11.sdk import Client, ServeAxon, client_module
 from simnet.v11.substrate import ChainSubstrate
 from simnet.v11.wallets import Wallets
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
-from simnet.wire.faults import Fault, FaultPlan, as_plans
-from simnet.wire.hygiene import AppErrorReporter
-from simnet.wire.injector import FaultInjector
+from simnet.wire.faults import Fault, FaultPlan
 
 
 class UnknownReceiver(ValueError):
     """A signed request goes to an address no miner of the network is served at."""
 
 
-@dataclass
-class ServedApp:
-    """One miner's ASGI app served on the network, published on chain as its axon."""
+class ServedApp(ServedMiner):
+    """One miner's app served on the network, published on chain as its axon: a
+    :class:`~simnet.network.serving.ServedMiner` with the miner's btauth/1 clock and
+    nonce store."""
 
-    hotkey: str
-    netuid: int
-    uid: int
-    port: int
-    transport: Transport
-    clock: Clock
-    """The miner's clock: the network's plus a skew (``served.clock.set_skew(3)``)."""
-    auth: MinerAuth = field(repr=False)
-    plans: list[FaultPlan] = field(default_factory=list, repr=False)
-    _server: Server | None = field(default=None, repr=False)
+    def __init__(self, server: Server, *, clock: Clock, auth: MinerAuth, **kwargs: Any) -> None:
+        super().__init__(server, **kwargs)
+        self.clock = clock
+        """The miner's clock: the network's plus a skew (``served.clock.set_skew(3)``)."""
+        self.auth = auth
 
     @property
     def axon(self) -> str:
         """``"127.0.0.1:port"``, as the metagraph's ``neuron.axon`` gives it."""
-        return f"{LOOPBACK_IP}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.axon}"
+        return f"{self.ip}:{self.port}"
 
     @property
     def nonce_store(self) -> Any:
         """This miner's own btauth/1 nonce store (what ``verify`` uses when given none)."""
         return self.auth.nonce_store
-
-    def inject(self, *faults: FaultPlan | Fault) -> None:
-        """Apply more fault plans to the requests this miner serves from now on."""
-        self.plans.extend(as_plans(faults))
-
-    def stop(self) -> None:
-        """Stop serving (the chain still lists the address). Idempotent."""
-        stop_all([self])
-
-    def _request_stop(self) -> Server | None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.request_stop()
-        return server
-
-
-def stop_all(served: Sequence[ServedApp]) -> None:
-    """Stop ``served`` together: shutting down takes as long for many as for one."""
-    for server in [s for app in served if (s := app._request_stop()) is not None]:
-        server.wait()
 
 
 class Network(OfflineSession):
@@ -106,7 +75,7 @@ class Network(OfflineSession):
         chain: ChainState | None = None,
         wallets: Wallets | None = None,
         host: AxonHost | None = None,
-        transport: Transport = "tcp",
+        transport: Transport | BaseTransport = "tcp",
         strict: bool = True,
         blocking_threshold: float | None = DEFAULT_BLOCKING_THRESHOLD,
         outside: Stubs | str | Path | None = None,
@@ -137,7 +106,7 @@ class Network(OfflineSession):
         INSTALLATION.acquire(self.clock)
         self._saved = {"RpcSubstrate": client_module.RpcSubstrate}
         client_module.RpcSubstrate = self._rpc_substrate  # type: ignore[assignment,misc]
-        if self.transport == "memory":
+        if not self.transport.stock_clients_reach:
             self._saved["AsyncHTTPTransport"] = httpx_client.AsyncHTTPTransport
             httpx_client.AsyncHTTPTransport = self._memory_transport  # type: ignore[assignment,misc]
         return self
@@ -153,7 +122,7 @@ class Network(OfflineSession):
         return self.substrate
 
     def _memory_transport(self, *, limits: httpx.Limits | None = None, **_: Any) -> Any:
-        return MemoryTransport(self.host.memory, limits=limits)
+        return self.transport.httpx_transport(self.host.memory, limits=limits)
 
     def close(self) -> None:
         """Stop every miner, undo the redirects, go back online. Idempotent.
@@ -221,31 +190,54 @@ class Network(OfflineSession):
         port: int = 0,
         register: bool = True,
     ) -> ServedApp:
-        """Serve the ASGI ``app`` as ``wallet``'s miner on ``netuid`` and publish its address
-        with the SDK's own ``ServeAxon`` intent, so the metagraph's ``neuron.axon`` points
-        at it. Registers the hotkey first unless ``register=False``."""
+        """Serve ``app`` as ``wallet``'s miner on ``netuid`` and publish its address with
+        the SDK's own ``ServeAxon`` intent, so the metagraph's ``neuron.axon`` points at it.
+        Registers the hotkey first unless ``register=False``.
+
+        ``app`` is an ASGI app (FastAPI, Starlette, ``async def app(scope, receive,
+        send)``), served by uvicorn with its lifespan, or an ``aiohttp.web.Application``,
+        served by aiohttp's own server (its startup, shutdown and cleanup signals run);
+        either way behind the same faults, hygiene and clocks. Anything else is refused
+        here, in one line."""
         self._require_open()
+        check_app(app)
         hotkey = wallet.hotkey.ss58_address
         if register:
             self.chain.register(netuid, hotkey, wallet.coldkeypub.ss58_address)
         clock = Clock(parent=self.clock)
         auth = MinerAuth(clock)
-        plans = as_plans(faults) if faults else []
-        listener, bound = open_listener(self.host, self.transport, port)
+        plans = fault_plans(faults)
+        listener = self.transport.listen(self.host.memory, port)
         where = f"miner {hotkey[:8]} on netuid {netuid}"
+        self._endpoints[hotkey] = listener.port
         try:
-            wrapped = AppErrorReporter(serving(app, auth), where, self.report)
-            self._endpoints[hotkey] = bound
-            server = self.host.serve(FaultInjector(wrapped, plans), listener, lifespan="auto")
+            server = serve_app(
+                self.host,
+                app,
+                listener,
+                where=where,
+                report=self.report,
+                plans=plans,
+                lifespan="auto",
+                context=auth.serving,
+            )
         except BaseException:
             self._endpoints.pop(hotkey, None)
-            close_listener(self.host, listener)
             raise
         uid = self.chain.neuron(netuid, hotkey).uid
-        served = ServedApp(hotkey, netuid, uid, bound, self.transport, clock, auth, plans, server)
+        served = ServedApp(
+            server,
+            hotkey=hotkey,
+            netuid=netuid,
+            uid=uid,
+            transport=self.transport,
+            faults=plans,
+            clock=clock,
+            auth=auth,
+        )
         with self._lock:
             self._served.append(served)
-        result = self.host.call(self._publish(wallet, netuid, bound))
+        result = self.host.call(self._publish(wallet, netuid, served.port))
         if not result.success:
             served.stop()
             raise RuntimeError(f"ServeAxon for {where} failed: {result.message}")
@@ -276,14 +268,14 @@ class Network(OfflineSession):
         check_scheme(scheme)
         if wallet is not None:
             kwargs.setdefault("auth", BtAuth(wallet, self.receiver_for, scheme=scheme))
-        if self.transport == "memory":
-            kwargs.setdefault("transport", MemoryTransport(self.host.memory))
+        if not self.transport.stock_clients_reach:
+            kwargs.setdefault("transport", self.transport.httpx_transport(self.host.memory))
         return httpx.AsyncClient(**kwargs)
 
     def session(self, **kwargs: Any) -> aiohttp.ClientSession:
         """A real ``aiohttp.ClientSession`` over this network's transport."""
-        if self.transport == "memory":
-            kwargs.setdefault("connector", MemoryConnector(self.host.memory))
+        if not self.transport.stock_clients_reach:
+            kwargs.setdefault("connector", self.transport.connector(self.host.memory))
         return aiohttp.ClientSession(**kwargs)
 
     def __repr__(self) -> str:

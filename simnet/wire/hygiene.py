@@ -156,3 +156,20 @@ class AppErrorReporter:
             if scope.get("type") != "lifespan" and not _injected(exc):
                 self.report(_exception_problem(f"{self.where} {scope.get('path', '')}", exc))
             raise
+
+
+def reporting_handler(handler: Callable[[Any], Any], where: str, report: Report) -> Any:
+    """An aiohttp request handler reporting the exceptions that escape ``handler`` (as
+    :class:`AppErrorReporter` does for an ASGI app); an ``HTTPException`` is an answer,
+    not an error."""
+    from aiohttp import web
+
+    async def handle(request: Any) -> Any:
+        try:
+            return await handler(request)
+        except Exception as exc:
+            if not isinstance(exc, web.HTTPException) and not _injected(exc):
+                report(_exception_problem(f"{where} {request.path}", exc))
+            raise
+
+    return handle

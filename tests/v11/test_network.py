@@ -199,3 +199,11 @@ async def test_a_signed_request_to_an_address_no_miner_serves_is_named(simnet_v1
 def test_a_receiver_that_is_not_a_hotkey_address_is_named(simnet_v11: Network) -> None:
     with pytest.raises(ValueError, match="receiver 'miner-1' is not an ss58 hotkey address"):
         BtAuth(simnet_v11.wallet("v"), "miner-1")
+
+
+@pytest.mark.simnet(transport=["tcp", "memory"])
+def test_a_served_app_is_the_one_served_handle(simnet_v11: Network, simnet_transport) -> None:
+    from tests.helpers import assert_the_one_served_handle
+
+    wallet = simnet_v11.wallet("miner")
+    assert_the_one_served_handle(simnet_v11.serve(1, create_app(wallet), wallet), simnet_transport)
