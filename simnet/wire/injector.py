@@ -249,12 +249,12 @@ def inject_into_aiohttp(server: web.Server, plans: list[FaultPlan]) -> None:
 async def _handled_unanswered(handler: Handler, request: web.BaseRequest) -> None:
     """Run ``handler`` on ``request`` in full with its response written nowhere (the
     request's payload writer swapped for one that drops everything while it runs)."""
-    writer = request._payload_writer  # type: ignore[attr-defined]
-    request._payload_writer = _DroppingWriter(writer)  # type: ignore[attr-defined]
+    writer = request._payload_writer
+    request._payload_writer = _DroppingWriter(writer)  # type: ignore[assignment]
     try:
         await handler(request)
     finally:
-        request._payload_writer = writer  # type: ignore[attr-defined]
+        request._payload_writer = writer
 
 
 class _DroppingWriter:
