@@ -4,11 +4,13 @@ The public names are listed in ``__all__``. They are imported on first use, so t
 loading simnet's pytest plugin does not import bittensor. Public submodules (each a
 façade over the room that implements it): ``simnet.strategies`` and
 ``simnet.properties`` (fuzzing), ``simnet.faults``, ``simnet.attacks``,
-``simnet.mocking`` and ``simnet.local`` (the two-terminal network).
+``simnet.mocking``, ``simnet.local`` (the two-terminal network) and
+``simnet.adversaries`` (adversarial miners and validators for rehearsals).
 
 Everything else is implementation, grouped by job (see the README's "Layout"):
 ``_compat`` (bittensor release differences), ``sandbox``, ``chain``, ``wire``,
-``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``cli`` and
+``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``rehearsal``,
+``cli`` and
 ``plugin``.
 """
 
@@ -49,6 +51,9 @@ _EXPORTS: dict[str, str] = {
     "Stubs": "simnet.outside.stubs",
     "StubsError": "simnet.outside.stubs",
     "OutsideServices": "simnet.outside.services",
+    "Rehearsal": "simnet.rehearsal.run",
+    "RehearsalError": "simnet.rehearsal.mix",
+    "RehearsalReport": "simnet.rehearsal.report",
 }
 
 __all__ = [
@@ -71,6 +76,9 @@ __all__ = [
     "OfflineViolation",
     "OutsideServices",
     "Registration",
+    "Rehearsal",
+    "RehearsalError",
+    "RehearsalReport",
     "ServedAxon",
     "Simnet",
     "Stubs",
@@ -102,6 +110,9 @@ if TYPE_CHECKING:
     from simnet.neurons.subnet import Registration, Subnet
     from simnet.outside.services import OutsideServices
     from simnet.outside.stubs import Stubs, StubsError
+    from simnet.rehearsal.mix import RehearsalError
+    from simnet.rehearsal.report import RehearsalReport
+    from simnet.rehearsal.run import Rehearsal
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline
     from simnet.sandbox.wallets import WalletFactory
     from simnet.wire.hygiene import MinerError, MinerProblem
