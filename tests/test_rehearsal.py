@@ -33,6 +33,17 @@ def template():
         yield Miner, Validator
 
 
+def options(template, miners, **more):
+    """A rehearsal's keyword arguments: the template's classes, ``miners``, short epochs."""
+    return {
+        "miner": template[0],
+        "validator": template[1],
+        "miners": miners,
+        "validator_args": VALIDATOR_ARGS,
+        **more,
+    }
+
+
 @pytest.fixture(scope="module")
 def report(template) -> RehearsalReport:
     """One rehearsal: every miner strategy but last-second, every validator strategy."""
@@ -170,13 +181,9 @@ def test_a_mix_that_cannot_rehearse_is_refused_in_one_line(template, miners, val
 
 
 def test_a_validator_that_never_sets_weights_is_reported_as_a_finding(template, simnet_rehearse):
+    never = ["--neuron.epoch_length", "1000", "--neuron.step_seconds", "0"]
     report = simnet_rehearse(
-        miner=template[0],
-        validator=template[1],
-        miners={"honest": 1},
-        epochs=1,
-        tempo=3,
-        validator_args=["--neuron.epoch_length", "1000", "--neuron.step_seconds", "0"],
+        **options(template, {"honest": 1}, epochs=1, tempo=3, validator_args=never)
     )
     assert report.findings == [
         "validator uid 0 (validator) never set weights in 1 epochs of 3 blocks"
@@ -186,12 +193,25 @@ def test_a_validator_that_never_sets_weights_is_reported_as_a_finding(template, 
 
 def test_a_rehearsal_on_its_own_network_leaves_nothing_behind(template):
     with nothing_left_behind():
-        report = Rehearsal(
-            miner=template[0],
-            validator=template[1],
-            miners={"honest": 1, "copier": 1},
-            epochs=1,
-            tempo=3,
-            validator_args=VALIDATOR_ARGS,
-        ).run()
+        report = Rehearsal(**options(template, {"honest": 1, "copier": 1}, epochs=1, tempo=3)).run()
     assert len(report.epochs) == 1
+
+
+def test_miners_answering_permit_holders_only_leave_a_copier_nothing_to_copy(
+    template, simnet_rehearse
+):
+    permit_only = ["--blacklist.force_validator_permit"]
+    report = simnet_rehearse(
+        **options(template, {"honest": 2, "copier": 1}, epochs=2, tempo=4, miner_args=permit_only)
+    )
+    assert report.share("honest") > 0
+    assert report.share("copier") == 0
+
+
+def test_a_validator_can_step_once_every_few_blocks(template, tmp_path):
+    report = Rehearsal(
+        **options(template, {"honest": 2}, epochs=2, tempo=4, blocks_per_step=4)
+    ).run()
+    assert [b.block - a.block for a, b in itertools.pairwise(report.epochs)] == [4]
+    assert report.share("honest") == pytest.approx(0.5)
+    assert report.write_chart(tmp_path / "chart.svg").read_text().startswith("<svg")

@@ -26,6 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     rehearse.add_argument("--epochs", type=int, default=5)
     rehearse.add_argument("--tempo", type=int, default=10, help="blocks per epoch")
+    rehearse.add_argument(
+        "--blocks-per-step", type=int, default=1, help="blocks between validator steps"
+    )
     rehearse.add_argument("--netuid", type=int, default=1)
     rehearse.add_argument("--miner-args", default="", help="extra miner arguments (one string)")
     rehearse.add_argument(
@@ -38,9 +41,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def rehearse(args: argparse.Namespace) -> int:
     """Run the rehearsal ``args`` describe; exit 2 on bad input, one line saying why."""
     from simnet.fuzz.targets import TargetError, load_object
-    from simnet.neurons.simnet import Simnet
     from simnet.rehearsal import mix
-    from simnet.rehearsal.chart import write_svg
     from simnet.rehearsal.progress import ProgressDisplay
     from simnet.rehearsal.run import Rehearsal
     from simnet.rehearsal.table import show
@@ -53,6 +54,7 @@ def rehearse(args: argparse.Namespace) -> int:
             validators=mix.parse(args.validators),
             epochs=args.epochs,
             tempo=args.tempo,
+            blocks_per_step=args.blocks_per_step,
             netuid=args.netuid,
             miner_args=shlex.split(args.miner_args),
             validator_args=shlex.split(args.validator_args),
@@ -60,12 +62,12 @@ def rehearse(args: argparse.Namespace) -> int:
     except (TargetError, mix.RehearsalError) as exc:
         print(f"simnet rehearse: {exc}", file=sys.stderr)
         return 2
-    with ProgressDisplay(sys.stdout) as progress, Simnet(transport="memory") as net:
+    with ProgressDisplay(sys.stdout) as progress:
         plan.progress = progress
-        report = plan.run(net)
+        report = plan.run()
     show(report, sys.stdout)
     if args.json:
         print(f"report: {report.write_json(args.json)}")
     if args.chart:
-        print(f"chart: {write_svg(report, args.chart)}")
+        print(f"chart: {report.write_chart(args.chart)}")
     return 0

@@ -144,10 +144,10 @@ class ValidatorDetector(AdversarialMiner):
 
 
 class Copier(AdversarialMiner):
-    """Asks the other serving miners over its own dendrite and answers with their most
-    common answer (never computing one itself); ``skip`` are hotkeys it does not ask
-    (its fellow copiers). It waits at most ``timeout`` seconds, and never more than 60%
-    of the time its caller gave it."""
+    """Asks ``ask`` other serving miners (those the last epoch paid most, then the lowest
+    uids) over its own dendrite and answers with their most common answer, never
+    computing one itself; ``skip`` are hotkeys it does not ask (its fellow copiers). It
+    waits at most ``timeout`` seconds, and never more than 60% of its caller's timeout."""
 
     strategy = "copier"
 
@@ -158,23 +158,31 @@ class Copier(AdversarialMiner):
         dendrite: Dendrite,
         metagraph: Metagraph,
         skip: Iterable[str] = (),
+        ask: int = 3,
         timeout: float = 2.0,
     ) -> None:
         super().__init__(miner)
         self.dendrite = dendrite
         self.metagraph = metagraph
         self.skip = set(skip) | {dendrite.keypair.ss58_address}
+        self.ask = ask
         self.timeout = timeout
 
-    async def answer(self, synapse: Synapse) -> Synapse:
-        axons = [
-            axon
-            for axon in self.metagraph.axons
-            if axon.port and axon.hotkey not in self.skip and axon.ip != "0.0.0.0"
+    def sources(self) -> list[Any]:
+        """The axons it asks: the best paid serving miners it does not skip."""
+        incentive = list(self.metagraph.I)
+        serving = [
+            (uid, axon)
+            for uid, axon in enumerate(self.metagraph.axons)
+            if axon.port and axon.hotkey not in self.skip
         ]
+        serving.sort(key=lambda pair: (-float(incentive[pair[0]]), pair[0]))
+        return [axon for _, axon in serving[: self.ask]]
+
+    async def answer(self, synapse: Synapse) -> Synapse:
         timeout = min(self.timeout, 0.6 * float(synapse.timeout or self.timeout))
         responses = await self.dendrite(
-            axons=axons, synapse=synapse.model_copy(), deserialize=False, timeout=timeout
+            axons=self.sources(), synapse=synapse.model_copy(), deserialize=False, timeout=timeout
         )
         heard = [answers.filled(synapse, r) for r in responses if r.dendrite.status_code == 200]
         counts = Counter(repr(sorted(h.items())) for h in heard if h)

@@ -48,29 +48,20 @@ def parse(text: str) -> dict[str, int]:
     return mix
 
 
-def check_miners(mix: Mapping[str, int]) -> dict[str, int]:
-    """``mix`` checked: known miner strategies, positive counts, at least one honest miner."""
-    _check(mix, MINER_STRATEGIES, "miner")
-    if not mix.get(HONEST):
-        raise RehearsalError(
-            f"the miner mix {_show(mix)} has no honest miner: a rehearsal measures strategies "
-            f"against the subnet's own miner (add {HONEST}=N)"
-        )
-    return dict(mix)
+_ROLES = {
+    "miner": (
+        MINER_STRATEGIES,
+        HONEST,
+        "has no honest miner: a rehearsal measures strategies against the subnet's own miner",
+    ),
+    "validator": (VALIDATOR_STRATEGIES, VALIDATOR, "has none of the subnet's own validators"),
+}
 
 
-def check_validators(mix: Mapping[str, int]) -> dict[str, int]:
-    """``mix`` checked: known validator strategies, at least one of the subnet's own."""
-    _check(mix, VALIDATOR_STRATEGIES, "validator")
-    if not mix.get(VALIDATOR):
-        raise RehearsalError(
-            f"the validator mix {_show(mix)} has none of the subnet's own validators "
-            f"(add {VALIDATOR}=N)"
-        )
-    return dict(mix)
-
-
-def _check(mix: Mapping[str, int], known: tuple[str, ...], role: str) -> None:
+def check(mix: Mapping[str, int], role: str) -> dict[str, int]:
+    """``mix`` checked for ``role`` ("miner" or "validator"): known strategies, counts of 0
+    or more, and at least one of the subnet's own neurons (``honest``, ``validator``)."""
+    known, required, missing = _ROLES[role]
     for name, count in mix.items():
         if name not in known:
             raise RehearsalError(
@@ -78,6 +69,9 @@ def _check(mix: Mapping[str, int], known: tuple[str, ...], role: str) -> None:
             )
         if not isinstance(count, int) or count < 0:
             raise RehearsalError(f"{role} strategy {name!r}: count={count!r} must be 0 or more")
+    if not mix.get(required):
+        raise RehearsalError(f"the {role} mix {_show(mix)} {missing} (add {required}=N)")
+    return dict(mix)
 
 
 def _show(mix: Mapping[str, int]) -> str:

@@ -123,9 +123,17 @@ class RehearsalReport:
         }
 
     def write_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as JSON to ``path``."""
         path = Path(path)
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
         return path
+
+    def write_chart(self, path: str | Path) -> Path:
+        """Write the SVG chart of emission share per uid, strategy by strategy, over the
+        epochs (one self-contained file) to ``path``."""
+        from simnet.rehearsal.chart import write_svg  # the chart module reads reports
+
+        return write_svg(self, path)
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's rows: strategy, role, uids, share per uid, the group's share, and
