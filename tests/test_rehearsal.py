@@ -215,3 +215,18 @@ def test_a_validator_can_step_once_every_few_blocks(template, tmp_path):
     assert [b.block - a.block for a, b in itertools.pairwise(report.epochs)] == [4]
     assert report.share("honest") == pytest.approx(0.5)
     assert report.write_chart(tmp_path / "chart.svg").read_text().startswith("<svg")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_in_a_terminal_is_a_live_table_of_the_current_shares(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    out = _Terminal()
+    with ProgressDisplay(out) as show:
+        assert not show.plain
+        show(_small_report(), 4)
+    assert "epoch 1 of 4" in out.getvalue()
+    assert "75.0%" in out.getvalue()
