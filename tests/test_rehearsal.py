@@ -61,6 +61,7 @@ def report(template) -> RehearsalReport:
             "oversized": 1,
             "validator-detector": 1,
             "sybil": 2,
+            "drip-feeder": 1,
         },
         validators={"validator": 1, "lazy": 1, "weight-copier": 1, "stale": 1},
         epochs=EPOCHS,
@@ -90,6 +91,10 @@ def test_wrong_empty_oversized_and_replayed_answers_earn_less_than_honest_ones(r
     for strategy in ("empty", "garbage", "oversized"):
         assert report.share(strategy) == 0, strategy
     assert 0 <= report.share("replayer") < report.share("honest")
+
+
+def test_a_drip_feeder_inside_the_timeout_is_paid_as_the_honest_miner(report):
+    assert report.share("drip-feeder") == pytest.approx(report.share("honest"))
 
 
 def test_a_miner_answering_only_permit_holders_well_goes_unnoticed(report):

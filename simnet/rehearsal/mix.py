@@ -12,6 +12,8 @@ VALIDATOR = "validator"
 """The subnet's own validator, unchanged."""
 SYBIL = "sybil"
 """The subnet's own miner under several hotkeys of one coldkey."""
+DRIP_FEEDER = "drip-feeder"
+"""The subnet's own miner, its responses sent a few bytes at a time (``run.DRIP``)."""
 
 ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
     cls.strategy: cls
@@ -28,7 +30,7 @@ ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
 ADVERSARIAL_VALIDATORS: dict[str, type[validators.AdversarialValidator]] = {
     cls.strategy: cls for cls in (validators.WeightCopier, validators.Lazy, validators.Stale)
 }
-MINER_STRATEGIES = (HONEST, SYBIL, *ADVERSARIAL_MINERS)
+MINER_STRATEGIES = (HONEST, SYBIL, DRIP_FEEDER, *ADVERSARIAL_MINERS)
 VALIDATOR_STRATEGIES = (VALIDATOR, *ADVERSARIAL_VALIDATORS)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simnet.neurons.axons import ServedAxon
 from simnet.neurons.simnet import Simnet
 from simnet.rehearsal import mix as mixes
 from simnet.rehearsal.miners import AdversarialMiner, Copier, ValidatorDetector
@@ -20,9 +21,12 @@ from simnet.rehearsal.neurons import (
 )
 from simnet.rehearsal.report import EpochRecord, Member, RehearsalReport
 from simnet.rehearsal.validators import AdversarialValidator
+from simnet.wire.faults import DripFeed
 
 Progress = Callable[[RehearsalReport, int], None]
 """Told the report so far and the number of epochs asked for, after each epoch."""
+DRIP = DripFeed(interval=0.01, size=16)
+"""How a drip-feeder sends its responses: 16 bytes every 10 ms."""
 
 
 @dataclass
@@ -130,6 +134,11 @@ class _Run:
             miner = build(cls, command_line(self.netuid, wallet, hotkey, self.plan.miner_args))
             self.miners.append(miner)
             start_miner(miner, self.netuid)
+            if member.strategy == mixes.DRIP_FEEDER:
+                self._served(member.uid).inject(DRIP)
+
+    def _served(self, uid: int) -> ServedAxon:
+        return next(s for s in self.net.axons if (s.netuid, s.uid) == (self.netuid, uid))
 
     def _maker(
         self, strategy: str, copiers: set[str]
