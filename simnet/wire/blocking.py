@@ -194,6 +194,7 @@ def _watch(record: _LoopRecord) -> None:
 
 def _unwatch(record: _LoopRecord) -> None:
     global _meter
+    meter = None
     with _records_lock:
         if _records.get(record.loop) is not record:
             return
@@ -203,8 +204,8 @@ def _unwatch(record: _LoopRecord) -> None:
             with contextlib.suppress(ValueError):
                 gc.callbacks.remove(_on_gc)
             meter, _meter = _meter, None
-            if meter is not None:
-                meter.stop()
+    if meter is not None:
+        meter.stop()  # outside the lock: the meter's thread takes it on every tick
 
 
 def recording_installed() -> bool:
