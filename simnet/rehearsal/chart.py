@@ -30,8 +30,9 @@ def svg(report: RehearsalReport) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
         f'font-family="sans-serif" font-size="12">',
-        f'<text x="{_LEFT}" y="18">emission share per uid, by strategy, over {k} epochs '
-        f"(netuid {report.netuid}, tempo {report.tempo})</text>",
+        '<rect width="100%" height="100%" fill="white"/>',
+        f'<text x="{_LEFT}" y="18">emission share per uid over {k} epochs of {report.tempo} '
+        "blocks: miners of the miners' emission, validators (dashed) of the validators'</text>",
         f'<line x1="{_LEFT}" y1="{_TOP + plot_h}" x2="{_LEFT + plot_w}" y2="{_TOP + plot_h}" '
         'stroke="black"/>',
         f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{_TOP + plot_h}" stroke="black"/>',
