@@ -4,11 +4,13 @@ The public names are listed in ``__all__``. They are imported on first use, so t
 loading simnet's pytest plugin does not import bittensor. Public submodules (each a
 façade over the room that implements it): ``simnet.strategies`` and
 ``simnet.properties`` (fuzzing), ``simnet.faults``, ``simnet.attacks``,
-``simnet.mocking`` and ``simnet.local`` (the two-terminal network).
+``simnet.mocking``, ``simnet.local`` (the two-terminal network) and
+``simnet.adversaries`` (adversarial miners and validators for rehearsals).
 
 Everything else is implementation, grouped by job (see the README's "Layout"):
 ``_compat`` (bittensor release differences), ``sandbox``, ``chain``, ``wire``,
-``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``cli`` and
+``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``rehearsal``,
+``cli`` and
 ``plugin``.
 """
 
@@ -51,6 +53,9 @@ _EXPORTS: dict[str, str] = {
     "OutsideServices": "simnet.outside.services",
     "CassetteError": "simnet.outside.cassettes",
     "recording": "simnet.outside.cassettes",
+    "Rehearsal": "simnet.rehearsal.run",
+    "RehearsalError": "simnet.rehearsal.mix",
+    "RehearsalReport": "simnet.rehearsal.report",
 }
 
 __all__ = [
@@ -74,6 +79,9 @@ __all__ = [
     "OfflineViolation",
     "OutsideServices",
     "Registration",
+    "Rehearsal",
+    "RehearsalError",
+    "RehearsalReport",
     "ServedAxon",
     "Simnet",
     "Stubs",
@@ -107,6 +115,9 @@ if TYPE_CHECKING:
     from simnet.outside.cassettes import CassetteError, recording
     from simnet.outside.services import OutsideServices
     from simnet.outside.stubs import Stubs, StubsError
+    from simnet.rehearsal.mix import RehearsalError
+    from simnet.rehearsal.report import RehearsalReport
+    from simnet.rehearsal.run import Rehearsal
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline
     from simnet.sandbox.wallets import WalletFactory
     from simnet.wire.hygiene import MinerError, MinerProblem

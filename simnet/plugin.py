@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
     from simnet.neurons.local import LocalNetwork
     from simnet.neurons.processes import NeuronProcess
+    from simnet.rehearsal.report import RehearsalReport
     from simnet.v11 import Network, Wallets
 
 DEFAULT_NETUID = 1
@@ -452,6 +453,20 @@ def simnet_subnet(simnet_network: Simnet, simnet_netuid: int) -> Callable[..., S
         return simnet_network.subnet(simnet_netuid, miner, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def simnet_rehearse(simnet_network: Simnet, simnet_netuid: int) -> Callable[..., RehearsalReport]:
+    """``simnet_rehearse(miner=Miner, validator=Validator, miners={...}, ...)``: run a
+    rehearsal (see :class:`simnet.Rehearsal`) on the test's network, bittensor redirected
+    to it, on ``simnet_netuid``; returns its report."""
+    from simnet.rehearsal.run import Rehearsal
+
+    def rehearse(**kwargs: Any) -> RehearsalReport:
+        kwargs.setdefault("netuid", simnet_netuid)
+        return Rehearsal(**kwargs).run(simnet_network)
+
+    return rehearse
 
 
 @pytest_asyncio.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simnet.cli.rehearse import add_parser as add_rehearse
 from simnet.network.transports import TRANSPORTS, parse_transport
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, parse_threshold
 
@@ -65,6 +66,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="also check what process_streaming_response yields (for clients that consume it)",
     )
     state_help = "chain state file (default: $SIMNET_STATE or ~/.cache/simnet/chain.sqlite)"
+    add_rehearse(commands)
     status = commands.add_parser("status", help="show the local chain state's subnets")
     status.add_argument("--netuid", type=int)
     status.add_argument("--state", type=Path, help=state_help)
@@ -231,6 +233,10 @@ def _run(args: argparse.Namespace) -> int:
         return run(
             args.program, args.state, args.block_seconds, args.blocking_threshold, args.outside
         )
+    if args.command == "rehearse":
+        from simnet.cli.rehearse import rehearse
+
+        return rehearse(args)
     if args.command == "fuzz":
         from simnet.cli.fuzz import fuzz
 

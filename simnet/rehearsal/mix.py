@@ -1,0 +1,80 @@
+"""Which strategies a rehearsal runs, and how many neurons each: names, checks, parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from simnet.rehearsal import miners, validators
+
+HONEST = "honest"
+"""The subnet's own miner, unchanged."""
+VALIDATOR = "validator"
+"""The subnet's own validator, unchanged."""
+SYBIL = "sybil"
+"""The subnet's own miner under several hotkeys of one coldkey."""
+DRIP_FEEDER = "drip-feeder"
+"""The subnet's own miner, its responses sent a few bytes at a time (``run.DRIP``)."""
+
+ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
+    cls.strategy: cls
+    for cls in (
+        miners.Copier,
+        miners.Replayer,
+        miners.LastSecond,
+        miners.Empty,
+        miners.Garbage,
+        miners.Oversized,
+        miners.ValidatorDetector,
+    )
+}
+ADVERSARIAL_VALIDATORS: dict[str, type[validators.AdversarialValidator]] = {
+    cls.strategy: cls for cls in (validators.WeightCopier, validators.Lazy, validators.Stale)
+}
+MINER_STRATEGIES = (HONEST, SYBIL, DRIP_FEEDER, *ADVERSARIAL_MINERS)
+VALIDATOR_STRATEGIES = (VALIDATOR, *ADVERSARIAL_VALIDATORS)
+
+
+class RehearsalError(ValueError):
+    """A rehearsal that cannot run as asked (one line saying why)."""
+
+
+def parse(text: str) -> dict[str, int]:
+    """``"honest=4,copier=2"`` as ``{"honest": 4, "copier": 2}`` (a bare name counts 1)."""
+    mix: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, count = part.partition("=")
+        try:
+            mix[name.strip()] = int(count) if count else 1
+        except ValueError:
+            raise RehearsalError(f"{part!r}: expected NAME=COUNT, e.g. honest=4") from None
+    return mix
+
+
+_ROLES = {
+    "miner": (
+        MINER_STRATEGIES,
+        HONEST,
+        "has no honest miner: a rehearsal measures strategies against the subnet's own miner",
+    ),
+    "validator": (VALIDATOR_STRATEGIES, VALIDATOR, "has none of the subnet's own validators"),
+}
+
+
+def check(mix: Mapping[str, int], role: str) -> dict[str, int]:
+    """``mix`` checked for ``role`` ("miner" or "validator"): known strategies, counts of 0
+    or more, and at least one of the subnet's own neurons (``honest``, ``validator``)."""
+    known, required, missing = _ROLES[role]
+    for name, count in mix.items():
+        if name not in known:
+            raise RehearsalError(
+                f"unknown {role} strategy {name!r}; {role} strategies: {', '.join(known)}"
+            )
+        if not isinstance(count, int) or count < 0:
+            raise RehearsalError(f"{role} strategy {name!r}: count={count!r} must be 0 or more")
+    if not mix.get(required):
+        raise RehearsalError(f"the {role} mix {_show(mix)} {missing} (add {required}=N)")
+    return dict(mix)
+
+
+def _show(mix: Mapping[str, int]) -> str:
+    return ",".join(f"{name}={count}" for name, count in mix.items()) or "(empty)"
