@@ -38,7 +38,7 @@ _EXPORTS: dict[str, str] = {
     "OfflineViolation": "simnet.sandbox.offline",
     "offline": "simnet.sandbox.offline",
     "FakeSubtensor": "simnet.neurons.subtensor",
-    "NotSimulated": "simnet.neurons.subtensor",
+    "NotSimulated": "simnet.chain.faults",
     "AsyncFakeSubtensor": "simnet.neurons.async_subtensor",
     "ChainFaults": "simnet.chain.faults",
     "ChainRuleError": "simnet.chain.rules",
@@ -90,7 +90,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from simnet._release import BITTENSOR_VERSION
-    from simnet.chain.faults import ChainFaults
+    from simnet.chain.faults import ChainFaults, NotSimulated
     from simnet.chain.hyperparams import Hyperparameters
     from simnet.chain.rules import ChainRuleError
     from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
@@ -103,7 +103,7 @@ if TYPE_CHECKING:
     from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
-    from simnet.neurons.subtensor import FakeSubtensor, NotSimulated
+    from simnet.neurons.subtensor import FakeSubtensor
     from simnet.outside.cassettes import CassetteError, recording
     from simnet.outside.services import OutsideServices
     from simnet.outside.stubs import Stubs, StubsError

@@ -75,6 +75,8 @@ __all__ = [
     "metagraph_arguments",
     "networking",
     "quiet_bittensor_logging",
+    "register_result",
+    "reveal_commitment_result",
     "serve_result",
     "subnet_state_dict",
 ]
@@ -95,17 +97,22 @@ def _account_ids(addresses: list[str]) -> list[bytes]:
     return ids
 
 
-_UNMODELLED = frozenset({"rank", "trust", "pruning_score"})
-"""``NeuronInfo`` fields 9.x requires that the chain no longer computes (0 on the chain)."""
+_UNMODELLED: dict[str, float] = {"rank": 0.0, "trust": 0.0, "pruning_score": 65535}
+"""``NeuronInfo`` fields 9.x requires that the chain no longer computes, with what the chain
+reports for them (subtensor's ``NeuronInfo``: rank and trust 0, pruning score u16 max)."""
 
 
 def chain_data(cls: type, **known: Any) -> Any:
     """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``,
-    ``SubnetHyperparameters``), with zero for fields a release requires that simnet does
-    not model (9.x's ``rank``, ``trust``, ``pruning_score``; hyperparameters simnet does
-    not simulate). A neuron field simnet does not know, or one it builds that the class
-    no longer takes, is a changed seam."""
+    ``SubnetHyperparameters``), with what the chain reports for fields a release requires
+    that simnet does not model (9.x's ``rank``, ``trust``, ``pruning_score``; zero for
+    hyperparameters simnet does not simulate). Hyperparameters the installed release's
+    ``SubnetHyperparameters`` lacks are left out (releases add them over time). A neuron
+    field simnet does not know, or one it builds that the class no longer takes, is a
+    changed seam."""
     fields = {f.name for f in dataclasses.fields(cls)}
+    if cls is SubnetHyperparameters:
+        known = {name: value for name, value in known.items() if name in fields}
     missing = [name for name in _required_fields(cls) if name not in known]
     unknown = [name for name in missing if name not in _UNMODELLED]
     if cls is not SubnetHyperparameters and unknown:
@@ -113,7 +120,7 @@ def chain_data(cls: type, **known: Any) -> Any:
     gone = [name for name in known if name not in fields]
     if gone:
         raise SeamChanged(cls.__name__, f"it no longer has {', '.join(gone)}")
-    return cls(**known, **{name: 0.0 for name in missing})
+    return cls(**known, **{name: _UNMODELLED.get(name, 0.0) for name in missing})
 
 
 @functools.cache
@@ -155,21 +162,26 @@ def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[
 
 
 @functools.cache
-def _serve_result() -> Callable[[bool, str], Any]:
-    """What ``Subtensor.serve_axon`` is annotated to return: ``bool`` on 9.x, an
-    ``ExtrinsicResponse`` on 10.x."""
-    returns = inspect.signature(RealSubtensor.serve_axon).return_annotation
+def _result_shape(method: str) -> Callable[[bool, str], Any]:
+    """What ``Subtensor.<method>`` (``serve_axon``, ``burned_register``) is annotated to
+    return: ``bool`` on 9.x, an ``ExtrinsicResponse`` on 10.x."""
+    returns = inspect.signature(getattr(RealSubtensor, method)).return_annotation
     name = returns if isinstance(returns, str) else getattr(returns, "__name__", repr(returns))
     if name == "bool":
         return lambda success, _message: success
     if name == "ExtrinsicResponse":
         return extrinsic_result
-    raise SeamChanged("Subtensor.serve_axon", f"it returns {name}, unknown to simnet")
+    raise SeamChanged(f"Subtensor.{method}", f"it returns {name}, unknown to simnet")
 
 
 def serve_result(success: bool, message: str) -> Any:
     """What ``Subtensor.serve_axon`` returns in the installed release."""
-    return _serve_result()(success, message)
+    return _result_shape("serve_axon")(success, message)
+
+
+def register_result(success: bool, message: str) -> Any:
+    """What ``Subtensor.burned_register`` returns in the installed release."""
+    return _result_shape("burned_register")(success, message)
 
 
 def reveal_commitment_result(result: Any, reveal_round: int) -> Any:

@@ -177,7 +177,7 @@ def test_a_release_outside_9_to_11_is_refused_with_one_line(version, stack, expe
 @pytest.fixture
 def fresh_seams():
     """Forget the seams detected so far, before and after the test."""
-    caches = (compat._account_id_form, compat._metagraph_parameters, compat._serve_result)
+    caches = (compat._account_id_form, compat._metagraph_parameters, compat._result_shape)
     for cache in caches:
         cache.cache_clear()
     yield

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -25,13 +26,14 @@ from simnet._compat import (
     chain_data,
     extrinsic_result,
     metagraph_arguments,
+    register_result,
     reveal_commitment_result,
     serve_result,
     subnet_state_dict,
 )
 from simnet.chain import reveal
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
-from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
 from simnet.chain.hyperparams import U16_MAX, Hyperparameters
 from simnet.chain.rules import ChainRuleError, message, normalized
 from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
@@ -57,10 +59,6 @@ STORAGE_NAMES = {
     "WeightsVersionKey": "weights_version",
     "CommitRevealWeightsEnabled": "commit_reveal_weights_enabled",
 }
-
-
-class NotSimulated(NotImplementedError):
-    """A subtensor method or attribute simnet does not simulate was used."""
 
 
 def simulated(*, extrinsic: bool = False) -> Callable[[F], F]:
@@ -183,6 +181,14 @@ class SubtensorDouble:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(network={self.network!r}, block={self.chain.block})"
+
+    @property
+    def substrate(self) -> Any:
+        """The real ``Subtensor``'s raw substrate interface: not simulated."""
+        raise NotSimulated(
+            "simnet does not simulate Subtensor.substrate (raw storage queries and "
+            f"extrinsics); simulated: {', '.join(sorted(SIMULATED))}"
+        )
 
     def __getattr__(self, name: str) -> Any:
         raise_if_unsimulated(name)
@@ -571,18 +577,43 @@ class FakeSubtensor(SubtensorDouble):
         """Every revealed commitment on ``netuid`` as ``{hotkey: ((block, text), ...)}``."""
         return {h: _texts(r) for h, r in self.chain.revealed_commitments(netuid).items()}
 
-    @staticmethod
-    def _rejected(text: str, raise_error: bool) -> Any:
-        if raise_error:
-            raise bittensor.core.errors.ChainTransactionError(text)
-        return extrinsic_result(False, text)
+    @classmethod
+    def _rejected(cls, text: str, raise_error: bool) -> Any:
+        return cls._refused(extrinsic_result, text, raise_error)
 
     @simulated(extrinsic=True)
-    def serve_axon(self, netuid: int, axon: Any, *args: Any, **_: Any) -> Any:
-        """Record ``axon``'s advertised address for its hotkey on ``netuid``."""
+    def serve_axon(
+        self, netuid: int, axon: Any, *args: Any, raise_error: bool = False, **_: Any
+    ) -> Any:
+        """Record ``axon``'s advertised address for its hotkey on ``netuid``, under the
+        chain's serving rules (:func:`simnet.chain.rules.check_axon`; a registered hotkey)."""
         info = axon.info()
-        self.chain.serve_axon(netuid, info.hotkey, info.ip, info.port)
+        try:
+            address = ipaddress.ip_address(info.ip)
+            self.chain.serve(netuid, info.hotkey, int(address), int(info.ip_type), int(info.port))
+        except ChainRuleError as exc:
+            return self._refused(serve_result, str(exc), raise_error)
         return serve_result(True, f"axon of {info.hotkey} served at {info.ip}:{info.port}")
+
+    @simulated(extrinsic=True)
+    def burned_register(
+        self, wallet: Any, netuid: int, *args: Any, raise_error: bool = False, **_: Any
+    ) -> Any:
+        """Register ``wallet``'s hotkey on ``netuid`` under the chain's rules (an existing
+        subnet other than root, not registered there yet; a full subnet replaces a uid as
+        :mod:`simnet.chain.pruning` says). simnet models no balances: nothing is burned."""
+        hotkey = wallet.hotkey.ss58_address
+        try:
+            neuron = self.chain.burned_register(netuid, hotkey, wallet.coldkeypub.ss58_address)
+        except ChainRuleError as exc:
+            return self._refused(register_result, str(exc), raise_error)
+        return register_result(True, f"{hotkey} registered as uid {neuron.uid} on netuid {netuid}")
+
+    @staticmethod
+    def _refused(result: Callable[[bool, str], Any], text: str, raise_error: bool) -> Any:
+        if raise_error:
+            raise bittensor.core.errors.ChainTransactionError(text)
+        return result(False, text)
 
     # -- what Metagraph.sync reads -----------------------------------------------------
     @simulated()

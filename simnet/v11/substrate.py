@@ -24,7 +24,7 @@ from typing import Any
 
 from simnet.chain import reveal
 from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
-from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
 from simnet.chain.hyperparams import Hyperparameters
 from simnet.chain.reveal import public_key
 from simnet.chain.rules import ChainRuleError
@@ -38,17 +38,9 @@ SPEC_VERSION = 400
 _POLL_SECONDS = 0.01
 
 
-class NotSimulated(NotImplementedError):
-    """The SDK asked for chain state or a call that simnet's chain double does not model."""
-
-
 def block_hash(block: int) -> str:
     """The hash the double gives block ``block`` (deterministic, distinct per block)."""
     return "0x" + hashlib.sha256(f"simnet-block-{block}".encode()).hexdigest()
-
-
-def _ip(value: int, ip_type: int) -> str:
-    return str(ipaddress.IPv4Address(value) if ip_type == 4 else ipaddress.IPv6Address(value))
 
 
 def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
@@ -522,13 +514,9 @@ def _axon_record(neuron: Any) -> dict[str, int]:
 def _serve_axon(
     sub: ChainSubstrate, hotkey: str, *, netuid: int, ip: int, port: int, ip_type: int, **_: Any
 ) -> None:
-    if ip_type not in (4, 6):
-        raise ChainRuleError("InvalidIpType", f"ip_type {ip_type}")
-    address, port = sub.address_for(hotkey, _ip(int(ip), int(ip_type)), int(port))
-    if ipaddress.ip_address(address).is_unspecified or not 0 < port < 2**16:
-        raise ChainRuleError("InvalidIpAddress", f"{address}:{port}")
-    # The real chain refuses loopback addresses; simnet's miners serve on 127.0.0.1.
-    sub.chain.serve_axon(int(netuid), hotkey, address, port)
+    sub.chain.serve(
+        int(netuid), hotkey, int(ip), int(ip_type), int(port), address_for=sub.address_for
+    )
 
 
 def _set_weights(
@@ -547,11 +535,7 @@ def _set_weights(
 
 
 def _burned_register(sub: ChainSubstrate, coldkey: str, *, netuid: int, hotkey: str) -> None:
-    if int(netuid) not in sub.chain.netuids():
-        raise UnknownSubnet(f"netuid {netuid} does not exist")
-    if sub.chain.is_registered(int(netuid), str(hotkey)):
-        raise ChainRuleError("HotKeyAlreadyRegisteredInSubNet", f"hotkey {hotkey}")
-    sub.chain.register(int(netuid), str(hotkey), coldkey)
+    sub.chain.burned_register(int(netuid), str(hotkey), coldkey)
 
 
 def _timelocked_commit(
