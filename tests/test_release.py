@@ -222,10 +222,10 @@ def test_a_subnet_state_with_a_new_field_stops_the_sync_with_one_line(fresh_seam
 
 
 def test_a_neuron_info_with_a_new_required_field_is_a_changed_seam(monkeypatch):
-    import simnet.neurons.subtensor
+    import simnet.neurons.chain_data
 
     monkeypatch.setattr(
-        simnet.neurons.subtensor, "NeuronInfo", grown(compat.NeuronInfo, "weight_ema")
+        simnet.neurons.chain_data, "NeuronInfo", grown(compat.NeuronInfo, "weight_ema")
     )
     chain = ChainState()
     chain.register(8, "hk-0", "ck-0")
