@@ -16,6 +16,8 @@ import dataclasses
 import functools
 import hashlib
 import inspect
+import types
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,11 @@ from bittensor.core.chain_data import (  # noqa: E402
     SubnetState,
 )
 from bittensor.core.dendrite import Dendrite  # noqa: E402
+
+try:  # what get_metagraph_info answers; 9.0 has none
+    from bittensor.core.chain_data import MetagraphInfo
+except ImportError:  # pragma: no cover - depends on the installed release
+    MetagraphInfo = None  # type: ignore[assignment,misc]
 from bittensor.core.errors import ChainConnectionError  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
 
@@ -59,6 +66,7 @@ __all__ = [
     "Dendrite",
     "Keypair",
     "Metagraph",
+    "MetagraphInfo",
     "NeuronInfo",
     "NeuronInfoLite",
     "PriorityThreadPoolExecutor",
@@ -70,9 +78,11 @@ __all__ = [
     "TerminalInfo",
     "Wallet",
     "bittensor",
+    "call_arguments",
     "chain_data",
     "extrinsic_result",
     "metagraph_arguments",
+    "metagraph_info",
     "networking",
     "quiet_bittensor_logging",
     "register_result",
@@ -123,6 +133,41 @@ def chain_data(cls: type, **known: Any) -> Any:
     return cls(**known, **{name: _UNMODELLED.get(name, 0.0) for name in missing})
 
 
+def metagraph_info(**known: Any) -> Any:
+    """The installed release's ``MetagraphInfo`` from ``known`` (what simnet models, in the
+    SDK's own units), or ``None`` where the release has no such class. Fields the release
+    lacks are left out; its other fields are the empty value of their type: zero
+    balances, no identities, ``None`` where optional (simnet models no pool, no
+    emissions in TAO, no identities)."""
+    if MetagraphInfo is None:
+        return None
+    types = _field_types(MetagraphInfo)
+    return MetagraphInfo(
+        **{name: known[name] if name in known else _empty(kind) for name, kind in types.items()}
+    )
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # a name only imported for type checking
+        hints = {}
+    return {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(cls) if f.init}
+
+
+def _empty(kind: Any) -> Any:
+    """The empty value of a field annotated ``kind``."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType) or kind is None or isinstance(kind, str):
+        return None
+    if origin in (list, tuple, dict):
+        return origin()
+    if kind is Balance:
+        return Balance.from_rao(0)
+    return kind() if kind in (int, float, str, bool) else None
+
+
 @functools.cache
 def _required_fields(cls: type) -> tuple[str, ...]:
     return tuple(
@@ -151,6 +196,13 @@ def _metagraph_parameters() -> tuple[str, ...]:
     if names[:2] != ("self", "netuid") or not {"lite", "block"} <= set(names):
         raise SeamChanged("Subtensor.metagraph", f"its parameters are {', '.join(names[1:])}")
     return names[2:]
+
+
+def call_arguments(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``args``/``kwargs`` of a call to ``Subtensor.<method>`` by the installed release's
+    parameter names (releases insert parameters, e.g. ``mechid``, at different places)."""
+    signature = inspect.signature(getattr(RealSubtensor, method))
+    return dict(signature.bind_partial(None, *args, **kwargs).arguments)
 
 
 def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:

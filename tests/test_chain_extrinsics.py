@@ -116,3 +116,35 @@ def test_a_neuron_reports_what_the_chain_no_longer_computes_as_the_chain_does(ch
     assert getattr(neuron, "rank", 0.0) == 0.0
     assert getattr(neuron, "trust", 0.0) == 0.0
     assert getattr(neuron, "pruning_score", 65535) == 65535
+
+
+def test_get_metagraph_info_answers_what_metagraph_sync_applies(chain):
+    chain.advance(5)
+    chain.register(1, "miner", "ck-2")
+    sub = FakeSubtensor(chain)
+
+    info = sub.get_metagraph_info(1)
+    metagraph = sub.metagraph(1)
+
+    assert (info.netuid, info.num_uids, info.hotkeys) == (1, 2, ["validator", "miner"])
+    assert info.block_at_registration == [0, 5]
+    assert list(metagraph.block_at_registration) == [0, 5]
+    assert metagraph.pool.alpha_in == 0.0  # simnet models no pool
+    assert metagraph.hparams.tempo == chain.hyperparameters(1).tempo
+
+
+def test_get_metagraph_info_of_a_subnet_that_does_not_exist_is_none_as_on_the_chain(chain):
+    assert FakeSubtensor(chain).get_metagraph_info(7) is None
+
+
+def test_subnet_hyperparameters_include_the_yuma_ones_where_the_release_has_them(chain):
+    chain.set_hyperparameters(1, kappa=30000, yuma3_enabled=False, liquid_alpha_enabled=True)
+    sub = FakeSubtensor(chain)
+
+    params = sub.get_subnet_hyperparameters(1)
+
+    assert (params.kappa, params.liquid_alpha_enabled) == (30000, True)
+    assert params.bonds_moving_avg == chain.hyperparameters(1).bonds_moving_avg
+    assert getattr(params, "yuma_version", 2) == 2
+    assert sub.get_hyperparameter("Kappa", 1) == 30000
+    assert sub.get_hyperparameter("Yuma3On", 1) is False

@@ -21,6 +21,7 @@ from simnet._compat import (
     NeuronInfoLite,
     RealSubtensor,
     bittensor,
+    call_arguments,
     extrinsic_result,
     metagraph_arguments,
     register_result,
@@ -31,10 +32,15 @@ from simnet._compat import (
 from simnet.chain import reveal
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
-from simnet.chain.hyperparams import U16_MAX
+from simnet.chain.hyperparams import STORAGE_NAMES, U16_MAX
 from simnet.chain.rules import ChainRuleError, message, normalized
 from simnet.chain.state import ChainState, UnknownHotkey, UnknownSubnet
-from simnet.neurons.chain_data import neuron_info, neuron_info_lite, subnet_hyperparameters
+from simnet.neurons.chain_data import (
+    metagraph_info,
+    neuron_info,
+    neuron_info_lite,
+    subnet_hyperparameters,
+)
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""
@@ -42,20 +48,6 @@ NETWORK = "simnet"
 VERSION_AS_INT = bittensor.core.settings.version_as_int
 """The SDK's default ``version_key`` for weights."""
 F = TypeVar("F", bound=Callable[..., Any])
-
-# bittensor's get_hyperparameter() storage names for what simnet simulates.
-STORAGE_NAMES = {
-    "Tempo": "tempo",
-    "MinAllowedWeights": "min_allowed_weights",
-    "MaxWeightsLimit": "max_weight_limit",
-    "WeightsSetRateLimit": "weights_rate_limit",
-    "ImmunityPeriod": "immunity_period",
-    "MaxAllowedValidators": "max_allowed_validators",
-    "MaxAllowedUids": "max_allowed_uids",
-    "ActivityCutoff": "activity_cutoff",
-    "WeightsVersionKey": "weights_version",
-    "CommitRevealWeightsEnabled": "commit_reveal_weights_enabled",
-}
 
 
 def simulated(*, extrinsic: bool = False) -> Callable[[F], F]:
@@ -562,9 +554,16 @@ class FakeSubtensor(SubtensorDouble):
         )
 
     @simulated()
-    def get_metagraph_info(self, netuid: int, *args: Any, **_: Any) -> None:
-        """No extra metagraph info is simulated; ``Metagraph.sync`` keeps its defaults."""
-        return None
+    def get_metagraph_info(self, netuid: int, *args: Any, **kwargs: Any) -> Any:
+        """The real ``MetagraphInfo`` of ``netuid`` (what ``Metagraph.sync`` applies:
+        ``block_at_registration``, ``pool``, ``hparams``, owner keys...); ``None`` for a
+        subnet or mechanism that does not exist, as on the chain. Selected indices are
+        ignored: every field is given."""
+        given = call_arguments("get_metagraph_info", (netuid, *args), kwargs)
+        block = given.get("block")
+        if netuid not in self.chain.netuids() or given.get("mechid", 0) != 0:
+            return None
+        return metagraph_info(self.chain, netuid, self.chain.block if block is None else block)
 
     @simulated()
     def get_mechanism_count(self, netuid: int, block: int | None = None) -> int:

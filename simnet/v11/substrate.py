@@ -25,7 +25,7 @@ from typing import Any
 from simnet.chain import reveal
 from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
-from simnet.chain.hyperparams import Hyperparameters
+from simnet.chain.hyperparams import STORAGE_NAMES, Hyperparameters
 from simnet.chain.reveal import public_key
 from simnet.chain.rules import ChainRuleError
 from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, UnknownSubnet
@@ -95,18 +95,9 @@ class ChainSubstrate:
         timelock.install()
         self._storage: dict[tuple[str, str], Callable[..., Any]] = {
             ("SubtensorModule", "Uids"): self._uid,
-            ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
-                "commit_reveal_weights_enabled"
-            ),
-            ("SubtensorModule", "WeightsSetRateLimit"): self._param("weights_rate_limit"),
-            ("SubtensorModule", "MinAllowedWeights"): self._param("min_allowed_weights"),
-            ("SubtensorModule", "MaxWeightsLimit"): self._param("max_weight_limit"),
-            ("SubtensorModule", "Tempo"): self._param("tempo"),
-            ("SubtensorModule", "ImmunityPeriod"): self._param("immunity_period"),
-            ("SubtensorModule", "ActivityCutoff"): self._param("activity_cutoff"),
-            ("SubtensorModule", "WeightsVersionKey"): self._param("weights_version"),
-            ("SubtensorModule", "MaxAllowedUids"): self._param("max_allowed_uids"),
-            ("SubtensorModule", "MaxAllowedValidators"): self._param("max_allowed_validators"),
+            **{
+                ("SubtensorModule", item): self._param(name) for item, name in STORAGE_NAMES.items()
+            },
             ("SubtensorModule", "LastUpdate"): self._column(lambda n: n.last_update),
             ("SubtensorModule", "ValidatorPermit"): self._column(lambda n: n.validator_permit),
             ("SubtensorModule", "SubnetEpochConsensus"): lambda netuid, block: "Yuma",
