@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnet.chain import reveal
+from simnet.chain.blocks import block_hash, last_epoch_block
 from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
 from simnet.chain.hyperparams import STORAGE_NAMES, Hyperparameters
@@ -36,21 +37,6 @@ RAO_PER_TAO = 1_000_000_000
 SPEC_VERSION = 400
 """The runtime version the double reports (a subtensor runtime of late 2026)."""
 _POLL_SECONDS = 0.01
-
-
-def block_hash(block: int) -> str:
-    """The hash the double gives block ``block`` (deterministic, distinct per block)."""
-    return "0x" + hashlib.sha256(f"simnet-block-{block}".encode()).hexdigest()
-
-
-def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
-    """The last block at or before ``block`` at which subnet ``netuid`` ran its epoch: the
-    chain runs it when ``(block + netuid + 1) % (tempo + 1) == 0``."""
-    if tempo == 0:
-        return 0
-    period = tempo + 1
-    offset = (block + netuid + 1) % period
-    return max(block - offset, 0)
 
 
 @dataclass(frozen=True)
