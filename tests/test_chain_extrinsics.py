@@ -148,3 +148,21 @@ def test_subnet_hyperparameters_include_the_yuma_ones_where_the_release_has_them
     assert getattr(params, "yuma_version", 2) == 2
     assert sub.get_hyperparameter("Kappa", 1) == 30000
     assert sub.get_hyperparameter("Yuma3On", 1) is False
+
+
+def test_block_hashes_are_distinct_per_block_and_stop_at_the_head(chain):
+    sub = FakeSubtensor(chain)
+    chain.advance(2)
+
+    assert sub.get_block_hash() == sub.get_block_hash(2) != sub.get_block_hash(1)
+    with pytest.raises(ValueError, match="beyond the chain's head"):
+        sub.get_block_hash(3)
+
+
+def test_hotkey_owner_and_stake_come_from_the_registration(chain):
+    sub = FakeSubtensor(chain)
+
+    assert sub.get_hotkey_owner("validator") == "ck"
+    assert sub.get_hotkey_owner("stranger") is None
+    assert sub.get_stake("ck", "validator", 1).tao == pytest.approx(1000)
+    assert sub.get_stake("someone-else", "validator", 1).tao == 0

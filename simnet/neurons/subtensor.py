@@ -30,6 +30,7 @@ from simnet._compat import (
     subnet_state_dict,
 )
 from simnet.chain import reveal
+from simnet.chain.blocks import block_hash
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
 from simnet.chain.hyperparams import STORAGE_NAMES, U16_MAX
@@ -145,6 +146,15 @@ class FakeSubtensor(SubtensorDouble):
                 time.sleep(min(seconds, 0.05))
         return True
 
+    @simulated()
+    def get_block_hash(self, block: int | None = None) -> str:
+        """The hash of ``block`` (default: the current one); a block beyond the chain's head
+        has none."""
+        number = self.chain.block if block is None else int(block)
+        if not 0 <= number <= self.chain.block:
+            raise ValueError(f"block {number} is beyond the chain's head ({self.chain.block})")
+        return block_hash(number)
+
     # -- subnets and neurons -----------------------------------------------------------
     @simulated()
     def metagraph(self, netuid: int, *args: Any, **kwargs: Any) -> Metagraph:
@@ -208,6 +218,28 @@ class FakeSubtensor(SubtensorDouble):
             return self.chain.neuron(netuid, hotkey_ss58).uid
         except (UnknownHotkey, LookupError):
             return None
+
+    @simulated()
+    def get_hotkey_owner(self, hotkey_ss58: str, block: int | None = None) -> str | None:
+        """The coldkey ``hotkey_ss58`` was registered with (the chain's ``Owner``), or
+        ``None`` for a hotkey holding no uid (the chain also remembers the owners of
+        replaced hotkeys; simnet does not)."""
+        for netuid in self.chain.netuids():
+            if self.chain.is_registered(netuid, hotkey_ss58):
+                return self.chain.neuron(netuid, hotkey_ss58).coldkey
+        return None
+
+    @simulated()
+    def get_stake(
+        self, coldkey_ss58: str, hotkey_ss58: str, netuid: int, block: int | None = None
+    ) -> Balance:
+        """The alpha ``coldkey_ss58`` stakes on ``hotkey_ss58`` on ``netuid`` (simnet's
+        stake is its registering coldkey's; zero for any other pair)."""
+        if netuid in self.chain.netuids() and self.chain.is_registered(netuid, hotkey_ss58):
+            neuron = self.chain.neuron(netuid, hotkey_ss58)
+            if neuron.coldkey == coldkey_ss58:
+                return Balance.from_tao(neuron.stake).set_unit(netuid)
+        return Balance.from_rao(0).set_unit(netuid)
 
     @simulated()
     def get_netuids_for_hotkey(self, hotkey_ss58: str, block: int | None = None) -> list[int]:
