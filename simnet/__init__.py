@@ -39,9 +39,9 @@ _EXPORTS: dict[str, str] = {
     "LOOPBACK_IP": "simnet.sandbox.offline",
     "OfflineViolation": "simnet.sandbox.offline",
     "offline": "simnet.sandbox.offline",
-    "FakeSubtensor": "simnet.chain.subtensor",
-    "NotSimulated": "simnet.chain.subtensor",
-    "AsyncFakeSubtensor": "simnet.chain.async_subtensor",
+    "FakeSubtensor": "simnet.neurons.subtensor",
+    "NotSimulated": "simnet.chain.faults",
+    "AsyncFakeSubtensor": "simnet.neurons.async_subtensor",
     "ChainFaults": "simnet.chain.faults",
     "ChainRuleError": "simnet.chain.rules",
     "Hyperparameters": "simnet.chain.hyperparams",
@@ -98,20 +98,20 @@ __all__ = [
 
 if TYPE_CHECKING:
     from simnet._release import BITTENSOR_VERSION
-    from simnet.chain.async_subtensor import AsyncFakeSubtensor
-    from simnet.chain.faults import ChainFaults
+    from simnet.chain.faults import ChainFaults, NotSimulated
     from simnet.chain.hyperparams import Hyperparameters
     from simnet.chain.rules import ChainRuleError
     from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
-    from simnet.chain.subtensor import FakeSubtensor, NotSimulated
     from simnet.network.host import AxonHost
     from simnet.network.memory import MemoryConnector
     from simnet.network.transports import Transport
+    from simnet.neurons.async_subtensor import AsyncFakeSubtensor
     from simnet.neurons.axons import ServedAxon
     from simnet.neurons.handlers import MinerContext
     from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
+    from simnet.neurons.subtensor import FakeSubtensor
     from simnet.outside.cassettes import CassetteError, recording
     from simnet.outside.services import OutsideServices
     from simnet.outside.stubs import Stubs, StubsError

@@ -16,6 +16,8 @@ import dataclasses
 import functools
 import hashlib
 import inspect
+import types
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,11 @@ from bittensor.core.chain_data import (  # noqa: E402
     SubnetState,
 )
 from bittensor.core.dendrite import Dendrite  # noqa: E402
+
+try:  # what get_metagraph_info answers; 9.0 has none
+    from bittensor.core.chain_data import MetagraphInfo
+except ImportError:  # pragma: no cover - depends on the installed release
+    MetagraphInfo = None  # type: ignore[assignment,misc]
 from bittensor.core.errors import ChainConnectionError  # noqa: E402
 from bittensor.core.metagraph import Metagraph  # noqa: E402
 
@@ -59,6 +66,7 @@ __all__ = [
     "Dendrite",
     "Keypair",
     "Metagraph",
+    "MetagraphInfo",
     "NeuronInfo",
     "NeuronInfoLite",
     "PriorityThreadPoolExecutor",
@@ -70,11 +78,15 @@ __all__ = [
     "TerminalInfo",
     "Wallet",
     "bittensor",
+    "call_arguments",
     "chain_data",
     "extrinsic_result",
     "metagraph_arguments",
+    "metagraph_info",
     "networking",
     "quiet_bittensor_logging",
+    "register_result",
+    "reveal_commitment_result",
     "serve_result",
     "subnet_state_dict",
 ]
@@ -95,17 +107,22 @@ def _account_ids(addresses: list[str]) -> list[bytes]:
     return ids
 
 
-_UNMODELLED = frozenset({"rank", "trust", "pruning_score"})
-"""``NeuronInfo`` fields 9.x requires that the chain no longer computes (0 on the chain)."""
+_UNMODELLED: dict[str, float] = {"rank": 0.0, "trust": 0.0, "pruning_score": 65535}
+"""``NeuronInfo`` fields 9.x requires that the chain no longer computes, with what the chain
+reports for them (subtensor's ``NeuronInfo``: rank and trust 0, pruning score u16 max)."""
 
 
 def chain_data(cls: type, **known: Any) -> Any:
     """``cls(**known)`` for a chain-data dataclass (``NeuronInfo``, ``NeuronInfoLite``,
-    ``SubnetHyperparameters``), with zero for fields a release requires that simnet does
-    not model (9.x's ``rank``, ``trust``, ``pruning_score``; hyperparameters simnet does
-    not simulate). A neuron field simnet does not know, or one it builds that the class
-    no longer takes, is a changed seam."""
+    ``SubnetHyperparameters``), with what the chain reports for fields a release requires
+    that simnet does not model (9.x's ``rank``, ``trust``, ``pruning_score``; zero for
+    hyperparameters simnet does not simulate). Hyperparameters the installed release's
+    ``SubnetHyperparameters`` lacks are left out (releases add them over time). A neuron
+    field simnet does not know, or one it builds that the class no longer takes, is a
+    changed seam."""
     fields = {f.name for f in dataclasses.fields(cls)}
+    if cls is SubnetHyperparameters:
+        known = {name: value for name, value in known.items() if name in fields}
     missing = [name for name in _required_fields(cls) if name not in known]
     unknown = [name for name in missing if name not in _UNMODELLED]
     if cls is not SubnetHyperparameters and unknown:
@@ -113,7 +130,42 @@ def chain_data(cls: type, **known: Any) -> Any:
     gone = [name for name in known if name not in fields]
     if gone:
         raise SeamChanged(cls.__name__, f"it no longer has {', '.join(gone)}")
-    return cls(**known, **{name: 0.0 for name in missing})
+    return cls(**known, **{name: _UNMODELLED.get(name, 0.0) for name in missing})
+
+
+def metagraph_info(**known: Any) -> Any:
+    """The installed release's ``MetagraphInfo`` from ``known`` (what simnet models, in the
+    SDK's own units), or ``None`` where the release has no such class. Fields the release
+    lacks are left out; its other fields are the empty value of their type: zero
+    balances, no identities, ``None`` where optional (simnet models no pool, no
+    emissions in TAO, no identities)."""
+    if MetagraphInfo is None:
+        return None
+    types = _field_types(MetagraphInfo)
+    return MetagraphInfo(
+        **{name: known[name] if name in known else _empty(kind) for name, kind in types.items()}
+    )
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # a name only imported for type checking
+        hints = {}
+    return {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(cls) if f.init}
+
+
+def _empty(kind: Any) -> Any:
+    """The empty value of a field annotated ``kind``."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType) or kind is None or isinstance(kind, str):
+        return None
+    if origin in (list, tuple, dict):
+        return origin()
+    if kind is Balance:
+        return Balance.from_rao(0)
+    return kind() if kind in (int, float, str, bool) else None
 
 
 @functools.cache
@@ -146,6 +198,13 @@ def _metagraph_parameters() -> tuple[str, ...]:
     return names[2:]
 
 
+def call_arguments(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``args``/``kwargs`` of a call to ``Subtensor.<method>`` by the installed release's
+    parameter names (releases insert parameters, e.g. ``mechid``, at different places)."""
+    signature = inspect.signature(getattr(RealSubtensor, method))
+    return dict(signature.bind_partial(None, *args, **kwargs).arguments)
+
+
 def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, Any]:
     """``(lite, block)`` from ``Subtensor.metagraph``'s arguments after ``netuid``, read
     by the installed release's own parameter order (``AsyncSubtensor.metagraph`` has
@@ -155,21 +214,26 @@ def metagraph_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[
 
 
 @functools.cache
-def _serve_result() -> Callable[[bool, str], Any]:
-    """What ``Subtensor.serve_axon`` is annotated to return: ``bool`` on 9.x, an
-    ``ExtrinsicResponse`` on 10.x."""
-    returns = inspect.signature(RealSubtensor.serve_axon).return_annotation
+def _result_shape(method: str) -> Callable[[bool, str], Any]:
+    """What ``Subtensor.<method>`` (``serve_axon``, ``burned_register``) is annotated to
+    return: ``bool`` on 9.x, an ``ExtrinsicResponse`` on 10.x."""
+    returns = inspect.signature(getattr(RealSubtensor, method)).return_annotation
     name = returns if isinstance(returns, str) else getattr(returns, "__name__", repr(returns))
     if name == "bool":
         return lambda success, _message: success
     if name == "ExtrinsicResponse":
         return extrinsic_result
-    raise SeamChanged("Subtensor.serve_axon", f"it returns {name}, unknown to simnet")
+    raise SeamChanged(f"Subtensor.{method}", f"it returns {name}, unknown to simnet")
 
 
 def serve_result(success: bool, message: str) -> Any:
     """What ``Subtensor.serve_axon`` returns in the installed release."""
-    return _serve_result()(success, message)
+    return _result_shape("serve_axon")(success, message)
+
+
+def register_result(success: bool, message: str) -> Any:
+    """What ``Subtensor.burned_register`` returns in the installed release."""
+    return _result_shape("burned_register")(success, message)
 
 
 def reveal_commitment_result(result: Any, reveal_round: int) -> Any:

@@ -9,7 +9,7 @@ from bittensor_wallet import Keypair
 from simnet import ChainState, FakeSubtensor
 from simnet.chain import reveal
 from simnet.chain.rules import ChainRuleError
-from simnet.chain.subtensor import RealSubtensor
+from simnet.neurons.subtensor import RealSubtensor
 
 VALIDATOR = Keypair.create_from_uri("//Alice").ss58_address
 OTHER = Keypair.create_from_uri("//Bob").ss58_address

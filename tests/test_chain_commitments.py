@@ -12,10 +12,10 @@ from bittensor_wallet import Keypair
 
 from simnet import ChainState, FakeSubtensor
 from simnet.chain import commitments
-from simnet.chain.async_subtensor import AsyncFakeSubtensor
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw
 from simnet.chain.rules import ChainRuleError
-from simnet.chain.subtensor import NotSimulated, RealSubtensor
+from simnet.neurons.async_subtensor import AsyncFakeSubtensor
+from simnet.neurons.subtensor import NotSimulated, RealSubtensor
 
 ALICE = Keypair.create_from_uri("//Alice").ss58_address
 BOB = Keypair.create_from_uri("//Bob").ss58_address

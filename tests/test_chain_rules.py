@@ -8,7 +8,7 @@ import pytest
 
 from simnet import ChainState, FakeSubtensor
 from simnet.chain.state import SCHEMA_VERSION
-from simnet.chain.subtensor import NotSimulated
+from simnet.neurons.subtensor import NotSimulated
 
 
 class _Wallet:
@@ -200,7 +200,7 @@ def test_a_subtensor_method_simnet_does_not_simulate_says_so():
 
 @pytest.mark.asyncio
 async def test_the_async_double_shares_state_rules_and_faults_with_the_sync_one():
-    from simnet.chain.async_subtensor import AsyncFakeSubtensor
+    from simnet.neurons.async_subtensor import AsyncFakeSubtensor
 
     chain, sub = _subnet()
     async with AsyncFakeSubtensor(chain) as async_sub:

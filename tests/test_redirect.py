@@ -9,8 +9,8 @@ import pytest
 
 import simnet
 from simnet._compat import Axon, Dendrite, Metagraph, RealAsyncSubtensor, RealSubtensor, Wallet
-from simnet.chain.subtensor import NotSimulated
 from simnet.neurons.redirect import ROLES
+from simnet.neurons.subtensor import NotSimulated
 from tests.specimens.echo import Echo, echo_forward
 
 NAMES = [name for name in ROLES if name in vars(bt)]

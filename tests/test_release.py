@@ -177,7 +177,7 @@ def test_a_release_outside_9_to_11_is_refused_with_one_line(version, stack, expe
 @pytest.fixture
 def fresh_seams():
     """Forget the seams detected so far, before and after the test."""
-    caches = (compat._account_id_form, compat._metagraph_parameters, compat._serve_result)
+    caches = (compat._account_id_form, compat._metagraph_parameters, compat._result_shape)
     for cache in caches:
         cache.cache_clear()
     yield
@@ -222,10 +222,10 @@ def test_a_subnet_state_with_a_new_field_stops_the_sync_with_one_line(fresh_seam
 
 
 def test_a_neuron_info_with_a_new_required_field_is_a_changed_seam(monkeypatch):
-    import simnet.chain.subtensor
+    import simnet.neurons.chain_data
 
     monkeypatch.setattr(
-        simnet.chain.subtensor, "NeuronInfo", grown(compat.NeuronInfo, "weight_ema")
+        simnet.neurons.chain_data, "NeuronInfo", grown(compat.NeuronInfo, "weight_ema")
     )
     chain = ChainState()
     chain.register(8, "hk-0", "ck-0")

@@ -18,6 +18,13 @@ from typing import Any
 SIMULATED: set[str] = set()
 """Names of the subtensor methods simnet simulates (filled by the doubles)."""
 
+
+class NotSimulated(NotImplementedError):
+    """A chain call, storage item or attribute simnet does not simulate was used (on either
+    stack: the 9.x/10.x subtensor doubles and the 11.x ``Substrate`` double raise this one
+    class, naming what was asked)."""
+
+
 CHAIN_FAILURE: Any = object()
 """``result=`` default: the chain's own failure result (extrinsics) or a connection error."""
 

@@ -67,3 +67,26 @@ class Hyperparameters:
 
 NAMES: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(Hyperparameters))
 DEFAULTS = Hyperparameters()
+
+STORAGE_NAMES: dict[str, str] = {
+    "Tempo": "tempo",
+    "MinAllowedWeights": "min_allowed_weights",
+    "MaxWeightsLimit": "max_weight_limit",
+    "WeightsSetRateLimit": "weights_rate_limit",
+    "ImmunityPeriod": "immunity_period",
+    "MaxAllowedValidators": "max_allowed_validators",
+    "MaxAllowedUids": "max_allowed_uids",
+    "ActivityCutoff": "activity_cutoff",
+    "WeightsVersionKey": "weights_version",
+    "CommitRevealWeightsEnabled": "commit_reveal_weights_enabled",
+    "Kappa": "kappa",
+    "BondsMovingAverage": "bonds_moving_avg",
+    "BondsPenalty": "bonds_penalty",
+    "Yuma3On": "yuma3_enabled",
+    "LiquidAlphaOn": "liquid_alpha_enabled",
+    "AlphaSigmoidSteepness": "alpha_sigmoid_steepness",
+    "MinNonImmuneUids": "min_non_immune_uids",
+    "ImmuneOwnerUidsLimit": "immune_owner_uids_limit",
+}
+"""The chain's storage item (``SubtensorModule``) of each hyperparameter simnet simulates
+that is one value per subnet (``AlphaValues`` holds two: ``alpha_low``, ``alpha_high``)."""

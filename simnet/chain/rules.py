@@ -1,8 +1,10 @@
-"""The chain's rules for ``set_weights``, checked in the order subtensor checks them,
-each failure named with the chain's own error."""
+"""The chain's rules for ``set_weights``, ``serve_axon`` and registration, checked in the
+order subtensor checks them, each failure named with the chain's own error. Both stacks'
+chain doubles apply them."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +26,10 @@ ERRORS: dict[str, str] = {
     "HotKeyAlreadyRegisteredInSubNet": "The hotkey is already registered on this subnet.",
     "CommitRevealDisabled": "Commit-reveal is not enabled on this subnet.",
     "InvalidIpAddress": "The numerically encoded ip address does not resolve to a proper ip.",
+    "InvalidPort": "An invalid port was provided.",
+    "HotKeyNotRegisteredInNetwork": "The hotkey is not registered in this network.",
+    "SubnetNotExists": "The subnet does not exist.",
+    "RegistrationNotPermittedOnRootSubnet": "Registration is not permitted on the root subnet.",
     "NoNeuronIdAvailable": "The subnet is full and has no uid a registration may replace.",
     # commit-reveal weights (pallets/subtensor/src/macros/errors.rs)
     "CommitRevealEnabled": "Attempting to call set_weights when commit/reveal is enabled.",
@@ -122,3 +128,38 @@ def check_weights(call: WeightsCall, params: Hyperparameters) -> list[int]:
                 "MaxWeightExceeded", f"max_weight_limit is {params.max_weight_limit} (u16)"
             )
     return values
+
+
+ROOT_NETUID = 0
+"""The root subnet, where no neuron registers (subtensor's ``NetUid::ROOT``)."""
+_IPV4_LIMIT = 2**32 - 1  # subtensor refuses ip >= u32::MAX for ip_type 4
+_IPV6_LIMIT = 2**128 - 1
+
+
+def check_axon(ip: int, ip_type: int, port: int) -> str:
+    """The address a ``serve_axon`` call records, as text, or :class:`ChainRuleError` as
+    subtensor's ``validate_serve_axon`` refuses it: the ip type, then the ip (zero is
+    allowed, as on the chain), then the port. Unlike the chain, simnet accepts loopback
+    addresses: its miners serve on 127.0.0.1. (The hotkey's registration, checked first
+    on the chain, is the caller's to check; the serving rate limit is not simulated.)"""
+    if ip_type not in (4, 6):
+        raise ChainRuleError("InvalidIpType", f"ip_type {ip_type}")
+    if not 0 <= ip < (_IPV4_LIMIT if ip_type == 4 else _IPV6_LIMIT):
+        raise ChainRuleError("InvalidIpAddress", f"{ip} is not an IPv{ip_type} address")
+    if not 0 < port < 2**16:
+        raise ChainRuleError("InvalidPort", f"port {port}")
+    address = ipaddress.IPv4Address(ip) if ip_type == 4 else ipaddress.IPv6Address(ip)
+    return str(address)
+
+
+def check_registration(netuid: int, hotkey: str, *, exists: bool, registered: bool) -> None:
+    """:class:`ChainRuleError` where subtensor's ``do_register`` refuses a registration
+    of ``hotkey`` on ``netuid`` (a subnet that ``exists``, where the hotkey is ``registered``
+    already), in the chain's order; a full subnet's ``NoNeuronIdAvailable`` comes later,
+    from the chain state. (simnet models no balances: registration costs nothing.)"""
+    if netuid == ROOT_NETUID:
+        raise ChainRuleError("RegistrationNotPermittedOnRootSubnet", f"netuid {netuid}")
+    if not exists:
+        raise ChainRuleError("SubnetNotExists", f"netuid {netuid}")
+    if registered:
+        raise ChainRuleError("HotKeyAlreadyRegisteredInSubNet", f"hotkey {hotkey}")

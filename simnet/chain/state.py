@@ -25,7 +25,13 @@ from simnet.chain.epochs import Epoch
 from simnet.chain.faults import ChainFaults
 from simnet.chain.hyperparams import DEFAULTS, Hyperparameters
 from simnet.chain.pruning import Owner, neuron_to_prune
-from simnet.chain.rules import ChainRuleError, WeightsCall, check_weights
+from simnet.chain.rules import (
+    ChainRuleError,
+    WeightsCall,
+    check_axon,
+    check_registration,
+    check_weights,
+)
 
 SCHEMA_VERSION = 3
 BLOCK_SECONDS = 12.0  # a real chain's block time; a file's block advances with the clock
@@ -587,6 +593,34 @@ class ChainState:
         db.execute("DELETE FROM weights WHERE netuid = ? AND uid = ?", (netuid, uid))
         db.execute("UPDATE weights SET weight = 0 WHERE netuid = ? AND target = ?", (netuid, uid))
         self.replacements.append(Replacement(netuid, uid, replaced.hotkey, new[0], block))
+
+    def burned_register(self, netuid: int, hotkey: str, coldkey: str) -> Neuron:
+        """A ``burned_register`` extrinsic: :meth:`register` under the chain's rules
+        (:func:`~simnet.chain.rules.check_registration`): no new subnet, no second uid."""
+        exists = bool(self._read("SELECT 1 FROM subnets WHERE netuid = ?", (netuid,)))
+        registered = exists and self.is_registered(netuid, hotkey)
+        check_registration(netuid, hotkey, exists=exists, registered=registered)
+        return self.register(netuid, hotkey, coldkey)
+
+    def serve(
+        self,
+        netuid: int,
+        hotkey: str,
+        ip: int,
+        ip_type: int,
+        port: int,
+        *,
+        address_for: Callable[[str, str, int], tuple[str, int]] | None = None,
+    ) -> Neuron:
+        """A ``serve_axon`` extrinsic: the hotkey must hold a uid on ``netuid``, the address
+        must pass :func:`~simnet.chain.rules.check_axon`; ``address_for`` maps the advertised
+        address to the one recorded (a stack's own serving)."""
+        if not self.is_registered(netuid, hotkey):
+            raise ChainRuleError("HotKeyNotRegisteredInNetwork", f"{hotkey} on netuid {netuid}")
+        address = check_axon(ip, ip_type, port)
+        if address_for is not None:
+            address, port = address_for(hotkey, address, port)
+        return self.serve_axon(netuid, hotkey, address, port)
 
     def serve_axon(self, netuid: int, hotkey: str, ip: str, port: int) -> Neuron:
         """Record that ``hotkey``'s axon on ``netuid`` is reachable at ``ip:port``."""

@@ -13,11 +13,11 @@ from typing import Any
 
 from simnet._compat import Wallet
 from simnet.chain.state import ChainState, Neuron
-from simnet.chain.subtensor import FakeSubtensor
 from simnet.network.host import AxonHost
 from simnet.network.transports import bind_loopback
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import offline
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import MinerProblem

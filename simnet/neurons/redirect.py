@@ -35,13 +35,13 @@ from simnet._compat import (
     Wallet,
     bittensor,
 )
-from simnet.chain.async_subtensor import AsyncFakeSubtensor
 from simnet.chain.state import ChainState
-from simnet.chain.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
 from simnet.network.host import AxonHost
 from simnet.network.transports import BaseTransport
+from simnet.neurons.async_subtensor import AsyncFakeSubtensor
 from simnet.neurons.axons import ServedAxon, loopback_init, serve_axon
 from simnet.neurons.dendrites import connected_dendrite
+from simnet.neurons.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import recording
 
@@ -116,7 +116,7 @@ def _config_value(config: Any, dotted: str) -> Any:
 
 def _guarded(real: type, double: type) -> type:
     """``double``'s behaviour in a subclass of ``real``: instances of the real class whose
-    unsimulated methods raise :class:`~simnet.chain.subtensor.NotSimulated`."""
+    unsimulated methods raise :class:`~simnet.neurons.subtensor.NotSimulated`."""
     simulated = set(dir(double))
 
     def __getattribute__(self: Any, name: str) -> Any:

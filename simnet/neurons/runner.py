@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simnet.chain.state import ChainStateError, UnknownHotkey, UnknownSubnet
-from simnet.chain.subtensor import NotSimulated
 from simnet.neurons.local import HEARTBEAT_SECONDS, LocalNetwork
 from simnet.neurons.simnet import Simnet
+from simnet.neurons.subtensor import NotSimulated
 from simnet.outside.cassettes import unmatched
 from simnet.outside.services import OFFLINE_MODES
 from simnet.outside.stubs import Stubs

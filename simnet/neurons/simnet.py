@@ -19,7 +19,6 @@ import aiohttp
 
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet.chain.state import ChainState
-from simnet.chain.subtensor import FakeSubtensor
 from simnet.network.host import AxonHost
 from simnet.network.serving import stop_all
 from simnet.network.session import OfflineSession
@@ -29,6 +28,7 @@ from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
+from simnet.neurons.subtensor import FakeSubtensor
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups

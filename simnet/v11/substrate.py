@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnet.chain import reveal
+from simnet.chain.blocks import block_hash, last_epoch_block
 from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
-from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
-from simnet.chain.hyperparams import Hyperparameters
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
+from simnet.chain.hyperparams import STORAGE_NAMES, Hyperparameters
 from simnet.chain.reveal import public_key
 from simnet.chain.rules import ChainRuleError
 from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, UnknownSubnet
@@ -36,29 +37,6 @@ RAO_PER_TAO = 1_000_000_000
 SPEC_VERSION = 400
 """The runtime version the double reports (a subtensor runtime of late 2026)."""
 _POLL_SECONDS = 0.01
-
-
-class NotSimulated(NotImplementedError):
-    """The SDK asked for chain state or a call that simnet's chain double does not model."""
-
-
-def block_hash(block: int) -> str:
-    """The hash the double gives block ``block`` (deterministic, distinct per block)."""
-    return "0x" + hashlib.sha256(f"simnet-block-{block}".encode()).hexdigest()
-
-
-def _ip(value: int, ip_type: int) -> str:
-    return str(ipaddress.IPv4Address(value) if ip_type == 4 else ipaddress.IPv6Address(value))
-
-
-def last_epoch_block(block: int, netuid: int, tempo: int) -> int:
-    """The last block at or before ``block`` at which subnet ``netuid`` ran its epoch: the
-    chain runs it when ``(block + netuid + 1) % (tempo + 1) == 0``."""
-    if tempo == 0:
-        return 0
-    period = tempo + 1
-    offset = (block + netuid + 1) % period
-    return max(block - offset, 0)
 
 
 @dataclass(frozen=True)
@@ -103,18 +81,9 @@ class ChainSubstrate:
         timelock.install()
         self._storage: dict[tuple[str, str], Callable[..., Any]] = {
             ("SubtensorModule", "Uids"): self._uid,
-            ("SubtensorModule", "CommitRevealWeightsEnabled"): self._param(
-                "commit_reveal_weights_enabled"
-            ),
-            ("SubtensorModule", "WeightsSetRateLimit"): self._param("weights_rate_limit"),
-            ("SubtensorModule", "MinAllowedWeights"): self._param("min_allowed_weights"),
-            ("SubtensorModule", "MaxWeightsLimit"): self._param("max_weight_limit"),
-            ("SubtensorModule", "Tempo"): self._param("tempo"),
-            ("SubtensorModule", "ImmunityPeriod"): self._param("immunity_period"),
-            ("SubtensorModule", "ActivityCutoff"): self._param("activity_cutoff"),
-            ("SubtensorModule", "WeightsVersionKey"): self._param("weights_version"),
-            ("SubtensorModule", "MaxAllowedUids"): self._param("max_allowed_uids"),
-            ("SubtensorModule", "MaxAllowedValidators"): self._param("max_allowed_validators"),
+            **{
+                ("SubtensorModule", item): self._param(name) for item, name in STORAGE_NAMES.items()
+            },
             ("SubtensorModule", "LastUpdate"): self._column(lambda n: n.last_update),
             ("SubtensorModule", "ValidatorPermit"): self._column(lambda n: n.validator_permit),
             ("SubtensorModule", "SubnetEpochConsensus"): lambda netuid, block: "Yuma",
@@ -522,13 +491,9 @@ def _axon_record(neuron: Any) -> dict[str, int]:
 def _serve_axon(
     sub: ChainSubstrate, hotkey: str, *, netuid: int, ip: int, port: int, ip_type: int, **_: Any
 ) -> None:
-    if ip_type not in (4, 6):
-        raise ChainRuleError("InvalidIpType", f"ip_type {ip_type}")
-    address, port = sub.address_for(hotkey, _ip(int(ip), int(ip_type)), int(port))
-    if ipaddress.ip_address(address).is_unspecified or not 0 < port < 2**16:
-        raise ChainRuleError("InvalidIpAddress", f"{address}:{port}")
-    # The real chain refuses loopback addresses; simnet's miners serve on 127.0.0.1.
-    sub.chain.serve_axon(int(netuid), hotkey, address, port)
+    sub.chain.serve(
+        int(netuid), hotkey, int(ip), int(ip_type), int(port), address_for=sub.address_for
+    )
 
 
 def _set_weights(
@@ -547,11 +512,7 @@ def _set_weights(
 
 
 def _burned_register(sub: ChainSubstrate, coldkey: str, *, netuid: int, hotkey: str) -> None:
-    if int(netuid) not in sub.chain.netuids():
-        raise UnknownSubnet(f"netuid {netuid} does not exist")
-    if sub.chain.is_registered(int(netuid), str(hotkey)):
-        raise ChainRuleError("HotKeyAlreadyRegisteredInSubNet", f"hotkey {hotkey}")
-    sub.chain.register(int(netuid), str(hotkey), coldkey)
+    sub.chain.burned_register(int(netuid), str(hotkey), coldkey)
 
 
 def _timelocked_commit(

@@ -83,7 +83,7 @@ async def test_serving_from_an_unregistered_hotkey_fails_with_the_chain_error(
         result = await client.execute(bt.ServeAxon(netuid=1, ip="127.0.0.1", port=8091), stranger)
     assert not result.success
     assert result.error is not None
-    assert result.error.name == "HotKeyNotRegisteredInSubNet"
+    assert result.error.name == "HotKeyNotRegisteredInNetwork"  # serving.rs validate_serve_axon
 
 
 @pytest.mark.asyncio
@@ -147,6 +147,46 @@ async def test_burned_registration_through_the_sdk_intent_gives_the_next_uid(
     assert not again.success
     assert again.error is not None
     assert again.error.name == "HotKeyAlreadyRegisteredInSubNet"
+
+
+@pytest.mark.asyncio
+async def test_burned_registration_into_a_full_subnet_shows_the_new_hotkey_at_the_pruned_uid(
+    simnet_v11: Network,
+) -> None:
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    simnet_v11.register(1, "miner")
+    simnet_v11.chain.set_hyperparameters(1, max_allowed_uids=2)
+    newcomer = simnet_v11.wallet("newcomer")
+    async with simnet_v11.client() as client:
+        result = await client.execute(bt.BurnedRegister(netuid=1), newcomer)
+        metagraph = await client.subnets.metagraph(1)
+    assert result.success, result.message
+    assert metagraph is not None
+    replaced = simnet_v11.chain.replacements[-1]
+    assert metagraph.neurons[replaced.uid].hotkey == newcomer.hotkey.ss58_address
+    assert len(metagraph.neurons) == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("netuid", "error"), [(7, "SubnetNotExists"), (0, "RegistrationNotPermittedOnRootSubnet")]
+)
+async def test_burned_registration_is_refused_with_the_chains_error(
+    simnet_v11: Network, netuid: int, error: str
+) -> None:
+    simnet_v11.register(1, "validator", stake=1000.0, validator_permit=True)
+    async with simnet_v11.client() as client:
+        result = await client.execute(bt.BurnedRegister(netuid=netuid), simnet_v11.wallet("x"))
+    assert not result.success
+    assert result.error is not None
+    assert result.error.name == error
+    assert simnet_v11.chain.netuids() == [1]
+
+
+def test_the_11x_stack_raises_the_chain_rooms_one_not_simulated() -> None:
+    from simnet.chain import faults
+
+    assert NotSimulated is faults.NotSimulated
 
 
 @pytest.mark.asyncio

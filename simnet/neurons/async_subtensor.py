@@ -1,5 +1,5 @@
 """The async subtensor double: ``bittensor.AsyncSubtensor``'s awaited methods over the same
-chain state, chain faults and rules as :class:`~simnet.chain.subtensor.FakeSubtensor`."""
+chain state, chain faults and rules as :class:`~simnet.neurons.subtensor.FakeSubtensor`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from simnet._compat import AsyncMetagraph, Metagraph, metagraph_arguments
 from simnet.chain.faults import SIMULATED
 from simnet.chain.state import ChainState
-from simnet.chain.subtensor import NETWORK, FakeSubtensor, SubtensorDouble, fault_result
+from simnet.neurons.subtensor import NETWORK, FakeSubtensor, SubtensorDouble, fault_result
 
 # Methods with an async body of their own here; the rest await the sync double's.
 _OWN = frozenset({"metagraph", "wait_for_block"})

@@ -8,59 +8,47 @@ from __future__ import annotations
 
 import functools
 import inspect
+import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from simnet._compat import (
-    AxonInfo,
     Balance,
     ChainConnectionError,
     Metagraph,
     NeuronInfo,
     NeuronInfoLite,
     RealSubtensor,
-    SubnetHyperparameters,
     bittensor,
-    chain_data,
+    call_arguments,
     extrinsic_result,
     metagraph_arguments,
+    register_result,
     reveal_commitment_result,
     serve_result,
     subnet_state_dict,
 )
 from simnet.chain import reveal
+from simnet.chain.blocks import block_hash
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
-from simnet.chain.faults import CHAIN_FAILURE, SIMULATED
-from simnet.chain.hyperparams import U16_MAX, Hyperparameters
+from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
+from simnet.chain.hyperparams import STORAGE_NAMES, U16_MAX
 from simnet.chain.rules import ChainRuleError, message, normalized
-from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
+from simnet.chain.state import ChainState, UnknownHotkey, UnknownSubnet
+from simnet.neurons.chain_data import (
+    metagraph_info,
+    neuron_info,
+    neuron_info_lite,
+    subnet_hyperparameters,
+)
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""
 
-_AXON_PROTOCOL = 4  # what a real Axon.info() reports
 VERSION_AS_INT = bittensor.core.settings.version_as_int
 """The SDK's default ``version_key`` for weights."""
 F = TypeVar("F", bound=Callable[..., Any])
-
-# bittensor's get_hyperparameter() storage names for what simnet simulates.
-STORAGE_NAMES = {
-    "Tempo": "tempo",
-    "MinAllowedWeights": "min_allowed_weights",
-    "MaxWeightsLimit": "max_weight_limit",
-    "WeightsSetRateLimit": "weights_rate_limit",
-    "ImmunityPeriod": "immunity_period",
-    "MaxAllowedValidators": "max_allowed_validators",
-    "MaxAllowedUids": "max_allowed_uids",
-    "ActivityCutoff": "activity_cutoff",
-    "WeightsVersionKey": "weights_version",
-    "CommitRevealWeightsEnabled": "commit_reveal_weights_enabled",
-}
-
-
-class NotSimulated(NotImplementedError):
-    """A subtensor method or attribute simnet does not simulate was used."""
 
 
 def simulated(*, extrinsic: bool = False) -> Callable[[F], F]:
@@ -98,77 +86,6 @@ def fault_result(chain: ChainState, name: str, *, extrinsic: bool = False) -> tu
     return True, (serve_result if name == "serve_axon" else extrinsic_result)(False, text)
 
 
-def axon_info(neuron: Neuron) -> AxonInfo:
-    """The ``AxonInfo`` the chain returns for ``neuron`` (address 0.0.0.0:0 when not serving)."""
-    ip = neuron.axon_ip if neuron.axon_ip is not None and neuron.serving else "0.0.0.0"
-    return AxonInfo(
-        version=bittensor.core.settings.version_as_int,
-        ip=ip,
-        port=neuron.axon_port or 0,
-        ip_type=6 if ":" in ip else 4,
-        hotkey=neuron.hotkey,
-        coldkey=neuron.coldkey,
-        protocol=_AXON_PROTOCOL,
-        placeholder1=0,
-        placeholder2=0,
-    )
-
-
-def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
-    stake = Balance.from_tao(neuron.stake).set_unit(neuron.netuid)
-    return dict(
-        hotkey=neuron.hotkey,
-        coldkey=neuron.coldkey,
-        uid=neuron.uid,
-        netuid=neuron.netuid,
-        active=int(neuron.active),
-        stake=stake,
-        stake_dict={neuron.coldkey: stake},
-        total_stake=stake,
-        emission=neuron.emission / 1e9,
-        incentive=neuron.incentive / U16_MAX,
-        consensus=neuron.consensus / U16_MAX,
-        validator_trust=neuron.validator_trust / U16_MAX,
-        dividends=neuron.dividends / U16_MAX,
-        last_update=neuron.last_update,
-        validator_permit=neuron.validator_permit,
-        prometheus_info=None,
-        axon_info=axon_info(neuron),
-    )
-
-
-def neuron_info_lite(neuron: Neuron) -> NeuronInfoLite:
-    """The real ``NeuronInfoLite`` for ``neuron``."""
-    return chain_data(NeuronInfoLite, **_neuron_fields(neuron))
-
-
-def neuron_info(
-    neuron: Neuron, weights: list[tuple[int, int]], bonds: list[tuple[int, int]]
-) -> NeuronInfo:
-    """The real ``NeuronInfo`` for ``neuron``, with the weights it set and its bonds."""
-    return chain_data(
-        NeuronInfo, **_neuron_fields(neuron), weights=weights, bonds=[list(b) for b in bonds]
-    )
-
-
-def subnet_hyperparameters(params: Hyperparameters, reveal_period: int = 1) -> Any:
-    """The real ``SubnetHyperparameters`` (fields simnet does not simulate are zero)."""
-    return chain_data(
-        SubnetHyperparameters,
-        tempo=params.tempo,
-        min_allowed_weights=params.min_allowed_weights,
-        max_weight_limit=params.max_weight_limit,
-        weights_rate_limit=params.weights_rate_limit,
-        immunity_period=params.immunity_period,
-        max_validators=params.max_allowed_validators,
-        activity_cutoff=params.activity_cutoff,
-        weights_version=params.weights_version,
-        commit_reveal_weights_enabled=params.commit_reveal_weights_enabled,
-        commit_reveal_period=reveal_period,
-        registration_allowed=True,
-    )
-
-
 class SubtensorDouble:
     """What the sync and async doubles share: the chain state, the network name the real
     ones report, and :class:`NotSimulated` for any other ``Subtensor`` attribute."""
@@ -183,6 +100,14 @@ class SubtensorDouble:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(network={self.network!r}, block={self.chain.block})"
+
+    @property
+    def substrate(self) -> Any:
+        """The real ``Subtensor``'s raw substrate interface: not simulated."""
+        raise NotSimulated(
+            "simnet does not simulate Subtensor.substrate (raw storage queries and "
+            f"extrinsics); simulated: {', '.join(sorted(SIMULATED))}"
+        )
 
     def __getattr__(self, name: str) -> Any:
         raise_if_unsimulated(name)
@@ -220,6 +145,15 @@ class FakeSubtensor(SubtensorDouble):
             else:
                 time.sleep(min(seconds, 0.05))
         return True
+
+    @simulated()
+    def get_block_hash(self, block: int | None = None) -> str:
+        """The hash of ``block`` (default: the current one); a block beyond the chain's head
+        has none."""
+        number = self.chain.block if block is None else int(block)
+        if not 0 <= number <= self.chain.block:
+            raise ValueError(f"block {number} is beyond the chain's head ({self.chain.block})")
+        return block_hash(number)
 
     # -- subnets and neurons -----------------------------------------------------------
     @simulated()
@@ -284,6 +218,28 @@ class FakeSubtensor(SubtensorDouble):
             return self.chain.neuron(netuid, hotkey_ss58).uid
         except (UnknownHotkey, LookupError):
             return None
+
+    @simulated()
+    def get_hotkey_owner(self, hotkey_ss58: str, block: int | None = None) -> str | None:
+        """The coldkey ``hotkey_ss58`` was registered with (the chain's ``Owner``), or
+        ``None`` for a hotkey holding no uid (the chain also remembers the owners of
+        replaced hotkeys; simnet does not)."""
+        for netuid in self.chain.netuids():
+            if self.chain.is_registered(netuid, hotkey_ss58):
+                return self.chain.neuron(netuid, hotkey_ss58).coldkey
+        return None
+
+    @simulated()
+    def get_stake(
+        self, coldkey_ss58: str, hotkey_ss58: str, netuid: int, block: int | None = None
+    ) -> Balance:
+        """The alpha ``coldkey_ss58`` stakes on ``hotkey_ss58`` on ``netuid`` (simnet's
+        stake is its registering coldkey's; zero for any other pair)."""
+        if netuid in self.chain.netuids() and self.chain.is_registered(netuid, hotkey_ss58):
+            neuron = self.chain.neuron(netuid, hotkey_ss58)
+            if neuron.coldkey == coldkey_ss58:
+                return Balance.from_tao(neuron.stake).set_unit(netuid)
+        return Balance.from_rao(0).set_unit(netuid)
 
     @simulated()
     def get_netuids_for_hotkey(self, hotkey_ss58: str, block: int | None = None) -> list[int]:
@@ -571,18 +527,43 @@ class FakeSubtensor(SubtensorDouble):
         """Every revealed commitment on ``netuid`` as ``{hotkey: ((block, text), ...)}``."""
         return {h: _texts(r) for h, r in self.chain.revealed_commitments(netuid).items()}
 
-    @staticmethod
-    def _rejected(text: str, raise_error: bool) -> Any:
-        if raise_error:
-            raise bittensor.core.errors.ChainTransactionError(text)
-        return extrinsic_result(False, text)
+    @classmethod
+    def _rejected(cls, text: str, raise_error: bool) -> Any:
+        return cls._refused(extrinsic_result, text, raise_error)
 
     @simulated(extrinsic=True)
-    def serve_axon(self, netuid: int, axon: Any, *args: Any, **_: Any) -> Any:
-        """Record ``axon``'s advertised address for its hotkey on ``netuid``."""
+    def serve_axon(
+        self, netuid: int, axon: Any, *args: Any, raise_error: bool = False, **_: Any
+    ) -> Any:
+        """Record ``axon``'s advertised address for its hotkey on ``netuid``, under the
+        chain's serving rules (:func:`simnet.chain.rules.check_axon`; a registered hotkey)."""
         info = axon.info()
-        self.chain.serve_axon(netuid, info.hotkey, info.ip, info.port)
+        try:
+            address = ipaddress.ip_address(info.ip)
+            self.chain.serve(netuid, info.hotkey, int(address), int(info.ip_type), int(info.port))
+        except ChainRuleError as exc:
+            return self._refused(serve_result, str(exc), raise_error)
         return serve_result(True, f"axon of {info.hotkey} served at {info.ip}:{info.port}")
+
+    @simulated(extrinsic=True)
+    def burned_register(
+        self, wallet: Any, netuid: int, *args: Any, raise_error: bool = False, **_: Any
+    ) -> Any:
+        """Register ``wallet``'s hotkey on ``netuid`` under the chain's rules (an existing
+        subnet other than root, not registered there yet; a full subnet replaces a uid as
+        :mod:`simnet.chain.pruning` says). simnet models no balances: nothing is burned."""
+        hotkey = wallet.hotkey.ss58_address
+        try:
+            neuron = self.chain.burned_register(netuid, hotkey, wallet.coldkeypub.ss58_address)
+        except ChainRuleError as exc:
+            return self._refused(register_result, str(exc), raise_error)
+        return register_result(True, f"{hotkey} registered as uid {neuron.uid} on netuid {netuid}")
+
+    @staticmethod
+    def _refused(result: Callable[[bool, str], Any], text: str, raise_error: bool) -> Any:
+        if raise_error:
+            raise bittensor.core.errors.ChainTransactionError(text)
+        return result(False, text)
 
     # -- what Metagraph.sync reads -----------------------------------------------------
     @simulated()
@@ -605,9 +586,16 @@ class FakeSubtensor(SubtensorDouble):
         )
 
     @simulated()
-    def get_metagraph_info(self, netuid: int, *args: Any, **_: Any) -> None:
-        """No extra metagraph info is simulated; ``Metagraph.sync`` keeps its defaults."""
-        return None
+    def get_metagraph_info(self, netuid: int, *args: Any, **kwargs: Any) -> Any:
+        """The real ``MetagraphInfo`` of ``netuid`` (what ``Metagraph.sync`` applies:
+        ``block_at_registration``, ``pool``, ``hparams``, owner keys...); ``None`` for a
+        subnet or mechanism that does not exist, as on the chain. Selected indices are
+        ignored: every field is given."""
+        given = call_arguments("get_metagraph_info", (netuid, *args), kwargs)
+        block = given.get("block")
+        if netuid not in self.chain.netuids() or given.get("mechid", 0) != 0:
+            return None
+        return metagraph_info(self.chain, netuid, self.chain.block if block is None else block)
 
     @simulated()
     def get_mechanism_count(self, netuid: int, block: int | None = None) -> int:
