@@ -45,7 +45,7 @@ def _sleeps_on_the_loop(seconds):
 def test_a_block_on_the_main_threads_loop_is_reported_with_the_stack_of_the_blocking_line():
     (blocked,) = _blocks_of(_sleeps_on_the_loop(0.2))
     assert blocked.finished
-    assert blocked.seconds >= 0.2
+    assert blocked.seconds > 0.15  # the sleep, less any wait for a core just before it
     assert blocked.exact[-1].line == "time.sleep(seconds)  # the blocking line"
     assert blocked.exact[-1].name == "body"
     # the stack starts at the callback: no asyncio internals, no simnet frames
@@ -184,8 +184,8 @@ def test_time_the_machine_gave_to_other_work_is_not_counted_as_blocking():
 
 
 def test_the_process_own_cpu_time_still_counts_as_blocking():
-    (blocked,) = _blocks_of(_spins_beside_busy_processes(0.35, 0, []), threshold=0.3)
-    assert blocked.seconds > 0.3
+    (blocked,) = _blocks_of(_spins_beside_busy_processes(0.5, 0, []), threshold=0.3)
+    assert blocked.seconds > 0.4
 
 
 def test_time_inside_simnets_own_calls_is_not_counted_as_blocking():
