@@ -8,7 +8,7 @@ from hypothesis.errors import InvalidArgument
 from miner import Miner
 from protocol import StreamPrompting
 from simnet import strategies
-from simnet.wire.headers import HeaderSet
+from simnet.fuzz.variations import HeaderSet
 
 PAYLOAD = "añb日🎉c".encode()
 

@@ -61,6 +61,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--synapse", metavar="JSON|@FILE", help="fuzz with this one synapse (a JSON object)"
     )
     fuzz.add_argument(
+        "--synapse-factory",
+        metavar="MODULE:FUNC",
+        help="the validator's own synapse builder (no argument, or a random.Random): the "
+        "only synapses fuzzed",
+    )
+    fuzz.add_argument(
         "--yields",
         action="store_true",
         help="also check what process_streaming_response yields (for clients that consume it)",
@@ -249,6 +255,7 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             fields=args.field,
             synapse=args.synapse,
+            synapse_factory=args.synapse_factory,
             yields=args.yields,
             client=args.client,
         )

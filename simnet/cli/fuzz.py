@@ -26,6 +26,7 @@ def fuzz(
     seed: int | None = None,
     fields: Sequence[str] = (),
     synapse: str | None = None,
+    synapse_factory: str | None = None,
     yields: bool = False,
     client: str | None = None,
 ) -> int:
@@ -41,6 +42,7 @@ def fuzz(
                     ("--miner", miner),
                     ("--field", fields),
                     ("--synapse", synapse),
+                    ("--synapse-factory", synapse_factory),
                     ("--yields", yields),
                 )
                 if given
@@ -57,16 +59,19 @@ def fuzz(
         _one_line(console, str(exc))
         return EXIT_UNLOADABLE
     from simnet._compat import quiet_bittensor_logging
+    from simnet.fuzz import strategies
     from simnet.fuzz.profiles import active_profile, profile_settings
     from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
     from simnet.fuzz.samples import Sample, as_samples
 
     try:
         cls = load_protocol(target)
-        synapses = _synapses(cls, fields, synapse)
+        factory = _factory(synapse_factory, fields, synapse)
+        synapses = None if factory else _synapses(cls, fields, synapse)
         given = [Sample(_read_body(path), f"body {path}") for path in bodies]
         if miner is not None:
-            given += [Sample(p, f"miner {miner}") for p in _capture_miner(cls, miner, synapses)]
+            drawn = strategies.from_factory(cls, factory) if factory else synapses
+            given += [Sample(p, f"miner {miner}") for p in _capture_miner(cls, miner, drawn)]
     except (TargetError, HypothesisException) as exc:
         console.print(f"simnet fuzz: {exc}", style="red", markup=False, highlight=False)
         return EXIT_UNLOADABLE
@@ -83,7 +88,8 @@ def fuzz(
 
     def run(name: str, check: Any, progress: Any) -> Any:
         kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "synapses": synapses}
-        if name in ("chunking_invariance", "yields"):
+        kwargs["synapse_factory"] = factory
+        if name in ("chunking_invariance", "error_bodies", "yields"):
             kwargs["samples"] = samples
         return check(cls, progress=progress, **kwargs)
 
@@ -216,6 +222,21 @@ def _synapses(cls: type, fields: Sequence[str], synapse: str | None) -> Any:
     return strategies.synapses(cls, **pins)
 
 
+def _factory(spec: str | None, fields: Sequence[str], synapse: str | None) -> Any:
+    """The validator's synapse builder ``spec`` names, if any (alone: it is then the only
+    source of synapses)."""
+    if spec is None:
+        return None
+    if fields or synapse is not None:
+        raise TargetError(
+            "--synapse-factory is the only source of synapses: drop --field/--synapse"
+        )
+    factory = load_object(spec, what="synapse factory")
+    if not callable(factory):
+        raise TargetError(f"synapse factory {spec!r} is {factory!r}, not a function")
+    return factory
+
+
 def _check_pin(cls: Any, name: str, value: Any) -> None:
     import pydantic
 
@@ -300,6 +321,7 @@ def _report_failure(
             *([f"  client:  {example.client}"] if example.client else []),
             *([f"  chunks:  {example.chunks!r}"] if example.chunks else []),
             *([f"  headers: {example.headers!r}"] if example.headers is not None else []),
+            *([f"  seen with: {' | '.join(finding.variants)}"] if finding.variants[1:] else []),
             f"  status:  {example.status}",
             "  reproduce with this Python (runnable as printed):",
             snippet(example),

@@ -19,6 +19,7 @@ class PropertyItem(pytest.Item):
         self.target = target
         self.prop = prop
         self.reader = reader
+        self._subject: Any = None  # the loaded target, kept for the failure's replay snippet
 
     def _checked(self) -> tuple[Any, Any]:
         """The property to run and what it runs on."""
@@ -36,6 +37,7 @@ class PropertyItem(pytest.Item):
         from simnet.fuzz.reports import PropertyFailed
 
         check, subject = self._checked()
+        self._subject = subject
         try:
             report = check(subject)
         except PropertyFailed as exc:
@@ -55,11 +57,10 @@ class PropertyItem(pytest.Item):
         if isinstance(excinfo.value, TargetError | WrongStack):
             return str(excinfo.value)
         if isinstance(excinfo.value, PropertyFailed):
-            _, subject = self._checked()
             replay = reader_reproduction if self.reader else reproduction
             blocks = [
                 f"{finding.message}\n\nreproduce with:\n"
-                f"{replay(self.target, subject, finding.counterexample)}"
+                f"{replay(self.target, self._subject, finding.counterexample)}"
                 for finding in excinfo.value.findings
             ]
             return "\n\n".join(blocks)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import hypothesis
@@ -21,7 +23,7 @@ class Counterexample:
     """The synapse sent (StreamingSynapse protocols)."""
     chunks: list[bytes] = field(default_factory=list)
     headers: Any = None
-    """The response headers, a :class:`simnet.wire.headers.HeaderSet` (protocols)."""
+    """The response headers, a :class:`simnet.fuzz.variations.HeaderSet` (protocols)."""
     status: int = 200
     reason: str = ""
     client: str | None = None
@@ -35,6 +37,8 @@ class Finding:
     property: str
     message: str
     counterexample: Counterexample
+    variants: tuple[str, ...] = ()
+    """Other examples of the same root cause (a re-cased name, another variation)."""
 
 
 @dataclass
@@ -69,15 +73,35 @@ Progress = Callable[[int], None]
 """Called with the number of examples run so far."""
 
 
+class ExampleFailed(AssertionError):
+    """One example fails: raised inside the hypothesis test, it carries the example, so
+    the one hypothesis reports after shrinking is the one simnet prints."""
+
+    def __init__(self, counterexample: Counterexample) -> None:
+        super().__init__(counterexample.reason)
+        self.counterexample = counterexample
+
+
+def _example_of(exc: BaseException) -> Counterexample | None:
+    """The counterexample ``exc`` carries, or the first one of a group hypothesis raised."""
+    if isinstance(exc, ExampleFailed):
+        return exc.counterexample
+    for inner in getattr(exc, "exceptions", ()):
+        found = _example_of(inner)
+        if found is not None:
+            return found
+    return None
+
+
 class Runner:
     """One event loop for all examples of one property run; collects findings and notes."""
 
     def __init__(self, name: str, progress: Progress | None) -> None:
         self.name = name
         self.loop = asyncio.new_event_loop()
-        self.failure = Counterexample()
         self.examples = 0
         self.findings: dict[Any, Finding] = {}
+        self.fallbacks: set[Any] = set()
         self._sizes: dict[Any, int] = {}
         self._notes: dict[Any, str] = {}  # key -> text, the first noted per key
         self._progress = progress
@@ -89,16 +113,38 @@ class Runner:
 
     def fail(self, reason: str, **example: Any) -> None:
         """Fail this example (hypothesis then shrinks it)."""
-        self.failure = Counterexample(reason=reason, **example)
-        raise AssertionError(reason)
+        raise ExampleFailed(Counterexample(reason=reason, **example))
 
-    def find(self, key: Any, reason: str, *, size: int, **example: Any) -> None:
-        """Record a finding without failing the example; the smallest one per ``key`` is kept."""
-        if key not in self.findings or size < self._sizes[key]:
+    def find(
+        self,
+        key: Any,
+        reason: str,
+        *,
+        size: int,
+        variant: str = "",
+        fallback: bool = False,
+        **example: Any,
+    ) -> None:
+        """Record a finding without failing the example: one per root cause ``key``, with
+        its smallest example; ``variant`` names this example among the others of the key.
+        A ``fallback`` finding is reported only if hypothesis finds no failing example of
+        its own (whose shrunk example says the same more briefly)."""
+        if fallback:
+            self.fallbacks.add(key)
+        known = self.findings.get(key)
+        variants = known.variants if known else ()
+        if variant and variant not in variants:
+            variants = (*variants, variant)
+        if known is None or size < self._sizes[key]:
             self._sizes[key] = size
-            self.findings[key] = Finding(
-                self.name, reason, Counterexample(reason=reason, **example)
-            )
+            known = Finding(self.name, reason, Counterexample(reason=reason, **example))
+        self.findings[key] = replace(known, variants=variants)
+
+    def also(self, key: Any, variant: str) -> None:
+        """Name ``variant`` among the examples of the finding ``key`` (which must exist)."""
+        known = self.findings[key]
+        if variant not in known.variants:
+            self.findings[key] = replace(known, variants=(*known.variants, variant))
 
     def note(self, text: str, key: Any = None) -> None:
         """Note ``text`` once per ``key`` (default: the text itself)."""
@@ -116,6 +162,20 @@ class Runner:
 
 
 R = TypeVar("R", bound=Runner)
+
+
+def _quiet_serializer(test: Callable[[], None]) -> Callable[[], None]:
+    """``test`` without pydantic's serializer warnings: dumping a synapse whose protocol
+    stored a value of another type warns once per field and example (hundreds of lines);
+    what the protocol did is judged on the values themselves."""
+
+    @functools.wraps(test)
+    def quiet() -> None:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Pydantic serializer warnings", UserWarning)
+            test()
+
+    return quiet
 
 
 def execute(
@@ -141,13 +201,16 @@ def execute(
             test.hypothesis.inner_test._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
             if seed is not None:
                 test = hypothesis.seed(seed)(test)
-            test()
+            _quiet_serializer(test)()
         except Flaky as exc:
             # The same input gave different results: nothing simnet may call a bug.
             state.note(f"{name}: the result varies between runs of the same input ({exc})")
-        except AssertionError:
-            reason = state.failure.reason
-            state.findings = {"shrunk": Finding(name, reason, state.failure), **state.findings}
+        except Exception as exc:  # an example's failure, or a group of them
+            example = _example_of(exc)
+            if example is None:
+                raise  # not a property's failure: the target or simnet broke
+            kept = {k: f for k, f in state.findings.items() if k not in state.fallbacks}
+            state.findings = {"shrunk": Finding(name, example.reason, example), **kept}
         finally:
             state.close()
         notes = list(state.notes)

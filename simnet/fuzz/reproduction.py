@@ -33,10 +33,10 @@ def reader_reproduction(target: str, reader: Any, example: Any) -> str:
 def reproduction(target: str, cls: type, example: Any) -> str:
     """A Python snippet that replays ``example`` against ``cls``."""
     from simnet.fuzz.runs import user_fields
-    from simnet.wire.headers import header_literal
+    from simnet.fuzz.variations import header_literal
 
     imports = _imports(target, cls.__name__)
-    fields = user_fields(example.synapse) if example.synapse is not None else {}
+    fields = _literal_fields(cls, user_fields(example.synapse)) if example.synapse else {}
     headers = header_literal(example.headers.raw) if example.headers is not None else "[]"
     return (
         "import asyncio\n"
@@ -48,3 +48,15 @@ def reproduction(target: str, cls: type, example: Any) -> str:
         f"raw_headers=headers, status={example.status}))\n"
         "print(outcome)"
     )
+
+
+def _literal_fields(cls: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` as literals Python can read back (an enum as its value, a nested model as
+    a dict), when the class validates them back to the same synapse; else as they are."""
+    try:
+        plain = cls.model_validate(fields).model_dump(mode="json", include=set(fields))
+        if cls.model_validate(plain) == cls.model_validate(fields):
+            return dict(plain)
+    except Exception:  # a value JSON cannot carry (bytes that are not UTF-8): keep Python's
+        pass
+    return fields

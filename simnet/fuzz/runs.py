@@ -31,6 +31,8 @@ class StreamOutcome:
     fields: dict[str, Any]
     extracted: dict[str, Any] | None
     error: tuple[str, str] | None
+    raised_in: str | None = None
+    """Which of the protocol's methods raised ``error``."""
 
     @property
     def accumulated(self) -> tuple[Any, ...]:
@@ -55,16 +57,18 @@ async def run_protocol(
     copy = synapse.model_copy(deep=True)
     yielded: list[Any] = []
     extracted = error = None
+    stage = "process_streaming_response"
     async with StreamedResponse(
         chunks, raw_headers=raw_headers, status=status, url=url_for(synapse)
     ) as response:
         try:
             async for item in copy.process_streaming_response(response):  # type: ignore[attr-defined]
                 yielded.append(item)
+            stage = "extract_response_json"
             extracted = copy.extract_response_json(response)  # type: ignore[attr-defined]
         except Exception as exc:
             error = (type(exc).__name__, str(exc))
-    return StreamOutcome(yielded, user_fields(copy), extracted, error)
+    return StreamOutcome(yielded, user_fields(copy), extracted, error, stage if error else None)
 
 
 _BASE_HEADERS: dict[tuple[type, int], list[tuple[bytes, bytes]]] = {}

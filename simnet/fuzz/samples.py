@@ -8,12 +8,16 @@ twin* (each non-ASCII character replaced by as many ``x`` as it has bytes, so ev
 offset stays put) parses cleanly; then failing on the sample itself, or keeping fewer
 bytes of text than the twin, is the protocol mishandling UTF-8. Samples the user gave
 (``--body``, ``--miner``) are valid streams of the protocol by definition and are judged
-as they are.
+as they are, and so is each one's *raw-UTF-8 twin* (its JSON ``\\uXXXX`` escapes of
+non-ASCII characters written as the characters themselves, nothing else changed): a Python
+miner's ``json.dumps`` escapes non-ASCII, which hides a validator that decodes split
+characters wrongly until another miner sends raw UTF-8.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +62,28 @@ def ascii_twin(payload: bytes) -> bytes | None:
     return "".join(c if c.isascii() else "x" * len(c.encode()) for c in text).encode()
 
 
+_ESCAPE = re.compile(rb"\\\\|\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|\\u([0-9a-f]{4})", re.I)
+
+
+def raw_utf8_twin(payload: bytes) -> bytes | None:
+    """``payload`` with each JSON escape of a non-ASCII character (``\\u00e9``, a surrogate
+    pair) written as the character in UTF-8, or ``None`` if it has none. Escaped
+    backslashes and ASCII escapes (a quote, a newline) are kept as they are."""
+
+    def character(match: re.Match[bytes]) -> bytes:
+        high, low, single = match.groups()
+        if high is not None:
+            pair = (int(high, 16) - 0xD800) * 0x400 + int(low, 16) - 0xDC00 + 0x10000
+            return chr(pair).encode()
+        code = int(single, 16) if single is not None else 0
+        if code < 0x80 or 0xD800 <= code <= 0xDFFF:
+            return match.group(0)  # a backslash, an ASCII escape or a lone surrogate
+        return chr(code).encode()
+
+    twin = _ESCAPE.sub(character, payload)
+    return None if twin == payload else twin
+
+
 @dataclass(frozen=True)
 class Sample:
     """A body to judge: where it came from decides how."""
@@ -92,8 +118,19 @@ def replaced(value: Any) -> bool:
     return any("\ufffd" in text for text in _strings(value))
 
 
+def with_twins(given: Sequence[Sample]) -> list[Sample]:
+    """Each of the user's samples followed by its raw-UTF-8 twin, when it has one."""
+    result: list[Sample] = []
+    for sample in given:
+        result.append(sample)
+        twin = raw_utf8_twin(sample.payload) if sample.given else None
+        if twin is not None:
+            result.append(Sample(twin, f"{sample.origin}, raw-UTF-8 twin"))
+    return result
+
+
 def as_samples(
     given: Sequence[Sample], defaults: Sequence[bytes] = DEFAULT_SAMPLES
 ) -> list[Sample]:
-    """The user's samples first, then the defaults."""
-    return [*given, *(Sample(payload, "default") for payload in defaults)]
+    """The user's samples first (each with its raw-UTF-8 twin), then the defaults."""
+    return [*with_twins(given), *(Sample(payload, "default") for payload in defaults)]

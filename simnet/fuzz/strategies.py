@@ -19,14 +19,8 @@ from pydantic import ValidationError
 
 from simnet._compat import Synapse
 from simnet.fuzz.chunks import _check, _named
-from simnet.wire.headers import (
-    METADATA_HEADERS,
-    NUMERIC_HEADERS,
-    HeaderChange,
-    HeaderSet,
-    apply_changes,
-    axon_response_headers,
-)
+from simnet.fuzz.variations import HeaderChange, HeaderSet, apply_changes
+from simnet.wire.headers import METADATA_HEADERS, NUMERIC_HEADERS, axon_response_headers
 
 S = TypeVar("S", bound=Synapse)
 T = TypeVar("T")
@@ -102,10 +96,10 @@ def header_changes() -> st.SearchStrategy[tuple[HeaderChange, ...]]:
             HeaderChange,
             st.just("recase-all"),
             st.just("*"),
-            style=st.sampled_from(["lower", "upper", "title"]),
+            style=st.sampled_from(["lower", "canonical", "upper", "title"]),
         ),
         st.builds(HeaderChange, st.just("drop-underscored"), st.just("*")),
-        st.builds(HeaderChange, st.just("reverse"), st.just("*")),
+        st.builds(HeaderChange, st.sampled_from(["sort", "reverse"]), st.just("*")),
         st.builds(HeaderChange, st.just("repeat"), known),
         st.builds(
             HeaderChange,
@@ -182,6 +176,40 @@ def synapses(cls: type[S], **fields: Any) -> st.SearchStrategy[S]:
     for name, value in fields.items():
         drawn[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
     return _named("synapses", _instances(cls, drawn), cls, **fields)
+
+
+def from_factory(cls: type[S], factory: Callable[..., Any]) -> st.SearchStrategy[S]:
+    """The synapses the validator's own builder ``factory`` makes: the only ones a
+    validator sends. ``factory`` takes no argument, or one ``random.Random`` (drawn, so
+    hypothesis can replay and shrink its choices); what it returns must be a ``cls``."""
+    _check(callable(factory), f"factory must be callable, not {factory!r}")
+    takes_random = _takes_one_argument(factory)
+    made = st.randoms(use_true_random=False).map(factory) if takes_random else st.builds(factory)
+
+    def checked(synapse: Any) -> S:
+        if not isinstance(synapse, cls):
+            raise InvalidArgument(
+                f"synapse factory {_type_name(factory)} returned {synapse!r}, not a {cls.__name__}"
+            )
+        return synapse
+
+    return _named("from_factory", made.map(checked), cls, factory)
+
+
+def _takes_one_argument(factory: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    required = [
+        p
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    _check(
+        len(required) <= 1, f"synapse factory {_type_name(factory)} must take at most one argument"
+    )
+    return len(required) == 1
 
 
 def _check_complete(cls: type[pydantic.BaseModel]) -> None:

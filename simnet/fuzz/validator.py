@@ -39,6 +39,9 @@ class View:
     extracted: Any
     raised: tuple[str, str] | None
     escaped: tuple[str, str] | None
+    raised_in: str | None = None
+    """Which step raised ``raised``: the protocol's ``process_streaming_response`` or
+    ``extract_response_json``, or the dendrite's ``process_server_response``."""
 
 
 class Validator:
@@ -86,17 +89,20 @@ class Validator:
         local = prepared.model_copy(deep=True)
         extracted: Any = None
         raised = escaped = None
+        stage = "process_streaming_response"
         try:
             async with StreamedResponse(
                 chunks, raw_headers=raw_headers, status=status, url=url_for(local)
             ) as response:
                 async for _ in local.process_streaming_response(response):  # type: ignore[attr-defined]
                     pass
+                stage = "extract_response_json"
                 if extract is None:
                     extracted = local.extract_response_json(response)  # type: ignore[attr-defined]
                 else:
                     extracted = extract(local, response)
                 double: Any = response
+                stage = "process_server_response"
                 self.dendrite.process_server_response(double, extracted, local)
             local.dendrite.process_time = "0.001"  # type: ignore[union-attr]  # call_stream sets it
         except Exception as exc:
@@ -109,7 +115,9 @@ class Validator:
         dendrite = local.dendrite or TerminalInfo()
         terminal["dendrite_status_code"] = dendrite.status_code
         terminal["dendrite_status_message"] = dendrite.status_message
-        return View(terminal, user_fields(local), extracted, raised, escaped)
+        return View(
+            terminal, user_fields(local), extracted, raised, escaped, stage if raised else None
+        )
 
 
 def _escaping(local: Synapse) -> tuple[str, str] | None:

@@ -208,3 +208,115 @@ class DropsNonAscii(_Accumulates):
         async for chunk in super().process_streaming_response(response):
             yield chunk
         self.completion = self.completion.encode("ascii", errors="ignore").decode()
+
+
+class OptionalTexts(_Accumulates):
+    """Counts its inputs in ``extract_response_json`` (``len(self.texts)``), as embedding and
+    translation subnets do; ``texts`` is ``Optional`` but the validator always fills it in:
+    a synapse with ``texts=None`` is one it never sends."""
+
+    texts: list[str] | None = None
+
+    def extract_response_json(self, response) -> dict:
+        return {**super().extract_response_json(response), "count": len(self.texts)}
+
+
+def build_optional_texts(rng) -> OptionalTexts:
+    """The validator's own builder for :class:`OptionalTexts`: ``texts`` is always a list."""
+    return OptionalTexts(texts=[f"sentence {rng.randint(0, 9)}" for _ in range(rng.randint(1, 3))])
+
+
+class BadDefaultSeed(SplitsHeaderNames):
+    """A class default its own type refuses (``seed: int = ''``), as a real subnet ships,
+    with the split-header-names reading (which leaves ``seed`` out of what it extracts):
+    bittensor's own reading of any answer fails on the default, so no header variation is
+    to blame."""
+
+    seed: int = ""  # type: ignore[assignment]
+
+
+class IndexesRawHeaderNames(_Accumulates):
+    """Reads the axon's status from ``response.raw_headers`` put in a plain dict, by its
+    exact lower-case name: behind a Go proxy (Traefik, Caddy), which writes names as
+    ``Bt_header_axon_status_code``, every answer becomes a parse failure."""
+
+    def extract_response_json(self, response) -> dict:
+        headers = {k.decode(): v.decode() for k, v in response.raw_headers}
+        status = int(headers["bt_header_axon_status_code"])
+        return {**super().extract_response_json(response), "axon": {"status_code": status}}
+
+
+class RecordsErrors(_Base):
+    """Records a failed answer in fields of its own (``error``, ``status``) and leaves the
+    content untouched, as scoring validators need: correct, and must pass."""
+
+    error: str | None = None
+    status: int | None = None
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            self.status = response.status
+            self.error = (await response.text())[:200]
+            return
+        async for chunk in response.content.iter_any():
+            self.completion += chunk.decode("utf-8", errors="replace")
+            yield chunk
+
+
+class WritesThenRaises(_Base):
+    """Appends every chunk to the completion, then raises when the status was an error: the
+    error body is already content when the exception comes."""
+
+    async def process_streaming_response(self, response):
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            self.completion = buffer.decode("utf-8", errors="replace")
+            yield chunk
+        if response.status != 200:
+            raise RuntimeError(f"miner answered {response.status}")
+
+
+class ClearsCompletion(_Base):
+    """``completion`` starts as ``None`` and an error answer sets it to ``""``: nothing
+    became content."""
+
+    completion: str | None = None
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            self.completion = ""
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
+class OpenAIDeltas(_Base):
+    """Reads an OpenAI-style SSE stream (``data: {"choices": [{"delta": {"content": ...}}]}``),
+    decoding each read with ``errors="ignore"``: a character split across reads vanishes.
+    Its own miners' bodies (``json.dumps``: non-ASCII escaped) never show it."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        pending = ""
+        async for chunk in response.content.iter_any():
+            pending += chunk.decode("utf-8", errors="ignore")
+            *events, pending = pending.split("\n\n")
+            for event in events:
+                data = event.removeprefix("data: ")
+                if data and data != "[DONE]":
+                    self.completion += json.loads(data)["choices"][0]["delta"]["content"]
+            yield chunk
+
+
+def openai_body(words: list[str], *, ensure_ascii: bool = True) -> bytes:
+    """An OpenAI-style SSE body of ``words``, as a Python miner writes it."""
+    events = [
+        json.dumps({"choices": [{"delta": {"content": w}}]}, ensure_ascii=ensure_ascii)
+        for w in words
+    ]
+    return "".join(f"data: {e}\n\n" for e in [*events, "[DONE]"]).encode()
