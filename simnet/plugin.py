@@ -49,7 +49,9 @@ For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
     with one line saying what to install.
 
 Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
-ini setting (one target per line) adds one test per ready-made property per class;
+ini setting (one target per line) adds one test per ready-made property per class; a
+class followed by a space and ``module:function``, the validator's own synapse builder,
+is fuzzed with that builder's synapses only;
 ``--simnet-fuzz-yields`` (ini ``simnet_fuzz_yields``) adds the property on what is yielded.
 What the properties note (fields left out, findings the installed bittensor masks) is
 listed in the terminal summary.
@@ -91,7 +93,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="TARGET",
         help="check simnet's ready-made properties on a StreamingSynapse class "
-        "(package.module:Class or path/to/file.py:Class); repeatable",
+        "(package.module:Class or path/to/file.py:Class, optionally followed by a space and "
+        "the validator's synapse builder, module:function); repeatable",
     )
     group.addoption(
         "--simnet-fuzz-yields",

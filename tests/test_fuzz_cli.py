@@ -146,3 +146,41 @@ def test_a_body_of_the_protocol_that_it_cannot_parse_is_a_failure(tmp_path):
     result = _fuzz(f"{specimens}:DecodesFixedPieces", "--body", str(body), "--examples", "20")
     assert result.returncode == 1
     assert f"cannot parse a valid stream in one chunk (body {body})" in result.stdout
+
+
+REAL = Path(__file__).parent / "specimens" / "real_protocols.py"
+
+
+def test_the_validators_synapse_factory_is_the_only_source_of_synapses():
+    result = _fuzz(
+        f"{REAL}:OptionalTexts",
+        "--synapse-factory",
+        f"{REAL}:build_optional_texts",
+        "--examples",
+        "30",
+        "--seed",
+        "1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "texts=None" not in result.stdout
+
+
+def test_without_a_factory_a_synapse_the_validator_may_not_send_is_a_note():
+    result = _fuzz(f"{REAL}:OptionalTexts", "--examples", "30", "--seed", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "on a synapse with texts=None; can the validator send that?" in result.stdout
+
+
+def test_a_bad_synapse_factory_exits_2_in_one_line():
+    for args, expected in [
+        (("--synapse-factory", f"{REAL}:nothing"), "has no attribute 'nothing'"),
+        (("--synapse-factory", f"{REAL}:Mood.CALM"), "not a function"),
+        (
+            ("--synapse-factory", f"{REAL}:build_optional_texts", "--field", "texts=[]"),
+            "the only source of synapses",
+        ),
+    ]:
+        result = _fuzz(f"{REAL}:OptionalTexts", *args)
+        assert result.returncode == 2, result.stdout + result.stderr
+        (line,) = result.stdout.strip().splitlines()
+        assert expected in line

@@ -251,6 +251,22 @@ def test_the_fuzz_ini_setting_generates_tests_too(pytester):
     result.stdout.fnmatch_lines(["*simnet-fuzz?protocol:StreamPrompting::header_contract?*PASSED*"])
 
 
+def test_a_fuzz_target_may_name_the_validators_synapse_builder(pytester):
+    real = __import__("pathlib").Path(__file__).parent / "specimens" / "real_protocols.py"
+    (pytester.path / "specimen.py").write_text(real.read_text())
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "simnet_fuzz =\n    specimen.py:OptionalTexts specimen.py:build_optional_texts\n"
+        "    specimen.py:OptionalTexts specimen.py:no_such_builder\n"
+    )
+    result = pytester.runpytest_inprocess(
+        "-v", "-p", "no:randomly", "--simnet-profile", "simnet-dev"
+    )
+    result.assert_outcomes(passed=3, failed=3)
+    result.stdout.fnmatch_lines(["*specimen.py has no attribute 'no_such_builder'*"])
+    assert "texts=None" not in result.stdout.str()
+
+
 def test_the_offline_option_fails_a_download_at_import_time_naming_the_address(pytester):
     pytester.makepyfile(
         test_downloads="""

@@ -187,3 +187,19 @@ def test_the_header_contract_keeps_one_dendrite_per_process():
 def test_text_dropped_on_purpose_is_a_note_not_a_failure():
     report = check_chunking_invariance(specimens.DropsNonAscii, max_examples=BUDGET, seed=0)
     assert any("keeps less text in one chunk" in note for note in report.notes)
+
+
+def test_the_replay_snippet_runs_as_printed_for_enum_and_nested_model_fields(capsys):
+    from simnet.fuzz.reports import Counterexample
+    from simnet.fuzz.reproduction import reproduction
+
+    synapse = specimens.LooselyTyped(
+        request={"q": 1}, mood=specimens.Mood.LOUD, settings=specimens.Settings(temperature=0.1)
+    )
+    target = "tests.specimens.real_protocols:LooselyTyped"
+    snippet = reproduction(target, specimens.LooselyTyped, Counterexample(synapse, [b"hi"]))
+    assert "<Mood" not in snippet
+    exec(compile(snippet, "snippet", "exec"), {})
+    out = capsys.readouterr().out
+    assert "'completion': 'hi'" in out
+    assert "'mood': <Mood.LOUD" in out  # the same synapse, rebuilt from the printed values

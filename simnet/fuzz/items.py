@@ -14,11 +14,20 @@ NOTE = "simnet_note"
 class PropertyItem(pytest.Item):
     """One property checked against one protocol class or streaming reader."""
 
-    def __init__(self, *, target: str, prop: str, reader: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        target: str,
+        prop: str,
+        reader: bool = False,
+        factory: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.target = target
         self.prop = prop
         self.reader = reader
+        self.factory = factory  # the validator's synapse builder, MODULE:FUNC
         self._subject: Any = None  # the loaded target, kept for the failure's replay snippet
 
     def _checked(self) -> tuple[Any, Any]:
@@ -38,8 +47,15 @@ class PropertyItem(pytest.Item):
 
         check, subject = self._checked()
         self._subject = subject
+        kwargs: dict[str, Any] = {}
+        if self.factory is not None:
+            from simnet.fuzz.targets import TargetError, load_object
+
+            kwargs["synapse_factory"] = load_object(self.factory, what="synapse factory")
+            if self.reader or not callable(kwargs["synapse_factory"]):
+                raise TargetError(f"synapse factory {self.factory!r} needs a class and a function")
         try:
-            report = check(subject)
+            report = check(subject, **kwargs)
         except PropertyFailed as exc:
             self._keep_notes(exc.notes)
             raise
@@ -78,7 +94,8 @@ def fuzz_items(
     from simnet.fuzz.readers import READER_PROPERTIES
 
     items = []
-    for target in targets:
+    for line in targets:
+        target, factory = _target_and_factory(line)
         reader = _is_reader(target)
         for prop in READER_PROPERTIES if reader else _protocol_properties(yields):
             items.append(
@@ -88,9 +105,17 @@ def fuzz_items(
                     target=target,
                     prop=prop,
                     reader=reader,
+                    factory=factory,
                 )
             )
     return items
+
+
+def _target_and_factory(line: str) -> tuple[str, str | None]:
+    """``TARGET`` or ``TARGET FACTORY``: a class may be followed by the validator's own
+    synapse builder, then the only source of its synapses."""
+    target, _, factory = line.strip().partition(" ")
+    return target, factory.strip() or None
 
 
 def _protocol_properties(yields: bool) -> list[str]:

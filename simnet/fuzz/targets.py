@@ -45,6 +45,9 @@ def _load_module(where: str, what: str) -> ModuleType:
 def _load_file(path: Path, what: str) -> ModuleType:
     if not path.is_file():
         raise TargetError(f"{what} file {str(path)!r} does not exist")
+    loaded = _loaded_from(path)
+    if loaded is not None:  # the target's file again (a synapse factory beside the class)
+        return loaded
     directory = str(path.resolve().parent)
     if directory not in sys.path:
         sys.path.insert(0, directory)  # so the file can import its neighbours
@@ -62,6 +65,15 @@ def _load_file(path: Path, what: str) -> ModuleType:
             f"{what} file {str(path)!r} failed to import: {exc!r}{_stack_hint(exc)}"
         ) from exc
     return module
+
+
+def _loaded_from(path: Path) -> ModuleType | None:
+    resolved = path.resolve()
+    for module in list(sys.modules.values()):
+        where = getattr(module, "__file__", None)
+        if where and Path(where).resolve() == resolved:
+            return module
+    return None
 
 
 def _stack_hint(exc: Exception) -> str:
