@@ -5,6 +5,11 @@ Each ``check_*`` function runs hypothesis over a protocol class and raises
 the property does not hold; otherwise it returns a :class:`PropertyReport` whose
 ``notes`` say what was left out or found harmless on the installed bittensor.
 ``check_yields`` is opt-in (for clients that consume what is yielded).
+
+What a validator never sends is not judged: pass ``synapse_factory=`` (the validator's
+own synapse builder; no argument, or one ``random.Random``) and it is the only source of
+synapses. Where the validator folds the yields itself, pass ``consumer=`` (that
+function) and chunking invariance and error bodies judge what it returns.
 Call them from a plain (sync) test::
 
     def test_my_protocol_is_chunking_invariant():

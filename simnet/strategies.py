@@ -9,6 +9,7 @@ from simnet.fuzz.chunks import chunkings, payloads
 from simnet.fuzz.strategies import (
     axon_headers,
     capture_stream,
+    from_factory,
     header_changes,
     synapses,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "axon_headers",
     "capture_stream",
     "chunkings",
+    "from_factory",
     "header_changes",
     "payloads",
     "synapses",

@@ -184,3 +184,15 @@ def test_a_bad_synapse_factory_exits_2_in_one_line():
         assert result.returncode == 2, result.stdout + result.stderr
         (line,) = result.stdout.strip().splitlines()
         assert expected in line
+
+
+def test_the_validators_consumer_decides_what_chunking_and_error_bodies_judge(tmp_path):
+    body = tmp_path / "answer.sse"
+    body.write_bytes(b'data: {"choices": [{"delta": {"content": "hi"}}]}\n\ndata: [DONE]\n\n')
+    common = ("--body", str(body), "--examples", "30", "--seed", "1")
+    fine = _fuzz(f"{REAL}:YieldsRawText", "--consumer", f"{REAL}:sse_deltas", *common)
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    broken = _fuzz(f"{REAL}:YieldsRawText", "--consumer", f"{REAL}:json_per_chunk", *common)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "✗ error bodies fails" in broken.stdout
+    assert "the consumer returns" in broken.stdout

@@ -93,6 +93,7 @@ PUBLIC_MODULES = {
         "axon_headers",
         "capture_stream",
         "chunkings",
+        "from_factory",
         "header_changes",
         "payloads",
         "synapses",

@@ -203,3 +203,29 @@ def test_the_replay_snippet_runs_as_printed_for_enum_and_nested_model_fields(cap
     out = capsys.readouterr().out
     assert "'completion': 'hi'" in out
     assert "'mood': <Mood.LOUD" in out  # the same synapse, rebuilt from the printed values
+
+
+SSE = specimens.openai_body(["one", "two", "three"])
+
+
+def test_a_consumer_parsing_each_yielded_chunk_on_its_own_fails_both_properties():
+    failed = _fails(
+        check_chunking_invariance,
+        specimens.YieldsRawText,
+        samples=[b'{"text": "one"}'],
+        consumer=specimens.json_per_chunk,
+    )
+    assert any("the consumer returns" in f.message for f in failed.findings), failed.findings
+    failed = _fails(check_error_bodies, specimens.YieldsRawText, consumer=specimens.json_per_chunk)
+    assert "error body became content: the consumer returns" in failed.findings[0].message
+
+
+@pytest.mark.parametrize("check", [check_chunking_invariance, check_error_bodies])
+def test_an_sse_consumer_that_ignores_a_non_sse_error_body_passes(check):
+    check(
+        specimens.YieldsRawText,
+        samples=[SSE],
+        consumer=specimens.sse_deltas,
+        max_examples=BUDGET,
+        seed=0,
+    )

@@ -67,6 +67,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "only synapses fuzzed",
     )
     fuzz.add_argument(
+        "--consumer",
+        metavar="MODULE:FUNC",
+        help="the function the validator folds the yields with: chunking invariance and "
+        "error bodies are judged on what it returns",
+    )
+    fuzz.add_argument(
         "--yields",
         action="store_true",
         help="also check what process_streaming_response yields (for clients that consume it)",
@@ -256,6 +262,7 @@ def _run(args: argparse.Namespace) -> int:
             fields=args.field,
             synapse=args.synapse,
             synapse_factory=args.synapse_factory,
+            consumer=args.consumer,
             yields=args.yields,
             client=args.client,
         )

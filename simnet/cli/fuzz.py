@@ -27,6 +27,7 @@ def fuzz(
     fields: Sequence[str] = (),
     synapse: str | None = None,
     synapse_factory: str | None = None,
+    consumer: str | None = None,
     yields: bool = False,
     client: str | None = None,
 ) -> int:
@@ -43,6 +44,7 @@ def fuzz(
                     ("--field", fields),
                     ("--synapse", synapse),
                     ("--synapse-factory", synapse_factory),
+                    ("--consumer", consumer),
                     ("--yields", yields),
                 )
                 if given
@@ -67,6 +69,7 @@ def fuzz(
     try:
         cls = load_protocol(target)
         factory = _factory(synapse_factory, fields, synapse)
+        fold = _function(consumer, "consumer")
         synapses = None if factory else _synapses(cls, fields, synapse)
         given = [Sample(_read_body(path), f"body {path}") for path in bodies]
         if miner is not None:
@@ -91,6 +94,8 @@ def fuzz(
         kwargs["synapse_factory"] = factory
         if name in ("chunking_invariance", "error_bodies", "yields"):
             kwargs["samples"] = samples
+        if name in ("chunking_invariance", "error_bodies"):
+            kwargs["consumer"] = fold
         return check(cls, progress=progress, **kwargs)
 
     def report(name: str, exc: Any) -> None:
@@ -231,10 +236,17 @@ def _factory(spec: str | None, fields: Sequence[str], synapse: str | None) -> An
         raise TargetError(
             "--synapse-factory is the only source of synapses: drop --field/--synapse"
         )
-    factory = load_object(spec, what="synapse factory")
-    if not callable(factory):
-        raise TargetError(f"synapse factory {spec!r} is {factory!r}, not a function")
-    return factory
+    return _function(spec, "synapse factory")
+
+
+def _function(spec: str | None, what: str) -> Any:
+    """The function ``spec`` names, if any."""
+    if spec is None:
+        return None
+    function = load_object(spec, what=what)
+    if not callable(function):
+        raise TargetError(f"{what} {spec!r} is {function!r}, not a function")
+    return function
 
 
 def _check_pin(cls: Any, name: str, value: Any) -> None:

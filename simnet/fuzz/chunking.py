@@ -18,10 +18,19 @@ from simnet.fuzz.inputs import (
     judged_samples,
     payload_strategy,
     sendable_note,
+    short,
     synapse_strategy,
 )
 from simnet.fuzz.profiles import profile_settings
-from simnet.fuzz.runs import Progress, PropertyReport, Runner, StreamOutcome, base_headers, execute
+from simnet.fuzz.runs import (
+    Consumer,
+    Progress,
+    PropertyReport,
+    Runner,
+    StreamOutcome,
+    base_headers,
+    execute,
+)
 from simnet.fuzz.samples import Sample, ascii_twin, replaced, text_bytes
 from simnet.fuzz.variations import HeaderSet
 
@@ -37,6 +46,7 @@ def check_chunking_invariance(
     payloads: st.SearchStrategy[bytes] | None = None,
     synapses: st.SearchStrategy[Synapse] | None = None,
     synapse_factory: SynapseFactory | None = None,
+    consumer: Consumer | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
@@ -54,12 +64,16 @@ def check_chunking_invariance(
     sample that fails to parse with one drawn synapse and parses with another is a note
     (the synapse may be one the validator never sends), unless the synapses come from
     ``synapse_factory``, the validator's own builder. What is yielded per chunk is
-    progress and may differ (see :func:`check_yields`).
+    progress and may differ (see :func:`check_yields`), unless the validator folds the
+    yields with ``consumer`` (an SSE parser, a per-chunk JSON parser): then what the
+    consumer returns, and any error the protocol raises, is what must not depend on
+    chunking.
     """
     judged = judged_samples(samples)
     bodies = payload_strategy(judged) if payloads is None else payloads
 
     def body(runner: Runner) -> Callable[[], None]:
+        runner.consumer = consumer
         comparison = _Comparison(runner)
         baseline = _Baseline(runner, judged, validator_sends=synapse_factory is not None)
         split_once: set[bytes] = set()  # samples already split into one-byte chunks
@@ -99,14 +113,19 @@ class _Comparison:
         self.volatile: set[tuple[str, str]] = set()
 
     def key(self, outcome: StreamOutcome) -> tuple[Any, ...]:
+        if self.runner.consumer is not None:  # the validator keeps what its consumer returns
+            return (outcome.consumed, self._error(outcome))
         fields = {k: v for k, v in outcome.fields.items() if ("field", k) not in self.volatile}
         extracted = outcome.extracted
         if isinstance(extracted, dict):
             extracted = {k: v for k, v in extracted.items() if ("key", k) not in self.volatile}
+        return (fields, extracted, self._error(outcome))
+
+    def _error(self, outcome: StreamOutcome) -> tuple[str, str] | None:
         error = outcome.error
         if error is not None and ("error", "message") in self.volatile:
             error = (error[0], "")
-        return (fields, extracted, error)
+        return error
 
     def same(self, a: StreamOutcome, b: StreamOutcome) -> bool:
         return same(self.key(a), self.key(b))
@@ -288,6 +307,11 @@ def _difference(whole: StreamOutcome, split: StreamOutcome, chunks: int) -> str:
     if whole.error != split.error:
         return f"as one chunk -> {_error(whole)}; as {chunks} chunks -> {_error(split)}"
     parts = []
+    if not same(whole.consumed, split.consumed):
+        parts.append(
+            f"the consumer returns {short(whole.consumed)} as one chunk but "
+            f"{short(split.consumed)} as {chunks} chunks"
+        )
     for label, one, many in (
         ("field", whole.fields, split.fields),
         ("extracted key", whole.extracted or {}, split.extracted or {}),

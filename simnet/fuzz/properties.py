@@ -26,11 +26,13 @@ from simnet.fuzz.inputs import (
 )
 from simnet.fuzz.profiles import profile_settings
 from simnet.fuzz.runs import (
+    Consumer,
     Progress,
     PropertyReport,
     Runner,
     StreamOutcome,
     base_headers,
+    consume,
     execute,
     user_fields,
 )
@@ -48,6 +50,7 @@ def check_error_bodies(
     samples: Sequence[SampleLike] | None = None,
     synapses: st.SearchStrategy[Synapse] | None = None,
     synapse_factory: SynapseFactory | None = None,
+    consumer: Consumer | None = None,
     max_examples: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
@@ -62,10 +65,13 @@ def check_error_bodies(
     not judged on those. When no sample parses, every field is content. A field cleared
     (to ``None``, ``""``, an empty list) holds nothing of the error body. (Today's dendrite hands
     error responses to ``process_streaming_response`` without looking at the status.)
+    With the validator's ``consumer`` of the yields, what it returns is judged instead:
+    it must return what it returns for no yields at all (or something blank, or raise).
     """
     judged = judged_samples(samples)
 
     def body(runner: Runner) -> Callable[[], None]:
+        runner.consumer = consumer
         content: list[set[str] | None] = []  # found with the first synapse drawn
 
         @profile_settings(max_examples)
@@ -79,6 +85,9 @@ def check_error_bodies(
             if not content:
                 content.append(_content_fields(runner, synapse, judged))
             outcome, example = _error_response(runner, synapse, status, data, "chunks")
+            if consumer is not None:
+                _judge_consumed(runner, consumer, outcome, status, example)
+                return
             changed = _changed(user_fields(synapse), outcome.fields, content[0])
             if changed:
                 then = (
@@ -94,6 +103,25 @@ def check_error_bodies(
         return error_bodies
 
     return execute("error bodies", body, seed, progress, cls)
+
+
+def _judge_consumed(
+    runner: Runner,
+    consumer: Consumer,
+    outcome: StreamOutcome,
+    status: int,
+    example: dict[str, Any],
+) -> None:
+    """Fail if the consumer keeps something of an error response's yields."""
+    nothing = runner.loop.run_until_complete(consume(consumer, []))
+    kept = outcome.consumed
+    raised = isinstance(kept, tuple) and kept[:1] == ("raised",)
+    if not (raised or _blank(kept) or same(kept, nothing)):
+        runner.fail(
+            f"the {status} error body became content: the consumer returns {short(kept)} "
+            f"where it returns {short(nothing)} for no stream",
+            **example,
+        )
 
 
 def _content_fields(runner: Runner, synapse: Synapse, judged: dict[bytes, Any]) -> set[str] | None:

@@ -3,8 +3,9 @@ counterexamples, findings and notes are :mod:`simnet.fuzz.reports`')."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from simnet._compat import Synapse
@@ -33,6 +34,9 @@ class StreamOutcome:
     error: tuple[str, str] | None
     raised_in: str | None = None
     """Which of the protocol's methods raised ``error``."""
+    consumed: Any = None
+    """What the validator's consumer returned from the yields (``("raised", type)`` if it
+    raised), when one is given."""
 
     @property
     def accumulated(self) -> tuple[Any, ...]:
@@ -90,11 +94,32 @@ def user_fields(synapse: Synapse) -> dict[str, Any]:
     return {k: v for k, v in synapse.model_dump().items() if k not in _BASE_FIELDS}
 
 
+Consumer = Callable[[list[Any]], Any]
+"""The validator's own fold of a stream: given the items ``process_streaming_response``
+yielded, in order, it returns what the validator keeps (sync or async)."""
+
+
+async def consume(consumer: Consumer, yielded: list[Any]) -> Any:
+    """What ``consumer`` returns from ``yielded``; ``("raised", name)`` if it raises."""
+    try:
+        result = consumer(list(yielded))
+        return await result if inspect.isawaitable(result) else result
+    except Exception as exc:
+        return ("raised", type(exc).__name__)
+
+
 class Runner(reports.Runner):
-    """A property run's runner that also runs the protocol over one response."""
+    """A property run's runner that also runs the protocol over one response, and the
+    validator's consumer over what it yielded when there is one."""
+
+    consumer: Consumer | None = None
 
     def run(self, *args: Any, **kwargs: Any) -> StreamOutcome:
-        return self.loop.run_until_complete(run_protocol(*args, **kwargs))
+        outcome = self.loop.run_until_complete(run_protocol(*args, **kwargs))
+        if self.consumer is None:
+            return outcome
+        consumed = self.loop.run_until_complete(consume(self.consumer, outcome.yielded))
+        return replace(outcome, consumed=consumed)
 
 
 def execute(
@@ -117,6 +142,7 @@ def execute(
 
 
 __all__ = [
+    "Consumer",
     "Counterexample",
     "Finding",
     "Progress",
@@ -125,6 +151,7 @@ __all__ = [
     "Runner",
     "StreamOutcome",
     "base_headers",
+    "consume",
     "execute",
     "run_protocol",
     "url_for",

@@ -320,3 +320,35 @@ def openai_body(words: list[str], *, ensure_ascii: bool = True) -> bytes:
         for w in words
     ]
     return "".join(f"data: {e}\n\n" for e in [*events, "[DONE]"]).encode()
+
+
+class YieldsRawText(_Base):
+    """Yields each read as text and keeps nothing itself, error answers included: the
+    validator folds the yields with a consumer of its own."""
+
+    async def process_streaming_response(self, response):
+        async for chunk in response.content.iter_any():
+            yield chunk.decode("utf-8", errors="replace")
+
+
+def sse_deltas(yields: list[str]) -> str:
+    """A validator's SSE consumer: joins the yields, keeps the ``data:`` events' text and
+    ignores anything that is not SSE (an axon's JSON error body)."""
+    text = "".join(yields)
+    kept = []
+    for event in text.split("\n\n"):
+        if event.startswith("data: ") and event != "data: [DONE]":
+            kept.append(json.loads(event[len("data: ") :])["choices"][0]["delta"]["content"])
+    return "".join(kept)
+
+
+def json_per_chunk(yields: list[str]) -> list:
+    """A validator's consumer that parses each yielded piece as a JSON object of its own:
+    a piece cut mid-object is lost, and an error body is kept as an answer."""
+    parsed = []
+    for piece in yields:
+        try:
+            parsed.append(json.loads(piece))
+        except ValueError:
+            continue
+    return parsed
