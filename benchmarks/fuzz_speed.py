@@ -63,12 +63,22 @@ class _Bare:
         self.content = _Content(chunks)
 
 
-async def _bare_run(synapse: Any, chunks: list[bytes], status: int = 200) -> tuple[Any, Any]:
+def joined(yields: list[Any]) -> str:
+    """The consumer the benchmark gives: the yielded text (or bytes, decoded), joined."""
+    return "".join(y.decode(errors="replace") if isinstance(y, bytes) else str(y) for y in yields)
+
+
+async def _bare_run(
+    synapse: Any, chunks: list[bytes], status: int = 200, consumer: Any = None
+) -> tuple[Any, Any]:
     copy = synapse.model_copy(deep=True)
     response = _Bare(chunks, base_headers(synapse, status=status), status)
+    yielded = []
     try:
-        async for _ in copy.process_streaming_response(response):
-            pass
+        async for item in copy.process_streaming_response(response):
+            yielded.append(item)
+        if consumer is not None:
+            return consumer(yielded), None
         return user_fields(copy), copy.extract_response_json(response)
     except Exception as exc:
         return type(exc).__name__, None
@@ -79,7 +89,7 @@ _SETTINGS = settings(
 )
 
 
-def bare_chunking(cls: type, examples: int) -> int:
+def bare_chunking(cls: type, examples: int, consumer: Any = None) -> int:
     loop, count = asyncio.new_event_loop(), 0
 
     @settings(_SETTINGS, max_examples=examples)
@@ -92,8 +102,8 @@ def bare_chunking(cls: type, examples: int) -> int:
         nonlocal count
         count += 1
         chunks = data.draw(strategies.chunkings(payload))
-        whole = loop.run_until_complete(_bare_run(synapse, [payload]))
-        split = loop.run_until_complete(_bare_run(synapse, chunks))
+        whole = loop.run_until_complete(_bare_run(synapse, [payload], consumer=consumer))
+        split = loop.run_until_complete(_bare_run(synapse, chunks, consumer=consumer))
         assert repr(whole) == repr(split) or True  # the comparison's cost, not its verdict
 
     test()
@@ -121,11 +131,15 @@ def bare_error_bodies(cls: type, examples: int) -> int:
 BARE: dict[str, Callable[[type, int], int]] = {
     "chunking_invariance": bare_chunking,
     "error_bodies": bare_error_bodies,
+    "chunking+consumer": lambda cls, examples: bare_chunking(cls, examples, joined),
 }
 
 
 def _simnet(name: str) -> Callable[[type, int], int]:
     def run(cls: type, examples: int) -> int:
+        if name == "chunking+consumer":
+            check = PROPERTIES["chunking_invariance"]
+            return check(cls, max_examples=examples, seed=0, consumer=joined).examples
         return PROPERTIES[name](cls, max_examples=examples, seed=0).examples
 
     return run
@@ -149,7 +163,7 @@ def main() -> None:
     )
     print(f"{'protocol':<12}{'property':<21}{'simnet ex/s':>18}{'bare ex/s':>18}{'ratio':>8}")
     for label, cls in PROTOCOLS.items():
-        for name in PROPERTIES:
+        for name in [*PROPERTIES, "chunking+consumer"]:
             simnet_rates, bare_rates = [], []
             for _ in range(args.rounds):
                 simnet_rates.append(_rate(_simnet(name), cls, args.examples))

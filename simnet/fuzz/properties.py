@@ -113,7 +113,7 @@ def _judge_consumed(
     example: dict[str, Any],
 ) -> None:
     """Fail if the consumer keeps something of an error response's yields."""
-    nothing = runner.loop.run_until_complete(consume(consumer, []))
+    nothing = consume(consumer, [], runner.loop)
     kept = outcome.consumed
     raised = isinstance(kept, tuple) and kept[:1] == ("raised",)
     if not (raised or _blank(kept) or same(kept, nothing)):

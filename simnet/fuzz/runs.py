@@ -3,6 +3,7 @@ counterexamples, findings and notes are :mod:`simnet.fuzz.reports`')."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -99,11 +100,12 @@ Consumer = Callable[[list[Any]], Any]
 yielded, in order, it returns what the validator keeps (sync or async)."""
 
 
-async def consume(consumer: Consumer, yielded: list[Any]) -> Any:
-    """What ``consumer`` returns from ``yielded``; ``("raised", name)`` if it raises."""
+def consume(consumer: Consumer, yielded: list[Any], loop: asyncio.AbstractEventLoop) -> Any:
+    """What ``consumer`` returns from ``yielded`` (awaited on ``loop`` if it is async);
+    ``("raised", name)`` if it raises."""
     try:
         result = consumer(list(yielded))
-        return await result if inspect.isawaitable(result) else result
+        return loop.run_until_complete(result) if inspect.isawaitable(result) else result
     except Exception as exc:
         return ("raised", type(exc).__name__)
 
@@ -118,8 +120,7 @@ class Runner(reports.Runner):
         outcome = self.loop.run_until_complete(run_protocol(*args, **kwargs))
         if self.consumer is None:
             return outcome
-        consumed = self.loop.run_until_complete(consume(self.consumer, outcome.yielded))
-        return replace(outcome, consumed=consumed)
+        return replace(outcome, consumed=consume(self.consumer, outcome.yielded, self.loop))
 
 
 def execute(
