@@ -10,6 +10,8 @@ What a validator never sends is not judged: pass ``synapse_factory=`` (the valid
 own synapse builder; no argument, or one ``random.Random``) and it is the only source of
 synapses. Where the validator folds the yields itself, pass ``consumer=`` (that
 function) and chunking invariance and error bodies judge what it returns.
+``check_round_trip`` (opt-in: it needs the protocol's documented ``expected``) checks
+that what a miner streamed is what the validator ends with.
 Call them from a plain (sync) test::
 
     def test_my_protocol_is_chunking_invariant():
@@ -29,6 +31,7 @@ from simnet.fuzz.properties import (
     check_header_contract,
     check_yields,
 )
+from simnet.fuzz.roundtrip import check_round_trip
 from simnet.fuzz.runs import (
     Counterexample,
     Finding,
@@ -52,6 +55,7 @@ __all__ = [
     "check_chunking_invariance",
     "check_error_bodies",
     "check_header_contract",
+    "check_round_trip",
     "check_yields",
     "run_protocol",
 ]

@@ -196,3 +196,14 @@ def test_the_validators_consumer_decides_what_chunking_and_error_bodies_judge(tm
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "✗ error bodies fails" in broken.stdout
     assert "the consumer returns" in broken.stdout
+
+
+def test_the_round_trip_is_checked_with_the_protocols_documented_transformation():
+    args = ("--round-trip", f"{REAL}:completion_is_the_text", "--examples", "30", "--seed", "1")
+    kept = _fuzz(f"{REAL}:KeepsLines", *args)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert "✓ round trip holds" in kept.stdout
+    dropped = _fuzz(f"{REAL}:DropsNewlines", *args)
+    assert dropped.returncode == 1, dropped.stdout + dropped.stderr
+    assert "✓ chunking invariance holds" in dropped.stdout
+    assert "✗ round trip fails" in dropped.stdout

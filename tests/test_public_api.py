@@ -111,6 +111,7 @@ PUBLIC_MODULES = {
         "check_chunking_invariance",
         "check_error_bodies",
         "check_header_contract",
+        "check_round_trip",
         "check_yields",
         "run_protocol",
     },

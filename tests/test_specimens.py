@@ -229,3 +229,16 @@ def test_an_sse_consumer_that_ignores_a_non_sse_error_body_passes(check):
         max_examples=BUDGET,
         seed=0,
     )
+
+
+def test_a_parser_dropping_every_newline_fails_only_the_round_trip():
+    from simnet.properties import check_round_trip
+
+    check_chunking_invariance(specimens.DropsNewlines, max_examples=BUDGET, seed=0)
+    failed = _fails(
+        check_round_trip, specimens.DropsNewlines, expected=specimens.completion_is_the_text
+    )
+    assert "the validator ends with" in failed.findings[0].message
+    check_round_trip(
+        specimens.KeepsLines, expected=specimens.completion_is_the_text, max_examples=BUDGET, seed=0
+    )

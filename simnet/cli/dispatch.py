@@ -73,6 +73,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "error bodies are judged on what it returns",
     )
     fuzz.add_argument(
+        "--round-trip",
+        metavar="MODULE:FUNC",
+        help="also check that what a miner streams is what the validator ends with: FUNC "
+        "maps a body to that (the consumer's result, or a dict of fields)",
+    )
+    fuzz.add_argument(
         "--yields",
         action="store_true",
         help="also check what process_streaming_response yields (for clients that consume it)",
@@ -263,6 +269,7 @@ def _run(args: argparse.Namespace) -> int:
             synapse=args.synapse,
             synapse_factory=args.synapse_factory,
             consumer=args.consumer,
+            round_trip=args.round_trip,
             yields=args.yields,
             client=args.client,
         )

@@ -28,6 +28,7 @@ def fuzz(
     synapse: str | None = None,
     synapse_factory: str | None = None,
     consumer: str | None = None,
+    round_trip: str | None = None,
     yields: bool = False,
     client: str | None = None,
 ) -> int:
@@ -45,6 +46,7 @@ def fuzz(
                     ("--synapse", synapse),
                     ("--synapse-factory", synapse_factory),
                     ("--consumer", consumer),
+                    ("--round-trip", round_trip),
                     ("--yields", yields),
                 )
                 if given
@@ -70,6 +72,7 @@ def fuzz(
         cls = load_protocol(target)
         factory = _factory(synapse_factory, fields, synapse)
         fold = _function(consumer, "consumer")
+        expected = _function(round_trip, "round-trip expectation")
         synapses = None if factory else _synapses(cls, fields, synapse)
         given = [Sample(_read_body(path), f"body {path}") for path in bodies]
         if miner is not None:
@@ -80,7 +83,9 @@ def fuzz(
         return EXIT_UNLOADABLE
 
     quiet_bittensor_logging()
-    checks = {**PROPERTIES, **(OPTIONAL_PROPERTIES if yields else {})}
+    checks = {**PROPERTIES, **({"yields": OPTIONAL_PROPERTIES["yields"]} if yields else {})}
+    if expected is not None:
+        checks["round_trip"] = OPTIONAL_PROPERTIES["round_trip"]
     budget = examples or profile_settings().max_examples
     console.print(
         f"[bold]simnet fuzz[/] {cls.__module__}.{cls.__qualname__}: {len(checks)} properties, "
@@ -92,10 +97,12 @@ def fuzz(
     def run(name: str, check: Any, progress: Any) -> Any:
         kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "synapses": synapses}
         kwargs["synapse_factory"] = factory
-        if name in ("chunking_invariance", "error_bodies", "yields"):
+        if name in ("chunking_invariance", "error_bodies", "yields", "round_trip"):
             kwargs["samples"] = samples
-        if name in ("chunking_invariance", "error_bodies"):
+        if name in ("chunking_invariance", "error_bodies", "round_trip"):
             kwargs["consumer"] = fold
+        if name == "round_trip":
+            kwargs["expected"] = expected
         return check(cls, progress=progress, **kwargs)
 
     def report(name: str, exc: Any) -> None:

@@ -122,10 +122,10 @@ def _protocol_properties(yields: bool) -> list[str]:
     from simnet._release import WrongStack
 
     try:
-        from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+        from simnet.fuzz.properties import PROPERTIES
     except WrongStack:  # bittensor 11.x: the item fails with the one-line reason when run
         return ["protocol"]
-    return [*PROPERTIES, *(OPTIONAL_PROPERTIES if yields else ())]
+    return [*PROPERTIES, *(["yields"] if yields else [])]
 
 
 def _is_reader(target: str) -> bool:

@@ -25,6 +25,7 @@ from simnet.fuzz.inputs import (
     synapse_strategy,
 )
 from simnet.fuzz.profiles import profile_settings
+from simnet.fuzz.roundtrip import check_round_trip
 from simnet.fuzz.runs import (
     Consumer,
     Progress,
@@ -262,5 +263,9 @@ PROPERTIES: dict[str, Callable[..., PropertyReport]] = {
 }
 """Every property simnet runs by default, by name."""
 
-OPTIONAL_PROPERTIES: dict[str, Callable[..., PropertyReport]] = {"yields": check_yields}
-"""Properties run on request (``simnet fuzz --yields``, ``--simnet-fuzz-yields``)."""
+OPTIONAL_PROPERTIES: dict[str, Callable[..., PropertyReport]] = {
+    "yields": check_yields,
+    "round_trip": check_round_trip,
+}
+"""Properties run on request (``simnet fuzz --yields``, ``--simnet-fuzz-yields``;
+``simnet fuzz --round-trip MODULE:FUNC``)."""

@@ -352,3 +352,24 @@ def json_per_chunk(yields: list[str]) -> list:
         except ValueError:
             continue
     return parsed
+
+
+class DropsNewlines(_Base):
+    """Reads the stream line by line (``async for line in response.content``) and keeps
+    each line without its newline: every chunking gives the same, wrong, completion."""
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        async for line in response.content:
+            self.completion += line.decode("utf-8", errors="replace").rstrip("\n")
+            yield line
+
+
+class KeepsLines(_Accumulates):
+    """The same stream kept whole: the round trip holds."""
+
+
+def completion_is_the_text(body: bytes) -> dict:
+    """The plain-text protocols' documented transformation: the completion is the body."""
+    return {"completion": body.decode("utf-8")}
