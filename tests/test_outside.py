@@ -123,6 +123,20 @@ def test_a_users_own_offline_mode_is_kept(monkeypatch):
     assert os.environ["WANDB_MODE"] == "disabled"
 
 
+def test_a_network_whose_stubs_fail_to_start_holds_nothing(stubs_file, monkeypatch):
+    from simnet.outside import services
+    from simnet.sandbox.offline import GUARD
+
+    def broken(names):
+        raise RuntimeError("no certificate today")
+
+    monkeypatch.setattr(services, "_authority", broken)
+    was_active = GUARD.active
+    with pytest.raises(RuntimeError, match="no certificate today"):
+        simnet.Simnet(outside=stubs_file).open()
+    assert GUARD.active == was_active
+
+
 def test_hosts_the_run_never_contacted_are_listed(stubs_file):
     with simnet.Simnet(outside=stubs_file) as net:
         httpx.get("http://api.example.com/health")

@@ -93,11 +93,17 @@ class OfflineSession:
         if self.blocking_threshold is not None:
             self._unwatch = self.host.watch_blocking(self.blocking_threshold, self.blocked)
         self._outside_routes = contextlib.ExitStack()
-        self._outside_routes.enter_context(offline_modes())
-        if self.outside is not None:
-            self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
-        if self._cassette is not None:
-            self._outside_routes.enter_context(replaying(self._cassette))
+        try:
+            self._outside_routes.enter_context(offline_modes())
+            if self.outside is not None:
+                self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
+            if self._cassette is not None:
+                self._outside_routes.enter_context(replaying(self._cassette))
+        except BaseException:  # a failed open holds nothing: the guard is given back
+            self._open = False
+            self._stop_watching()
+            self._release()
+            raise
 
     def _serve(self, app: Any, tls: tuple[str, str] | None) -> tuple[int, Callable[[], None]]:
         """Serve an outside service's app on loopback (TCP; HTTPS with ``tls``)."""

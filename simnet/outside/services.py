@@ -14,6 +14,7 @@ in it (``WANDB_MODE=offline``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import tempfile
 import threading
@@ -28,6 +29,18 @@ OFFLINE_MODES = {"WANDB_MODE": "offline"}
 """Services with an offline mode of their own, and the setting that selects it."""
 _KEPT_MODES = {"WANDB_MODE": {"offline", "disabled", "dryrun"}}
 """Settings of the user's that are offline already, and kept."""
+
+
+@functools.cache
+def _authority(names: tuple[str, ...]) -> tuple[Any, Any]:
+    """A certificate authority and a certificate for ``names``, made once per process
+    (RSA keys: elliptic-curve keys go through cryptography's cached curve class, which a
+    long test session has been seen to lose, failing every later key with "curve must be
+    an EllipticCurve instance")."""
+    import trustme
+
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    return ca, ca.issue_cert(*names, key_type=trustme.KeyType.RSA)
 
 
 @contextmanager
@@ -86,11 +99,7 @@ class OutsideServices:
 
     def start(self, serve: Serve) -> OutsideServices:
         """Serve the stubs (plain and TLS) with ``serve`` and trust the run's CA."""
-        import trustme
-
-        ca = trustme.CA()
-        names = sorted(self.stubs.hosts) or ["stub.invalid"]
-        certificate = ca.issue_cert(*names)
+        ca, certificate = _authority(tuple(sorted(self.stubs.hosts)) or ("stub.invalid",))
         self._files = tempfile.TemporaryDirectory(prefix="simnet-outside-")
         folder = Path(self._files.name)
         ca_file, cert_file = folder / "ca.pem", folder / "server.pem"
