@@ -142,6 +142,12 @@ print("put back")
 """
 
 
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
 def _spins_beside_busy_processes(cpu_seconds, hogs, walls):
     """A step that spins on the CPU for ``cpu_seconds`` while ``hogs`` busy processes share
     its core (the thread and the hogs pinned to one CPU), as on a loaded CI machine."""
@@ -165,10 +171,8 @@ def _spins_beside_busy_processes(cpu_seconds, hogs, walls):
                 pass
             walls.append(time.monotonic() - started)
             os.sched_setaffinity(0, before)
-        finally:
-            for process in busy:
-                process.kill()
-                process.wait()
+        finally:  # off the loop: waiting for the hogs to exit is the test's, not the step's
+            await asyncio.to_thread(_stop, busy)
         await asyncio.sleep(0)
 
     return body
