@@ -4,13 +4,15 @@ The public names are listed in ``__all__``. They are imported on first use, so t
 loading simnet's pytest plugin does not import bittensor. Public submodules (each a
 façade over the room that implements it): ``simnet.strategies`` and
 ``simnet.properties`` (fuzzing), ``simnet.faults``, ``simnet.attacks``,
-``simnet.mocking``, ``simnet.local`` (the two-terminal network) and
-``simnet.adversaries`` (adversarial miners and validators for rehearsals).
+``simnet.mocking``, ``simnet.local`` (the two-terminal network),
+``simnet.adversaries`` (adversarial miners and validators for rehearsals) and
+``simnet.readers`` (fuzzing streaming readers); ``simnet.v11`` is the bittensor 11.x
+stack.
 
-Everything else is implementation, grouped by job (see the README's "Layout"):
-``_compat`` (bittensor release differences), ``sandbox``, ``chain``, ``wire``,
-``outside`` (stubbed outside services), ``network``, ``neurons``, ``fuzz``, ``rehearsal``,
-``cli`` and
+Everything else is implementation, grouped by job (see "Layout" in
+``docs/contributing.md``): ``_release`` (which bittensor, which stack), ``_compat``
+(bittensor release differences), ``sandbox``, ``chain``, ``wire``, ``outside`` (stubbed
+outside services), ``network``, ``neurons``, ``fuzz``, ``rehearsal``, ``cli`` and
 ``plugin``.
 """
 

@@ -10,8 +10,9 @@ install. The major version picks the stack and nothing else: everything else sim
 adapts to is detected in the installed release (``simnet._compat``).
 
 :data:`RELEASES` is the one list of the releases simnet checks: CI smoke-tests each of
-them (``tools/releases.py`` hands it to ``.ci/run``), the README's release table is
-checked against it, and the messages below quote the ranges it gives.
+them (``tools/releases.py`` hands it to ``.ci/run``), the release table
+(``docs/bittensor-releases.md``) is checked against it, and the messages below quote the
+ranges it gives.
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ def test_the_checked_ranges_come_from_the_release_list():
     assert versions == sorted(set(versions))
 
 
-def test_the_readme_release_table_is_the_one_generated_from_the_release_list():
-    assert releases.table() in (ROOT / "README.md").read_text()
+def test_the_documented_release_table_is_the_one_generated_from_the_release_list():
+    assert releases.table() in (ROOT / "docs" / "bittensor-releases.md").read_text()
 
 
 def test_every_install_line_in_the_docs_is_the_tables_line_for_its_minor():

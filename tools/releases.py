@@ -1,8 +1,8 @@
-"""The bittensor releases simnet checks (``simnet._release.RELEASES``), as the README's
+"""The bittensor releases simnet checks (``simnet._release.RELEASES``), as the docs' release
 table and against what the package index offers.
 
-    python tools/releases.py table     the README's release table (tests/test_release.py
-                                       checks the README holds it verbatim)
+    python tools/releases.py table     the release table of docs/bittensor-releases.md
+                                       (tests/test_release.py checks it is there verbatim)
     python tools/releases.py anchors   the releases CI runs the whole suite on
     python tools/releases.py needs SPEC
                                        what pip needs beside ``bittensor==SPEC`` ("9.12.2",
@@ -64,7 +64,8 @@ def needs(spec: str) -> list[str]:
 
 
 def table() -> str:
-    """The README's table: one row per minor, what CI runs on it and the install line."""
+    """The release table (docs/bittensor-releases.md): one row per minor, what CI runs
+    on it and the install line."""
     pythons: dict[str, list[str]] = {}
     for release, python in smoke_runs():
         pythons.setdefault(release.version, []).append(python)

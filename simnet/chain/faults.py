@@ -1,4 +1,5 @@
-"""Chain faults: make the next calls of a named subtensor method fail, recorded like wire faults.
+"""Chain faults (the next calls of a named method fail, recorded like wire faults), and
+``NotSimulated``, which both stacks' chain doubles raise for what they do not simulate.
 
     net.chain.faults.fail("set_weights", times=2)            # the chain's failure result
     net.chain.faults.fail("metagraph", error=ConnectionError("node down"))

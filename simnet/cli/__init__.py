@@ -1,4 +1,6 @@
-"""The ``simnet`` command line: ``main`` parses; each command lives in a module of its own."""
+"""The ``simnet`` command line: ``main`` (``dispatch``) parses; each command lives in a module
+of its own (``demo``, ``fuzz``, ``chain``: status, register, epoch, reset; ``run``: run and
+record; ``rehearse``), and ``reference`` finds the reference subnet."""
 
 from simnet.cli.dispatch import main
 

@@ -1,4 +1,4 @@
-"""``simnet status``, ``simnet register`` and ``simnet reset``: the local chain state."""
+"""``simnet status``, ``register``, ``epoch`` and ``reset``: the local chain state."""
 
 from __future__ import annotations
 

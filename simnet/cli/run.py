@@ -1,4 +1,5 @@
-"""``simnet run -- python neurons/miner.py ARGS``: a neuron script, unmodified, on simnet."""
+"""``simnet run -- python neurons/miner.py ARGS``: a neuron script, unmodified, on simnet;
+``simnet record -- ...``: the same script online, its outside HTTP exchanges recorded."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Real dendrites that reach the axon host over the in-memory transport."""
+"""Real dendrites that reach the axon host over the in-memory transport, and a closed
+network's dendrites retired quietly."""
 
 from __future__ import annotations
 

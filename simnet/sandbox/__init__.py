@@ -1,2 +1,4 @@
-"""What keeps a process offline and out of the user's files: the offline guard and
-deterministic wallets in a temporary directory. The bottom layer above ``_compat``."""
+"""What keeps a process offline and out of the user's files: the offline guard
+(``offline``: bittensor's external-IP lookup answered locally, every connection and DNS
+lookup beyond loopback refused) and deterministic, unencrypted real wallets in a
+temporary directory (``wallets``). The bottom layer above ``_compat``."""

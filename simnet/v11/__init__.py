@@ -11,8 +11,9 @@ and transports::
 
 Importing it with 9.x or 10.x installed raises ``simnet._release.WrongStack`` (one line).
 The room's modules: ``sdk`` (every 11.x name), ``substrate`` (the chain behind the SDK's
-seam), ``clocks`` (per-miner clock and nonce store), ``auth`` (signing schemes),
-``wallets``, ``network`` and ``contract`` (the signed-request checks).
+seam), ``timelock`` (what the SDK encrypts here, kept so the chain can reveal it),
+``clocks`` (per-miner clock and nonce store), ``auth`` (signing schemes), ``wallets``,
+``network`` and ``contract`` (the signed-request checks).
 """
 
 from simnet._release import require as _require
