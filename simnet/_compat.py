@@ -390,9 +390,32 @@ _RUNTIME_TYPES: dict[str, Any] = {
                 ["flags", "u128"],
             ],
         },
+        # pallets/commitments/src/types.rs: what ``CommitmentOf`` holds
+        "Registration": {
+            "type": "struct",
+            "type_mapping": [["deposit", "u128"], ["block", "u64"], ["info", "CommitmentInfo"]],
+        },
+        "CommitmentInfo": {"type": "struct", "type_mapping": [["fields", "Vec<Data>"]]},
+        "Data": {
+            "type": "enum",
+            "type_mapping": [
+                ["None", "Null"],
+                *[[f"Raw{n}", f"[u8; {n}]"] for n in range(129)],
+                *[[name, "[u8; 32]"] for name in ("BlakeTwo256", "Sha256", "Keccak256")],
+                ["ShaThree256", "[u8; 32]"],
+                ["TimelockEncrypted", "TimelockEncryptedData"],
+                ["ResetBondsFlag", "Null"],
+                ["BigRaw", "Vec<u8>"],
+            ],
+        },
+        "TimelockEncryptedData": {
+            "type": "struct",
+            "type_mapping": [["encrypted", "Vec<u8>"], ["reveal_round", "u64"]],
+        },
     }
 }
-"""The subtensor runtime's ``System.Account`` types (scalecodec's presets name older ones)."""
+"""The subtensor runtime's types of the storage items simnet answers whose names
+scalecodec's presets give other shapes (``System.Account``, ``Commitments.CommitmentOf``)."""
 
 
 @functools.cache
@@ -405,13 +428,23 @@ def _query_returns() -> str:
     raise SeamChanged("SubstrateInterface.query", f"it returns {annotation}, unknown to simnet")
 
 
+def _scale_obj() -> Any:
+    """9.x's ``ScaleObj`` (10.x has none)."""
+    import async_substrate_interface.types
+
+    return async_substrate_interface.types.ScaleObj  # type: ignore[attr-defined,unused-ignore]
+
+
 @functools.cache
 def _scale_runtime() -> Any:
     from scalecodec.base import RuntimeConfigurationObject
     from scalecodec.type_registry import load_type_registry_preset
 
     runtime = RuntimeConfigurationObject(ss58_format=42)
-    runtime.update_type_registry(load_type_registry_preset("legacy"))
+    legacy = load_type_registry_preset("legacy")
+    if legacy is None:  # pragma: no cover - depends on the installed scalecodec
+        raise SeamChanged("scalecodec", "it has no 'legacy' type registry preset")
+    runtime.update_type_registry(legacy)
     runtime.update_type_registry(_RUNTIME_TYPES)
     return runtime
 
@@ -440,19 +473,37 @@ def _raw_account(value: str) -> tuple[tuple[int, ...]]:
     return (tuple(_account_ids([value])[0]),)
 
 
-def storage_result(value_type: str | None, value: Any, *, item: str) -> Any:
-    """What the installed release's ``substrate.query`` returns for storage ``item`` of
-    ``value_type`` holding the decoded ``value``."""
-    if _query_returns() == "ScaleObj":
-        from async_substrate_interface.types import ScaleObj
+def _raw_registration(value: dict[str, Any]) -> dict[str, Any]:
+    """``CommitmentOf`` as 9.x's decoder gives it: the fields' ``BoundedVec`` a 1-tuple,
+    byte arrays as ``(tuple of ints,)``."""
 
+    def field(entry: Any) -> Any:
+        if isinstance(entry, str):
+            return entry
+        ((variant, data),) = entry.items()
+        if isinstance(data, str):
+            return {variant: (tuple(bytes.fromhex(data.removeprefix("0x"))),)}
+        return entry
+
+    fields = tuple(field(f) for f in value["info"]["fields"])
+    return {**value, "info": {"fields": (fields,)}}
+
+
+def storage_result(
+    value_type: str | None, value: Any, *, item: str, unsupported: type[Exception]
+) -> Any:
+    """What the installed release's ``substrate.query`` returns for storage ``item`` of
+    ``value_type`` holding the decoded ``value``; ``unsupported`` (naming the item) where
+    the release wants a SCALE object and simnet has no type to build it from."""
+    if _query_returns() == "ScaleObj":
+        ScaleObj = _scale_obj()
         if value_type == "Vec<AccountId>":
             value = [_raw_account(v) for v in value]
+        if value_type == "Registration" and value is not None:
+            value = _raw_registration(value)
         return ScaleObj(value) if isinstance(value, (list, tuple, int, float)) else value
     if value_type is None:
-        from simnet.chain.faults import NotSimulated
-
-        raise NotSimulated(f"simnet does not build the SCALE object of {item} for this release")
+        raise unsupported(f"simnet does not build the SCALE object of {item} for this release")
     if value is None:
         return _scale_object(f"Option<{value_type}>", None)
     return _scale_object(value_type, value)
@@ -461,12 +512,13 @@ def storage_result(value_type: str | None, value: Any, *, item: str) -> Any:
 def storage_entry(key_type: str, key: Any, value_type: str | None, value: Any) -> list[Any]:
     """One record of the installed release's ``substrate.query_map``: ``[key, value]``."""
     if _query_returns() == "ScaleObj":
-        from async_substrate_interface.types import ScaleObj
-
+        ScaleObj = _scale_obj()
         if key_type == "AccountId":
             key = _raw_account(key)
         if value_type == "AccountId":
             value = _raw_account(value)
+        if value_type == "Registration":
+            value = _raw_registration(value)
         return [key, ScaleObj(value)]
     if value_type is not None:
         value = _scale_object(value_type, value).value

@@ -175,6 +175,17 @@ def test_raw_serve_axon_and_set_commitment_change_the_chain(chain):
     assert sub.get_all_commitments(1) == {hotkey: "hello"}
 
 
+def test_a_raw_commitment_query_decodes_with_the_releases_own_decoder(chain):
+    from bittensor.core.chain_data.utils import decode_metadata
+
+    sub = FakeSubtensor(chain)
+    sub.set_commitment(MINER, 1, "hello")
+
+    result = sub.substrate.query("Commitments", "CommitmentOf", [1, MINER.hotkey.ss58_address])
+
+    assert decode_metadata(_value(result)) == "hello"
+
+
 def test_a_call_simnet_does_not_run_is_named_when_composed(chain):
     with pytest.raises(simnet.NotSimulated, match=r"Balances\.transfer_keep_alive"):
         FakeSubtensor(chain).substrate.compose_call("Balances", "transfer_keep_alive", {})

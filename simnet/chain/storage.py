@@ -71,7 +71,7 @@ def _exists(chain: ChainState, netuid: Any) -> bool:
 
 
 def _per_netuid(
-    value_type: str, value: Callable[[ChainState, int, int], Any], default: Any
+    value_type: str | None, value: Callable[[ChainState, int, int], Any], default: Any
 ) -> Item:
     """A map keyed by netuid (or a storage index); ``default`` for a subnet that does not
     exist (the item's default value)."""
@@ -261,7 +261,7 @@ ITEMS: dict[tuple[str, str], Item] = {
     ),
     ("System", "Number"): _plain("u32", (), lambda c, b: b),
     ("Commitments", "CommitmentOf"): _per_hotkey(
-        None, _commitment, lambda c, n: list(c.commitments(n))
+        "Registration", _commitment, lambda c, n: list(c.commitments(n))
     ),
     ("Commitments", "RevealedCommitments"): _per_hotkey(
         None, _revealed, lambda c, n: list(c.revealed_commitments(n))

@@ -197,7 +197,9 @@ class SubstrateDouble:
         """The storage item's value, as the installed release's interface returns it."""
         found = storage.item(module, storage_function)
         value = storage.read(self.chain, module, storage_function, params, self._number(block_hash))
-        return storage_result(found.value_type, value, item=f"{module}.{storage_function}")
+        return storage_result(
+            found.value_type, value, item=f"{module}.{storage_function}", unsupported=NotSimulated
+        )
 
     def query_map(
         self,
