@@ -137,8 +137,8 @@ def metagraph_info(**known: Any) -> Any:
     """The installed release's ``MetagraphInfo`` from ``known`` (what simnet models, in the
     SDK's own units), or ``None`` where the release has no such class. Fields the release
     lacks are left out; its other fields are the empty value of their type: zero
-    balances, no identities, ``None`` where optional (simnet models no pool, no
-    emissions in TAO, no identities)."""
+    balances, no identities, ``None`` where optional (simnet models no emissions in TAO,
+    no identities)."""
     if MetagraphInfo is None:
         return None
     types = _field_types(MetagraphInfo)

@@ -236,6 +236,23 @@ def test_sign_and_send_extrinsic_is_the_real_method_over_the_double(chain):
     assert chain.is_registered(1, NEWCOMER.hotkey.ss58_address)
 
 
+def test_an_extrinsic_sent_without_waiting_costs_no_fee(chain):
+    sub = FakeSubtensor(chain)
+    call = sub.substrate.compose_call(
+        "SubtensorModule", "burned_register", {"netuid": 1, "hotkey": NEWCOMER.hotkey.ss58_address}
+    )
+
+    result = sub.sign_and_send_extrinsic(
+        call, NEWCOMER, wait_for_inclusion=False, wait_for_finalization=False
+    )
+
+    success = result[0] if isinstance(result, tuple) else result.success
+    assert success is True
+    assert chain.is_registered(1, NEWCOMER.hotkey.ss58_address)
+    if hasattr(result, "extrinsic_fee"):  # 10.x reports the fee
+        assert result.extrinsic_fee == Balance.from_rao(0)
+
+
 def test_get_block_shows_the_block_and_the_extrinsics_sent_in_it(chain):
     sub = FakeSubtensor(chain)
     _send(

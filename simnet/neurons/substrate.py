@@ -270,7 +270,7 @@ class SubstrateDouble:
 
     def get_payment_info(self, call: Any, keypair: Any) -> dict[str, Any]:
         """simnet's chain charges no fees."""
-        return {"class": "normal", "partial_fee": 0, "weight": _DISPATCH_INFO["weight"]}
+        return {"class": "Normal", "partial_fee": 0, "weight": _DISPATCH_INFO["weight"]}
 
     def submit_extrinsic(
         self,

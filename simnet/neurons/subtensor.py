@@ -276,6 +276,11 @@ class FakeSubtensor(SubtensorDouble):
         return RealSubtensor.sign_and_send_extrinsic(self, *args, **kwargs)  # type: ignore[arg-type]
 
     @simulated()
+    def get_extrinsic_fee(self, call: Any, keypair: Any) -> Balance:
+        """What ``call`` would cost ``keypair``: nothing (simnet's chain charges no fees)."""
+        return Balance.from_rao(self.substrate.get_payment_info(call, keypair)["partial_fee"])
+
+    @simulated()
     def get_netuids_for_hotkey(self, hotkey_ss58: str, block: int | None = None) -> list[int]:
         """The subnets on which ``hotkey_ss58`` holds a uid."""
         return [n for n in self.chain.netuids() if self.chain.is_registered(n, hotkey_ss58)]
@@ -650,7 +655,7 @@ class FakeSubtensor(SubtensorDouble):
 # commitments are 10.x's; elsewhere they are what the real Subtensor has not.
 for _name in ("commit", "set_reveal_commitment", "get_revealed_commitment",
               "get_revealed_commitment_by_hotkey", "get_all_revealed_commitments",
-              "get_commitment_metadata"):  # fmt: skip
+              "get_commitment_metadata", "get_extrinsic_fee"):  # fmt: skip
     if not hasattr(RealSubtensor, _name):
         delattr(FakeSubtensor, _name)
         SIMULATED.discard(_name)
