@@ -137,8 +137,8 @@ def metagraph_info(**known: Any) -> Any:
     """The installed release's ``MetagraphInfo`` from ``known`` (what simnet models, in the
     SDK's own units), or ``None`` where the release has no such class. Fields the release
     lacks are left out; its other fields are the empty value of their type: zero
-    balances, no identities, ``None`` where optional (simnet models no pool, no
-    emissions in TAO, no identities)."""
+    balances, no identities, ``None`` where optional (simnet models no emissions in TAO,
+    no identities)."""
     if MetagraphInfo is None:
         return None
     types = _field_types(MetagraphInfo)
@@ -332,3 +332,211 @@ def _subnet_state(
         "emission_history": [],
     }
     return state
+
+
+# -- raw substrate answers (the neuron stack's substrate double) ---------------------------
+# What ``subtensor.substrate.query``/``query_map`` return differs by release: the substrate
+# interface of 10.x returns scalecodec ``ScaleType`` objects from ``query`` and plain
+# decoded values from ``query_map``; 9.x's wraps lists and numbers in its own ``ScaleObj``,
+# returns other values (ss58 strings, dicts, ``None``) as they are, and gives account ids
+# inside maps as raw bytes. Read off the installed ``SubstrateInterface.query``'s return
+# annotation, once.
+
+from async_substrate_interface.async_substrate import (  # noqa: E402
+    AsyncExtrinsicReceipt,
+    AsyncQueryMapResult,
+)
+from async_substrate_interface.sync_substrate import (  # noqa: E402
+    ExtrinsicReceipt,
+    QueryMapResult,
+    SubstrateInterface,
+)
+
+try:  # what DynamicInfo answers subtensor.subnet(); 9.0 has one too
+    from bittensor.core.chain_data import DynamicInfo
+except ImportError:  # pragma: no cover - depends on the installed release
+    DynamicInfo = None  # type: ignore[assignment,misc]
+
+__all__ += [
+    "AsyncExtrinsicReceipt",
+    "AsyncQueryMapResult",
+    "DynamicInfo",
+    "ExtrinsicReceipt",
+    "QueryMapResult",
+    "SubstrateInterface",
+    "dynamic_info",
+    "storage_entry",
+    "storage_result",
+]
+
+_RUNTIME_TYPES: dict[str, Any] = {
+    "types": {
+        "AccountInfo": {
+            "type": "struct",
+            "type_mapping": [
+                ["nonce", "u32"],
+                ["consumers", "u32"],
+                ["providers", "u32"],
+                ["sufficients", "u32"],
+                ["data", "AccountData"],
+            ],
+        },
+        "AccountData": {
+            "type": "struct",
+            "type_mapping": [
+                ["free", "u128"],
+                ["reserved", "u128"],
+                ["frozen", "u128"],
+                ["flags", "u128"],
+            ],
+        },
+        # pallets/commitments/src/types.rs: what ``CommitmentOf`` holds
+        "Registration": {
+            "type": "struct",
+            "type_mapping": [["deposit", "u128"], ["block", "u64"], ["info", "CommitmentInfo"]],
+        },
+        "CommitmentInfo": {"type": "struct", "type_mapping": [["fields", "Vec<Data>"]]},
+        "Data": {
+            "type": "enum",
+            "type_mapping": [
+                ["None", "Null"],
+                *[[f"Raw{n}", f"[u8; {n}]"] for n in range(129)],
+                *[[name, "[u8; 32]"] for name in ("BlakeTwo256", "Sha256", "Keccak256")],
+                ["ShaThree256", "[u8; 32]"],
+                ["TimelockEncrypted", "TimelockEncryptedData"],
+                ["ResetBondsFlag", "Null"],
+                ["BigRaw", "Vec<u8>"],
+            ],
+        },
+        "TimelockEncryptedData": {
+            "type": "struct",
+            "type_mapping": [["encrypted", "Vec<u8>"], ["reveal_round", "u64"]],
+        },
+    }
+}
+"""The subtensor runtime's types of the storage items simnet answers whose names
+scalecodec's presets give other shapes (``System.Account``, ``Commitments.CommitmentOf``)."""
+
+
+@functools.cache
+def _query_returns() -> str:
+    """``"ScaleType"`` (scalecodec objects) or ``"ScaleObj"`` (9.x's wrapper)."""
+    annotation = str(inspect.signature(SubstrateInterface.query).return_annotation)
+    for form in ("ScaleObj", "ScaleType"):
+        if form in annotation:
+            return form
+    raise SeamChanged("SubstrateInterface.query", f"it returns {annotation}, unknown to simnet")
+
+
+def _scale_obj() -> Any:
+    """9.x's ``ScaleObj`` (10.x has none)."""
+    import async_substrate_interface.types
+
+    return async_substrate_interface.types.ScaleObj  # type: ignore[attr-defined,unused-ignore]
+
+
+@functools.cache
+def _scale_runtime() -> Any:
+    from scalecodec.base import RuntimeConfigurationObject
+    from scalecodec.type_registry import load_type_registry_preset
+
+    runtime = RuntimeConfigurationObject(ss58_format=42)
+    legacy = load_type_registry_preset("legacy")
+    if legacy is None:  # pragma: no cover - depends on the installed scalecodec
+        raise SeamChanged("scalecodec", "it has no 'legacy' type registry preset")
+    runtime.update_type_registry(legacy)
+    runtime.update_type_registry(_RUNTIME_TYPES)
+    return runtime
+
+
+def _scale_object(value_type: str, value: Any) -> Any:
+    """A decoded scalecodec object of ``value_type`` holding ``value``: encoded and decoded
+    by scalecodec itself, as the node's answer would be."""
+    runtime = _scale_runtime()
+    data = runtime.create_scale_object(value_type).encode(_ss58_or_id(value_type, value))
+    decoded = runtime.create_scale_object(value_type, data=data)
+    decoded.decode()
+    return decoded
+
+
+def _ss58_or_id(value_type: str, value: Any) -> Any:
+    """An account id scalecodec can encode (tests' plain names become 32-byte ids)."""
+    if value_type == "AccountId":
+        return "0x" + _account_ids([value])[0].hex()
+    if value_type == "Vec<AccountId>":
+        return ["0x" + raw.hex() for raw in _account_ids(list(value))]
+    return value
+
+
+def _raw_account(value: str) -> tuple[tuple[int, ...]]:
+    """An account id as 9.x's decoder gives it inside maps: ``((32 ints),)``."""
+    return (tuple(_account_ids([value])[0]),)
+
+
+def _raw_registration(value: dict[str, Any]) -> dict[str, Any]:
+    """``CommitmentOf`` as 9.x's decoder gives it: the fields' ``BoundedVec`` a 1-tuple,
+    byte arrays as ``(tuple of ints,)``."""
+
+    def field(entry: Any) -> Any:
+        if isinstance(entry, str):
+            return entry
+        ((variant, data),) = entry.items()
+        if isinstance(data, str):
+            return {variant: (tuple(bytes.fromhex(data.removeprefix("0x"))),)}
+        return entry
+
+    fields = tuple(field(f) for f in value["info"]["fields"])
+    return {**value, "info": {"fields": (fields,)}}
+
+
+def storage_result(
+    value_type: str | None, value: Any, *, item: str, unsupported: type[Exception]
+) -> Any:
+    """What the installed release's ``substrate.query`` returns for storage ``item`` of
+    ``value_type`` holding the decoded ``value``; ``unsupported`` (naming the item) where
+    the release wants a SCALE object and simnet has no type to build it from."""
+    if _query_returns() == "ScaleObj":
+        ScaleObj = _scale_obj()
+        if value_type == "Vec<AccountId>":
+            value = [_raw_account(v) for v in value]
+        if value_type == "Registration" and value is not None:
+            value = _raw_registration(value)
+        return ScaleObj(value) if isinstance(value, (list, tuple, int, float)) else value
+    if value_type is None:
+        raise unsupported(f"simnet does not build the SCALE object of {item} for this release")
+    if value is None:
+        return _scale_object(f"Option<{value_type}>", None)
+    return _scale_object(value_type, value)
+
+
+def storage_entry(key_type: str, key: Any, value_type: str | None, value: Any) -> list[Any]:
+    """One record of the installed release's ``substrate.query_map``: ``[key, value]``."""
+    if _query_returns() == "ScaleObj":
+        ScaleObj = _scale_obj()
+        if key_type == "AccountId":
+            key = _raw_account(key)
+        if value_type == "AccountId":
+            value = _raw_account(value)
+        if value_type == "Registration":
+            value = _raw_registration(value)
+        return [key, ScaleObj(value)]
+    if value_type is not None:
+        value = _scale_object(value_type, value).value
+    if key_type == "AccountId":
+        key = _scale_object("AccountId", key).value
+    return [key, value]
+
+
+def dynamic_info(**known: Any) -> Any:
+    """The installed release's ``DynamicInfo`` from ``known`` (what simnet models, in the
+    SDK's units); its other fields are the empty value of their type. A field simnet
+    builds that the class no longer has is a changed seam."""
+    if DynamicInfo is None:  # pragma: no cover - depends on the installed release
+        raise SeamChanged("DynamicInfo", "the installed bittensor has no such class")
+    kinds = _field_types(DynamicInfo)
+    gone = sorted(set(known) - set(kinds))
+    if gone:
+        raise SeamChanged("DynamicInfo", f"it no longer has {', '.join(gone)}")
+    return DynamicInfo(
+        **{name: known[name] if name in known else _empty(kind) for name, kind in kinds.items()}
+    )

@@ -98,11 +98,11 @@ def test_burned_register_into_a_full_subnet_replaces_the_uid_the_chain_prunes(ch
     assert chain.replacements[-1].old_hotkey == "validator"
 
 
-def test_substrate_is_named_as_not_simulated_not_a_missing_attribute(chain):
-    with pytest.raises(simnet.NotSimulated, match=r"Subtensor\.substrate"):
-        _ = FakeSubtensor(chain).substrate
-    with pytest.raises(simnet.NotSimulated, match=r"Subtensor\.substrate"):
-        _ = simnet.AsyncFakeSubtensor(chain).substrate
+def test_an_unsimulated_substrate_call_is_named_not_a_missing_attribute(chain):
+    with pytest.raises(simnet.NotSimulated, match=r"Subtensor\.substrate\.get_constant"):
+        _ = FakeSubtensor(chain).substrate.get_constant
+    with pytest.raises(simnet.NotSimulated, match=r"Subtensor\.substrate\.get_constant"):
+        _ = simnet.AsyncFakeSubtensor(chain).substrate.get_constant
 
 
 def test_both_stacks_raise_the_one_not_simulated_of_the_chain_room():
@@ -129,7 +129,7 @@ def test_get_metagraph_info_answers_what_metagraph_sync_applies(chain):
     assert (info.netuid, info.num_uids, info.hotkeys) == (1, 2, ["validator", "miner"])
     assert info.block_at_registration == [0, 5]
     assert list(metagraph.block_at_registration) == [0, 5]
-    assert metagraph.pool.alpha_in == 0.0  # simnet models no pool
+    assert metagraph.pool.alpha_in == metagraph.pool.tao_in == 1000.0  # simnet's fixed pool
     assert metagraph.hparams.tempo == chain.hyperparameters(1).tempo
 
 

@@ -31,6 +31,8 @@ ERRORS: dict[str, str] = {
     "SubnetNotExists": "The subnet does not exist.",
     "RegistrationNotPermittedOnRootSubnet": "Registration is not permitted on the root subnet.",
     "NoNeuronIdAvailable": "The subnet is full and has no uid a registration may replace.",
+    "NotEnoughBalanceToStake": "The caller is requesting adding more stake than there exists "
+    'in the coldkey account. See: "[add_stake()]"',
     # commit-reveal weights (pallets/subtensor/src/macros/errors.rs)
     "CommitRevealEnabled": "Attempting to call set_weights when commit/reveal is enabled.",
     "NoWeightsCommitFound": "No commit found for the provided hotkey+netuid combination when "
@@ -152,14 +154,28 @@ def check_axon(ip: int, ip_type: int, port: int) -> str:
     return str(address)
 
 
-def check_registration(netuid: int, hotkey: str, *, exists: bool, registered: bool) -> None:
+def check_registration(
+    netuid: int,
+    hotkey: str,
+    *,
+    exists: bool,
+    registered: bool,
+    balance: int | None = None,
+    burn: int = 0,
+) -> None:
     """:class:`ChainRuleError` where subtensor's ``do_register`` refuses a registration
     of ``hotkey`` on ``netuid`` (a subnet that ``exists``, where the hotkey is ``registered``
-    already), in the chain's order; a full subnet's ``NoNeuronIdAvailable`` comes later,
-    from the chain state. (simnet models no balances: registration costs nothing.)"""
+    already, paid from a coldkey holding ``balance`` rao for a ``burn`` in rao), in the
+    chain's order; a full subnet's ``NoNeuronIdAvailable`` comes later, from the chain
+    state."""
     if netuid == ROOT_NETUID:
         raise ChainRuleError("RegistrationNotPermittedOnRootSubnet", f"netuid {netuid}")
     if not exists:
         raise ChainRuleError("SubnetNotExists", f"netuid {netuid}")
     if registered:
         raise ChainRuleError("HotKeyAlreadyRegisteredInSubNet", f"hotkey {hotkey}")
+    if balance is not None and balance < burn:
+        raise ChainRuleError(
+            "NotEnoughBalanceToStake",
+            f"the coldkey holds {balance} rao, the registration burns {burn}",
+        )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simnet.chain import commitments, epochs, reveal
+from simnet.chain import balances, commitments, epochs, reveal
 from simnet.chain.commitments import Commitment, Field, Usage
 from simnet.chain.epochs import Epoch
 from simnet.chain.faults import ChainFaults
@@ -128,6 +128,10 @@ CREATE TABLE IF NOT EXISTS timelocked_commits (
     reveal_round INTEGER NOT NULL,
     commit_bytes BLOB NOT NULL,
     payload TEXT
+);
+CREATE TABLE IF NOT EXISTS balances (
+    coldkey TEXT PRIMARY KEY,
+    free INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS reveal_periods (
     netuid INTEGER PRIMARY KEY,
@@ -596,11 +600,45 @@ class ChainState:
 
     def burned_register(self, netuid: int, hotkey: str, coldkey: str) -> Neuron:
         """A ``burned_register`` extrinsic: :meth:`register` under the chain's rules
-        (:func:`~simnet.chain.rules.check_registration`): no new subnet, no second uid."""
+        (:func:`~simnet.chain.rules.check_registration`): no new subnet, no second uid, a
+        coldkey holding the subnet's :meth:`burn`, which the registration takes from it."""
         exists = bool(self._read("SELECT 1 FROM subnets WHERE netuid = ?", (netuid,)))
         registered = exists and self.is_registered(netuid, hotkey)
-        check_registration(netuid, hotkey, exists=exists, registered=registered)
-        return self.register(netuid, hotkey, coldkey)
+        burn = self.burn(netuid) if exists else 0
+        check_registration(
+            netuid,
+            hotkey,
+            exists=exists,
+            registered=registered,
+            balance=self.balance(coldkey),
+            burn=burn,
+        )
+        neuron = self.register(netuid, hotkey, coldkey)
+        self.set_balance(coldkey, self.balance(coldkey) - burn)
+        return neuron
+
+    # -- balances ------------------------------------------------------------------------
+    def balance(self, coldkey: str) -> int:
+        """``coldkey``'s free balance in rao (:data:`~simnet.chain.balances.STARTING_BALANCE`
+        until something debits it)."""
+        rows = self._read("SELECT free FROM balances WHERE coldkey = ?", (coldkey,))
+        return int(rows[0][0]) if rows else balances.STARTING_BALANCE
+
+    def set_balance(self, coldkey: str, rao: int) -> None:
+        """Set ``coldkey``'s free balance to ``rao``."""
+        if rao < 0:
+            raise ValueError(f"{rao=} must not be negative")
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO balances (coldkey, free) VALUES (?, ?)"
+                " ON CONFLICT(coldkey) DO UPDATE SET free = excluded.free",
+                (coldkey, int(rao)),
+            )
+
+    def burn(self, netuid: int) -> int:
+        """Rao a registration on ``netuid`` burns (the chain's ``Burn``)."""
+        self._require_subnet(netuid)
+        return balances.REGISTRATION_BURN
 
     def serve(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 from simnet._compat import AsyncMetagraph, Metagraph, metagraph_arguments
 from simnet.chain.faults import SIMULATED
 from simnet.chain.state import ChainState
+from simnet.neurons.substrate import AsyncSubstrateDouble
 from simnet.neurons.subtensor import NETWORK, FakeSubtensor, SubtensorDouble, fault_result
 
 # Methods with an async body of their own here; the rest await the sync double's.
@@ -23,6 +24,8 @@ class AsyncFakeSubtensor(SubtensorDouble):
     ``initialize()``/``close()`` and ``async with`` work as on the real one (nothing to
     connect). Every simulated method of :class:`FakeSubtensor` is here as a coroutine.
     """
+
+    substrate_class = AsyncSubstrateDouble
 
     def __init__(self, chain: ChainState, *, config: Any = None) -> None:
         super().__init__(chain, config=config)

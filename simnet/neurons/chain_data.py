@@ -16,8 +16,10 @@ from simnet._compat import (
     chain_data,
 )
 from simnet._compat import metagraph_info as metagraph_info_object
+from simnet.chain import balances
 from simnet.chain.hyperparams import U16_MAX, Hyperparameters
 from simnet.chain.state import ChainState, Neuron
+from simnet.chain.storage import subnet_owner
 
 __all__ = [
     "axon_info",
@@ -117,12 +119,12 @@ _RHO = 10  # subtensor's InitialRho; simnet does not use it
 def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
     """The real ``MetagraphInfo`` of ``netuid`` (``get_metagraph_info``), in the units the
     SDK's own decoding gives: u16 ratios as floats (``min_allowed_weights`` too, as the SDK
-    decodes it), ``bonds_moving_avg`` over u64 max, pruning scores u16 max. simnet models
-    no pool, no TAO flows and no identities: those are zero or empty."""
+    decodes it), ``bonds_moving_avg`` over u64 max, pruning scores u16 max. The pool is
+    simnet's fixed one (:mod:`simnet.chain.balances`); simnet models no TAO flows and no
+    identities: those are zero or empty."""
     neurons = chain.neurons(netuid)
     params = chain.hyperparameters(netuid)
-    owner = chain.owner(netuid)
-    first = neurons[0] if neurons else None
+    owner = subnet_owner(chain, netuid)
     last_step = chain.last_epoch(netuid)
 
     def alpha(tao: float) -> Any:
@@ -134,8 +136,8 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
         name=f"simnet-{netuid}",
         symbol="",
         network_registered_at=0,
-        owner_hotkey=owner.hotkey or (first.hotkey if first else ""),
-        owner_coldkey=owner.coldkey or (first.coldkey if first else ""),
+        owner_hotkey=owner.hotkey or "",
+        owner_coldkey=owner.coldkey or "",
         block=block,
         tempo=params.tempo,
         last_step=last_step,
@@ -173,6 +175,9 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
         trust=[0.0 for _ in neurons],
         rank=[0.0 for _ in neurons],
         block_at_registration=[n.registered_at for n in neurons],
+        alpha_in=Balance.from_rao(balances.POOL_ALPHA).set_unit(netuid),
+        alpha_out=alpha(sum(n.stake for n in neurons)),
+        tao_in=Balance.from_rao(balances.POOL_TAO),
         alpha_stake=[alpha(n.stake) for n in neurons],
         tao_stake=[Balance.from_rao(0) for _ in neurons],
         total_stake=[alpha(n.stake) for n in neurons],

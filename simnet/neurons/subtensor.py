@@ -22,6 +22,7 @@ from simnet._compat import (
     RealSubtensor,
     bittensor,
     call_arguments,
+    dynamic_info,
     extrinsic_result,
     metagraph_arguments,
     register_result,
@@ -29,7 +30,7 @@ from simnet._compat import (
     serve_result,
     subnet_state_dict,
 )
-from simnet.chain import reveal
+from simnet.chain import balances, reveal, storage
 from simnet.chain.blocks import block_hash
 from simnet.chain.commitments import CommitmentTooLarge, Field, raw, scale_bytes, scale_text
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
@@ -42,6 +43,7 @@ from simnet.neurons.chain_data import (
     neuron_info_lite,
     subnet_hyperparameters,
 )
+from simnet.neurons.substrate import SubstrateDouble
 
 NETWORK = "simnet"
 """The network name simnet's subtensor and metagraphs report."""
@@ -92,22 +94,24 @@ class SubtensorDouble:
 
     network = NETWORK
     chain_endpoint = NETWORK
+    substrate_class: type[SubstrateDouble] = SubstrateDouble
 
     def __init__(self, chain: ChainState, *, config: Any = None) -> None:
         self.chain = chain
         self.config = config
         self.log_verbose = False
+        self._substrate: SubstrateDouble | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(network={self.network!r}, block={self.chain.block})"
 
     @property
-    def substrate(self) -> Any:
-        """The real ``Subtensor``'s raw substrate interface: not simulated."""
-        raise NotSimulated(
-            "simnet does not simulate Subtensor.substrate (raw storage queries and "
-            f"extrinsics); simulated: {', '.join(sorted(SIMULATED))}"
-        )
+    def substrate(self) -> SubstrateDouble:
+        """The raw substrate interface over the chain state (:mod:`simnet.neurons.substrate`):
+        storage queries, blocks and extrinsics, as the installed release answers them."""
+        if self._substrate is None:
+            self._substrate = self.substrate_class(self.chain)
+        return self._substrate
 
     def __getattr__(self, name: str) -> Any:
         raise_if_unsimulated(name)
@@ -240,6 +244,41 @@ class FakeSubtensor(SubtensorDouble):
             if neuron.coldkey == coldkey_ss58:
                 return Balance.from_tao(neuron.stake).set_unit(netuid)
         return Balance.from_rao(0).set_unit(netuid)
+
+    @simulated()
+    def get_balance(self, address: str, block: int | None = None) -> Balance:
+        """The free balance of coldkey ``address`` (:mod:`simnet.chain.balances`)."""
+        return Balance.from_rao(self.chain.balance(address))
+
+    @simulated()
+    def subnet(self, netuid: int, block: int | None = None) -> Any:
+        """The real ``DynamicInfo`` of ``netuid`` (``None`` for a subnet that does not
+        exist, as on the chain): its owner, tempo, epochs and pool (simnet's pools do
+        not move: :mod:`simnet.chain.balances`)."""
+        if netuid not in self.chain.netuids():
+            return None
+        return dynamic_info(**_dynamic_fields(self.chain, netuid, block))
+
+    @simulated()
+    def query_subtensor(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``SubtensorModule.<name>`` at ``params``, as the release's ``substrate.query``
+        returns it. Takes the installed release's arguments (9.x: ``block`` before
+        ``params``)."""
+        given = call_arguments("query_subtensor", (name, *args), kwargs)
+        block = given.get("block")
+        digest = None if block is None else self.substrate.get_block_hash(block)
+        return self.substrate.query("SubtensorModule", name, given.get("params"), digest)
+
+    @simulated(extrinsic=True)
+    def sign_and_send_extrinsic(self, *args: Any, **kwargs: Any) -> Any:
+        """The real ``Subtensor.sign_and_send_extrinsic``, over :attr:`substrate`: the call
+        runs on the chain as :meth:`substrate`'s ``submit_extrinsic`` runs it."""
+        return RealSubtensor.sign_and_send_extrinsic(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    @simulated()
+    def get_extrinsic_fee(self, call: Any, keypair: Any) -> Balance:
+        """What ``call`` would cost ``keypair``: nothing (simnet's chain charges no fees)."""
+        return Balance.from_rao(self.substrate.get_payment_info(call, keypair)["partial_fee"])
 
     @simulated()
     def get_netuids_for_hotkey(self, hotkey_ss58: str, block: int | None = None) -> list[int]:
@@ -551,7 +590,8 @@ class FakeSubtensor(SubtensorDouble):
     ) -> Any:
         """Register ``wallet``'s hotkey on ``netuid`` under the chain's rules (an existing
         subnet other than root, not registered there yet; a full subnet replaces a uid as
-        :mod:`simnet.chain.pruning` says). simnet models no balances: nothing is burned."""
+        :mod:`simnet.chain.pruning` says), burning the subnet's registration cost from the
+        coldkey's balance (``NotEnoughBalanceToStake`` when it holds less)."""
         hotkey = wallet.hotkey.ss58_address
         try:
             neuron = self.chain.burned_register(netuid, hotkey, wallet.coldkeypub.ss58_address)
@@ -615,10 +655,46 @@ class FakeSubtensor(SubtensorDouble):
 # commitments are 10.x's; elsewhere they are what the real Subtensor has not.
 for _name in ("commit", "set_reveal_commitment", "get_revealed_commitment",
               "get_revealed_commitment_by_hotkey", "get_all_revealed_commitments",
-              "get_commitment_metadata"):  # fmt: skip
+              "get_commitment_metadata", "get_extrinsic_fee"):  # fmt: skip
     if not hasattr(RealSubtensor, _name):
         delattr(FakeSubtensor, _name)
         SIMULATED.discard(_name)
+
+
+def _dynamic_fields(chain: ChainState, netuid: int, block: int | None) -> dict[str, Any]:
+    """``DynamicInfo``'s fields for ``netuid``, in the SDK's units."""
+    owner = storage.subnet_owner(chain, netuid)
+    at = chain.block if block is None else block
+    last_step = chain.last_epoch(netuid)
+    alpha_out = sum(round(n.stake * balances.RAO_PER_TAO) for n in chain.neurons(netuid))
+    tao_in = Balance.from_rao(balances.POOL_TAO).set_unit(0)
+    alpha_in = Balance.from_rao(balances.POOL_ALPHA).set_unit(netuid)
+    return dict(
+        netuid=netuid,
+        owner_hotkey=owner.hotkey or storage.ZERO_ACCOUNT,
+        owner_coldkey=owner.coldkey or storage.ZERO_ACCOUNT,
+        subnet_name=f"simnet-{netuid}",
+        symbol="",
+        tempo=chain.hyperparameters(netuid).tempo,
+        last_step=last_step,
+        blocks_since_last_step=at - last_step,
+        emission=Balance.from_rao(0).set_unit(0),
+        alpha_in=alpha_in,
+        alpha_out=Balance.from_rao(alpha_out).set_unit(netuid),
+        tao_in=tao_in,
+        price=Balance.from_tao(tao_in.tao / alpha_in.tao).set_unit(netuid),
+        k=tao_in.rao * alpha_in.rao,
+        is_dynamic=netuid > 0,
+        alpha_out_emission=Balance.from_rao(0).set_unit(netuid),
+        alpha_in_emission=Balance.from_rao(0).set_unit(netuid),
+        tao_in_emission=Balance.from_rao(0).set_unit(0),
+        pending_alpha_emission=Balance.from_rao(0).set_unit(netuid),
+        pending_root_emission=Balance.from_rao(0).set_unit(0),
+        network_registered_at=0,
+        subnet_volume=Balance.from_rao(0).set_unit(netuid),
+        subnet_identity=None,
+        moving_price=0.0,
+    )
 
 
 def rejection(exc: Exception, hotkey: str, netuid: int) -> str:

@@ -16,17 +16,15 @@ import asyncio
 import hashlib
 import ipaddress
 import itertools
-import math
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simnet.chain import reveal
+from simnet.chain import calls, storage
 from simnet.chain.blocks import block_hash, last_epoch_block
-from simnet.chain.commitments import HASHES, CommitmentTooLarge, Field
+from simnet.chain.commitments import CommitmentTooLarge
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
-from simnet.chain.hyperparams import STORAGE_NAMES, Hyperparameters
+from simnet.chain.hyperparams import Hyperparameters
 from simnet.chain.reveal import public_key
 from simnet.chain.rules import ChainRuleError
 from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, UnknownSubnet
@@ -37,6 +35,19 @@ RAO_PER_TAO = 1_000_000_000
 SPEC_VERSION = 400
 """The runtime version the double reports (a subtensor runtime of late 2026)."""
 _POLL_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class _Context(calls.Context):
+    """Where a call runs on this double: the shared context, and the double itself (its
+    record of timelocked weight commits)."""
+
+    substrate: ChainSubstrate | None = None
+
+
+def _plaintext(encrypted: bytes) -> bytes | None:
+    sealed = timelock.lookup(encrypted)
+    return None if sealed is None else sealed.plaintext
 
 
 @dataclass(frozen=True)
@@ -79,34 +90,9 @@ class ChainSubstrate:
         self.commits: list[WeightCommit] = []
         """Timelocked weight commits accepted so far (commit-reveal subnets), in order."""
         timelock.install()
-        self._storage: dict[tuple[str, str], Callable[..., Any]] = {
-            ("SubtensorModule", "Uids"): self._uid,
-            **{
-                ("SubtensorModule", item): self._param(name) for item, name in STORAGE_NAMES.items()
-            },
-            ("SubtensorModule", "LastUpdate"): self._column(lambda n: n.last_update),
-            ("SubtensorModule", "ValidatorPermit"): self._column(lambda n: n.validator_permit),
-            ("SubtensorModule", "SubnetEpochConsensus"): lambda netuid, block: "Yuma",
-            ("SubtensorModule", "LastEpochBlock"): self._last_epoch,
-            ("SubtensorModule", "SubnetworkN"): lambda netuid, block: len(self._neurons(netuid)),
-            ("SubtensorModule", "NetworksAdded"): lambda netuid, block: (
-                netuid in self.chain.netuids()
-            ),
-            ("SubtensorModule", "RevealPeriodEpochs"): lambda netuid, block: (
-                self.chain.reveal_period(int(netuid))
-            ),
-            ("SubtensorModule", "PendingEpochAt"): lambda netuid, block: 0,
-            ("SubtensorModule", "SubnetEpochIndex"): self._epoch_index,
-            ("SubtensorModule", "BlocksSinceLastStep"): lambda netuid, block: (
-                block - self._last_epoch(netuid, block)
-            ),
-            ("Commitments", "CommitmentOf"): self._commitment,
-            ("Commitments", "RevealedCommitments"): self._revealed,
-            ("Commitments", "MaxSpace"): lambda block: self.chain.commitment_max_space(),
-            # simnet models no balances: registration costs nothing, locks nothing
-            ("SubtensorModule", "Burn"): lambda netuid, block: 0,
-            ("SubtensorModule", "CollateralLockShare"): lambda netuid, block: 0,
-        }
+        self._context = _Context(
+            chain, address_for=self.address_for, plaintext=_plaintext, substrate=self
+        )
 
     # -- lifecycle and display -----------------------------------------------------------
     def balance(self, rao: int, netuid: int = 0) -> Balance:
@@ -165,13 +151,7 @@ class ChainSubstrate:
         params: list[Any] | None = None,
         block_hash: str | None = None,
     ) -> Any:
-        read = self._storage.get((module, storage_function))
-        if read is None:
-            raise NotSimulated(
-                f"simnet's chain does not simulate storage {module}.{storage_function}; "
-                f"it answers {', '.join(sorted(f'{m}.{f}' for m, f in self._storage))}"
-            )
-        return read(*(params or []), self._at(block_hash))
+        return storage.read(self.chain, module, storage_function, params, self._at(block_hash))
 
     async def query_batch(
         self,
@@ -194,19 +174,9 @@ class ChainSubstrate:
         params: list[Any] | None = None,
         block_hash: str | None = None,
     ) -> list[tuple[Any, Any]]:
-        key = (module, storage_function)
-        if key == ("SubtensorModule", "TokenSymbol"):
+        if (module, storage_function) == ("SubtensorModule", "TokenSymbol"):
             return []  # simnet's subnets use the default symbol
-        if key == ("Commitments", "CommitmentOf"):
-            (netuid,) = params or [0]
-            return [(h, c.sdk_value()) for h, c in self.chain.commitments(int(netuid)).items()]
-        if key == ("Commitments", "RevealedCommitments"):
-            (netuid,) = params or [0]
-            revealed = self.chain.revealed_commitments(int(netuid))
-            return [(h, _revealed_records(r)) for h, r in revealed.items()]
-        if key == ("SubtensorModule", "Uids"):
-            return [(n.hotkey, n.uid) for n in self._neurons(*(params or []))]
-        raise NotSimulated(f"simnet's chain does not simulate the map {module}.{storage_function}")
+        return storage.entries(self.chain, module, storage_function, params, self._at(block_hash))
 
     async def runtime_call(
         self, api: str, method: str, params: list[Any], block_hash: str | None = None
@@ -270,18 +240,12 @@ class ChainSubstrate:
         return await self._success()
 
     async def _apply(self, call: Call, signer: str) -> ExtrinsicResult:
-        handler = _CALLS.get((call.module, call.function))
-        if handler is None:
-            raise NotSimulated(
-                f"simnet's chain does not simulate the call {call.module}.{call.function}; "
-                f"it runs {', '.join(sorted(f'{m}.{f}' for m, f in _CALLS))}"
-            )
-        method, apply = handler
+        method, apply = calls.lookup(call.module, call.function, _CALLS)
         failed = self._fault(method)
         if failed is not None:
             return failed
         try:
-            apply(self, signer, **call.params)
+            apply(self._context, signer, **call.params)
         except CommitmentTooLarge:
             raise  # the SDK cannot encode such a call; the node never sees it
         except ChainRuleError as exc:
@@ -393,49 +357,6 @@ class ChainSubstrate:
     def _neurons(self, netuid: int) -> list[Any]:
         return self.chain.neurons(int(netuid))
 
-    def _uid(self, netuid: int, hotkey: str, block: int) -> int | None:
-        if int(netuid) not in self.chain.netuids():
-            return None
-        return next((n.uid for n in self._neurons(netuid) if n.hotkey == str(hotkey)), None)
-
-    def _param(self, name: str) -> Callable[[int, int], Any]:
-        def read(netuid: int, block: int) -> Any:
-            if int(netuid) not in self.chain.netuids():
-                return None
-            return getattr(self.chain.hyperparameters(int(netuid)), name)
-
-        return read
-
-    def _column(self, value: Callable[[Any], Any]) -> Callable[[int, int], list[Any]]:
-        def read(storage_index: int, block: int) -> list[Any]:
-            netuid = int(storage_index) % 4096  # mechanism 0's storage index is the netuid
-            if netuid not in self.chain.netuids():
-                return []
-            return [value(n) for n in self._neurons(netuid)]
-
-        return read
-
-    def _last_epoch(self, netuid: int, block: int) -> int:
-        tempo = self._hyperparameters(netuid).tempo
-        return last_epoch_block(block, int(netuid), tempo)
-
-    def _epoch_index(self, netuid: int, block: int) -> int:
-        if int(netuid) not in self.chain.netuids():
-            return 0
-        return self.chain.epoch_index(int(netuid))
-
-    def _commitment(self, netuid: int, hotkey: str, block: int) -> dict[str, Any] | None:
-        if int(netuid) not in self.chain.netuids():
-            return None
-        commitment = self.chain.commitment(int(netuid), str(hotkey))
-        return None if commitment is None else commitment.sdk_value()
-
-    def _revealed(self, netuid: int, hotkey: str, block: int) -> list[tuple[str, int]] | None:
-        if int(netuid) not in self.chain.netuids():
-            return None
-        revealed = self.chain.revealed_commitments(int(netuid)).get(str(hotkey))
-        return None if revealed is None else _revealed_records(revealed)
-
     def _hyperparameters(self, netuid: int) -> Hyperparameters:
         return self.chain.hyperparameters(int(netuid))
 
@@ -447,7 +368,7 @@ class ChainSubstrate:
         params = self._hyperparameters(netuid)
         stakes = [round(n.stake * RAO_PER_TAO) for n in neurons]
         last_step = last_epoch_block(block, netuid, params.tempo)
-        owner = neurons[0] if neurons else None
+        owner = storage.subnet_owner(self.chain, netuid)
         return {
             "netuid": netuid,
             "name": f"simnet-{netuid}",
@@ -456,8 +377,8 @@ class ChainSubstrate:
             "tempo": params.tempo,
             "last_step": last_step,
             "blocks_since_last_step": block - last_step,
-            "owner_hotkey": owner.hotkey if owner else "",
-            "owner_coldkey": owner.coldkey if owner else "",
+            "owner_hotkey": owner.hotkey or "",
+            "owner_coldkey": owner.coldkey or "",
             "network_registered_at": 0,
             "num_uids": len(neurons),
             "max_uids": params.max_allowed_uids,
@@ -488,35 +409,8 @@ def _axon_record(neuron: Any) -> dict[str, int]:
 
 
 # -- the calls the double runs: (module, function) -> (chain fault name, apply) ----------
-def _serve_axon(
-    sub: ChainSubstrate, hotkey: str, *, netuid: int, ip: int, port: int, ip_type: int, **_: Any
-) -> None:
-    sub.chain.serve(
-        int(netuid), hotkey, int(ip), int(ip_type), int(port), address_for=sub.address_for
-    )
-
-
-def _set_weights(
-    sub: ChainSubstrate,
-    hotkey: str,
-    *,
-    netuid: int,
-    dests: list[int],
-    weights: list[int],
-    version_key: int,
-    mecid: int = 0,
-) -> None:
-    if mecid != 0:
-        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
-    sub.chain.set_weights(int(netuid), hotkey, dests, weights, version_key=int(version_key))
-
-
-def _burned_register(sub: ChainSubstrate, coldkey: str, *, netuid: int, hotkey: str) -> None:
-    sub.chain.burned_register(int(netuid), str(hotkey), coldkey)
-
-
 def _timelocked_commit(
-    sub: ChainSubstrate,
+    ctx: _Context,
     hotkey: str,
     *,
     netuid: int,
@@ -528,13 +422,14 @@ def _timelocked_commit(
 ) -> None:
     if mecid != 0:
         raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
+    assert ctx.substrate is not None
     sealed = timelock.lookup(bytes(commit))
     payload = None
     # the chain reveals a payload only if the hotkey it names is the committer's
     if sealed is not None and sealed.weights is not None and sealed.hotkey == public_key(hotkey):
         payload = sealed.weights
-    block = sub.chain.block
-    sub.chain.commit_timelocked_weights(
+    block = ctx.chain.block
+    ctx.chain.commit_timelocked_weights(
         int(netuid),
         hotkey,
         reveal_round=int(reveal_round),
@@ -542,100 +437,17 @@ def _timelocked_commit(
         payload=payload,
         version=int(commit_reveal_version),
     )
-    uid = sub.chain.neuron(int(netuid), hotkey).uid
-    sub.commits.append(WeightCommit(int(netuid), uid, hotkey, block, int(reveal_round)))
-
-
-def _commit_weights(
-    sub: ChainSubstrate, hotkey: str, *, netuid: int, commit_hash: Any, mecid: int = 0
-) -> None:
-    if mecid != 0:
-        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
-    digest = commit_hash if isinstance(commit_hash, str) else "0x" + bytes(commit_hash).hex()
-    sub.chain.commit_weights(int(netuid), hotkey, digest)
-
-
-def _reveal_weights(
-    sub: ChainSubstrate,
-    hotkey: str,
-    *,
-    netuid: int,
-    uids: list[int],
-    values: list[int],
-    salt: list[int],
-    version_key: int,
-    mecid: int = 0,
-) -> None:
-    if mecid != 0:
-        raise ChainRuleError("SubNetworkDoesNotExist", f"mechanism {mecid} (simnet has one)")
-    sub.chain.reveal_weights(
-        int(netuid), hotkey, list(uids), list(values), list(salt), version_key=int(version_key)
-    )
-
-
-def _set_commitment(sub: ChainSubstrate, hotkey: str, *, netuid: int, info: Any) -> None:
-    fields = info.get("fields", []) if isinstance(info, dict) else info
-    if len(fields) == 1 and isinstance(fields[0], (list, tuple)):
-        fields = fields[0]  # the SDK's {"fields": [[...]]} (a BoundedVec's inner Vec)
-    sub.chain.set_commitment(int(netuid), hotkey, [_field(sub, f) for f in fields])
-
-
-def _bytes(value: Any) -> bytes:
-    if isinstance(value, str):
-        return bytes.fromhex(value[2:]) if value.startswith("0x") else value.encode()
-    return bytes(value)
-
-
-def _field(sub: ChainSubstrate, entry: Any) -> Field:
-    """One ``Data`` value as the SDK composes it: ``"None"``, ``{"Raw5": b"hello"}``,
-    ``{"TimelockEncrypted": {"encrypted": ..., "reveal_round": ...}}``..."""
-    if isinstance(entry, str):
-        return Field(entry)
-    ((variant, value),) = dict(entry).items()
-    if variant.startswith("Raw") and variant[3:].isdigit():
-        data = _bytes(value)
-        if int(variant[3:]) > 128:
-            raise CommitmentTooLarge(
-                f"{variant}: the chain's Data::Raw holds at most 128 bytes; the call cannot "
-                "be encoded (no chain error; the node refuses it undecoded)"
-            )
-        if len(data) != int(variant[3:]):
-            raise ValueError(f"{variant} needs {variant[3:]} bytes, got {len(data)}")
-        return Field("Raw", data)
-    if variant == "TimelockEncrypted":
-        encrypted, reveal_round = _bytes(value["encrypted"]), int(value["reveal_round"])
-        sealed = timelock.lookup(encrypted)
-        if sealed is None:
-            return Field(variant, encrypted, reveal_round)
-        seconds = reveal.round_time(reveal_round) - time.time()
-        per_block = sub.chain.block_seconds or BLOCK_SECONDS
-        due = sub.chain.block + max(0, math.ceil(seconds / per_block))
-        return Field(variant, encrypted, reveal_round, sealed.plaintext, due)
-    if variant == "BigRaw" or variant in HASHES:
-        return Field(variant, _bytes(value))
-    return Field(variant)  # an unknown variant raises, naming the chain's
-
-
-def _revealed_records(revealed: list[tuple[int, bytes]]) -> list[tuple[str, int]]:
-    """``RevealedCommitments`` as the SDK decodes it: ``(0x-hex data, reveal block)``."""
-    return [("0x" + data.hex(), block) for block, data in revealed]
+    uid = ctx.chain.neuron(int(netuid), hotkey).uid
+    ctx.substrate.commits.append(WeightCommit(int(netuid), uid, hotkey, block, int(reveal_round)))
 
 
 _CALLS: dict[tuple[str, str], tuple[str, Callable[..., None]]] = {
-    ("SubtensorModule", "serve_axon"): ("serve_axon", _serve_axon),
-    ("SubtensorModule", "set_weights"): ("set_weights", _set_weights),
-    ("SubtensorModule", "set_mechanism_weights"): ("set_weights", _set_weights),
-    ("SubtensorModule", "burned_register"): ("burned_register", _burned_register),
+    **calls.CALLS,
     ("SubtensorModule", "commit_timelocked_mechanism_weights"): (
         "set_weights",
         _timelocked_commit,
     ),
     ("SubtensorModule", "commit_timelocked_weights"): ("set_weights", _timelocked_commit),
-    ("SubtensorModule", "commit_weights"): ("commit_weights", _commit_weights),
-    ("SubtensorModule", "commit_mechanism_weights"): ("commit_weights", _commit_weights),
-    ("SubtensorModule", "reveal_weights"): ("reveal_weights", _reveal_weights),
-    ("SubtensorModule", "reveal_mechanism_weights"): ("reveal_weights", _reveal_weights),
-    ("Commitments", "set_commitment"): ("set_commitment", _set_commitment),
 }
 SIMULATED.update(
     {
