@@ -35,7 +35,8 @@ Fixtures (all names start with ``simnet``):
     A :class:`simnet.local.LocalNetwork` on a state file of this test's own.
 ``simnet_run`` (function)
     ``simnet_run("python", "neurons/miner.py", ...)`` starts a neuron script, unmodified,
-    as a process on ``simnet_local``; stopped at teardown, its log in the report.
+    as a process on ``simnet_local``; stopped at teardown, its log in the report (9.x,
+    10.x and 11.x alike).
 
 For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
 
@@ -549,9 +550,13 @@ def simnet_run(
 
     Returns a ``NeuronProcess`` (``wait_served()``, ``wait_until(predicate)``,
     ``output``, ``stop()``). ``cwd=`` sets its directory, ``env=`` adds environment
-    variables, ``block_seconds=`` the chain's clock; the test's stubs file (the ``outside`` marker or ini setting) reaches it as
-    ``--outside``. Every process is stopped at teardown (SIGINT first, as Ctrl-C) and its
-    log is attached to the test's report.
+    variables, ``block_seconds=`` the chain's clock. The folders of pytest's
+    ``pythonpath`` setting are on the process's path, as they are on the test's; the
+    test's stubs file (the ``outside`` marker or ini setting) reaches it as
+    ``--outside``. Either bittensor stack: on 11.x the process runs a subnet's own
+    scripts (its ``bt.Client``, its server, its ``bt.Wallet``) on the same state. Every
+    process is stopped at teardown (SIGINT first, as Ctrl-C) and its log is attached to
+    the test's report.
     """
     from simnet.network.processes import NeuronProcess
 
@@ -565,6 +570,7 @@ def simnet_run(
         env: dict[str, str] | None = None,
     ) -> NeuronProcess:
         log = simnet_local.path.parent / f"neuron-{len(started)}.log"
+        env = _with_pythonpath(request.config, env)
         process = NeuronProcess(
             command,
             simnet_local,
@@ -583,3 +589,13 @@ def simnet_run(
         request.node.add_report_section(
             "teardown", f"simnet run {' '.join(process.command)}", process.output
         )
+
+
+def _with_pythonpath(config: pytest.Config, env: dict[str, str] | None) -> dict[str, str]:
+    """``env`` with pytest's ``pythonpath`` folders first on ``PYTHONPATH``: a neuron
+    process imports the subnet's package as the test that starts it does."""
+    import os
+
+    paths = [str(path) for path in config.getini("pythonpath")]
+    given = (env or {}).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
+    return {**(env or {}), "PYTHONPATH": os.pathsep.join([*paths, *([given] if given else [])])}
