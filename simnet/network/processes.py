@@ -19,8 +19,10 @@ from simnet.network.local import LocalState
 _POLL = 0.05
 
 
-def answers(ip: str, port: int) -> bool:
+def answers(ip: str | None, port: int | None) -> bool:
     """Whether something accepts TCP connections at ``ip:port`` (a neuron's published axon)."""
+    if ip is None or port is None:
+        return False
     with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET) as probe:
         probe.settimeout(_POLL * 10)
         return probe.connect_ex((ip, port)) == 0

@@ -106,6 +106,21 @@ def test_a_script_of_the_neuron_stack_is_one_line_naming_what_to_install(tmp_pat
     assert "it is written for bittensor 9.x or 10.x (9.0-10.5): pip install" in lines[0]
 
 
+def test_a_chain_read_simnet_does_not_model_is_one_line_and_exit_1(tmp_path):
+    code = (
+        "import asyncio, bittensor as bt\n"
+        "async def main():\n"
+        "    async with bt.Client('finney') as client:\n"
+        "        await client.balances.get(bt.Wallet('a').coldkeypub.ss58_address)\n"
+        "asyncio.run(main())\n"
+    )
+    result = run(tmp_path / "chain.sqlite", "python", "-c", code)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("simnet run: simnet's chain does not simulate")
+
+
 def test_an_unregistered_miner_is_one_line_naming_its_wallet(simnet_local, simnet_run):
     simnet_local.ensure_subnet(1)
     miner = simnet_run(*neuron("miner", "miner", "--axon.port", str(free_port())), env=ENV)
