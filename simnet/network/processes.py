@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import simnet
 from simnet.chain.state import ChainState
 from simnet.network.local import LocalState
 
@@ -57,7 +56,7 @@ class NeuronProcess:
         self._log = log.open("wb")
         env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
         # the child runs the simnet this process imported (a checkout, not only an install)
-        here = str(Path(simnet.__file__).resolve().parents[1])
+        here = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
             [*runner, "--", *self.command],

@@ -14,3 +14,4 @@ class LocalNetwork(LocalState):
     """The shared chain state file and simnet's 11.x wallets (``bittensor.Wallet``)."""
 
     wallet_factory: ClassVar[type[WalletFactory]] = Wallets
+    wallets: Wallets

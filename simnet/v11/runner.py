@@ -51,7 +51,7 @@ def run(
     local = LocalNetwork(state)
     if block_seconds is not None:
         local.chain.block_seconds = block_seconds
-    redirect = WalletRedirect(local.wallets)  # type: ignore[arg-type]  # a Wallets: LocalNetwork's
+    redirect = WalletRedirect(local.wallets)
     net = ProcessNetwork(
         local.chain, redirect, blocking_threshold=blocking_threshold, outside=outside
     )
