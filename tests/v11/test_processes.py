@@ -73,7 +73,7 @@ def test_a_script_gets_the_state_files_wallets_with_no_path(tmp_path):
     local.chain.close()
 
 
-def test_any_network_name_or_endpoint_reaches_the_shared_chain(tmp_path):
+def test_every_client_with_any_network_name_or_endpoint_reaches_the_shared_chain(tmp_path):
     state = tmp_path / "chain.sqlite"
     assert (
         simnet_command("register", "a", "--netuid", "3", "--state", str(state), cwd=ROOT).returncode
@@ -86,10 +86,13 @@ def test_any_network_name_or_endpoint_reaches_the_shared_chain(tmp_path):
         "        async with bt.Client(network) as client:\n"
         "            print(len((await client.subnets.metagraph(3)).neurons))\n"
         "asyncio.run(main())\n"
+        "with bt.SyncClient('local') as client:\n"
+        "    print(len(client.subnets.metagraph(3).neurons))\n"
+        "print(len(bt.Subtensor('test').subnets.metagraph(3).neurons))\n"
     )
     result = run(state, "python", "-c", code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["2", "2", "2"]  # the owner and wallet a
+    assert result.stdout.split() == ["2"] * 5  # the owner and wallet a, through each client
 
 
 @pytest.mark.parametrize(
