@@ -47,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "ChainFaults": "simnet.chain.faults",
     "ChainRuleError": "simnet.chain.rules",
     "Hyperparameters": "simnet.chain.hyperparams",
-    "NeuronProcess": "simnet.neurons.processes",
+    "NeuronProcess": "simnet.network.processes",
     "Subnet": "simnet.neurons.subnet",
     "WalletFactory": "simnet.sandbox.wallets",
     "Stubs": "simnet.outside.stubs",
@@ -106,11 +106,11 @@ if TYPE_CHECKING:
     from simnet.chain.state import ChainState, Neuron, UnknownHotkey, UnknownSubnet
     from simnet.network.host import AxonHost
     from simnet.network.memory import MemoryConnector
+    from simnet.network.processes import NeuronProcess
     from simnet.network.transports import Transport
     from simnet.neurons.async_subtensor import AsyncFakeSubtensor
     from simnet.neurons.axons import ServedAxon
     from simnet.neurons.handlers import MinerContext
-    from simnet.neurons.processes import NeuronProcess
     from simnet.neurons.simnet import Simnet
     from simnet.neurons.subnet import Registration, Subnet
     from simnet.neurons.subtensor import FakeSubtensor

@@ -124,6 +124,35 @@ class WrongStack(ImportError):
     """The installed bittensor cannot run the simnet stack asked for."""
 
 
+# Names a script of one stack takes from ``bittensor`` that the other stack's releases
+# lack (each checked on 9.12, 10.5 and 11.3): a script stopped by one of them was written
+# for the other stack, which ``simnet run`` says in one line instead of a traceback.
+STACK_NAMES = {
+    "neuron": frozenset(
+        {"Axon", "Dendrite", "Synapse", "StreamingSynapse", "AsyncSubtensor", "MockSubtensor"}
+        | {"axon", "dendrite", "logging", "Config"}
+    ),
+    "v11": frozenset(
+        {"Client", "SyncClient", "ServeAxon", "SetWeights", "BurnedRegister", "http_auth"}
+        | {"MetagraphNeuron", "ExtrinsicResult"}
+    ),
+}
+
+
+def wrong_stack_line(name: str, script: str) -> str | None:
+    """One line when ``script`` stopped on ``bittensor.<name>``, a name only the other
+    stack's releases have: what it needs and what to install; else ``None``."""
+    installed = "v11" if SIGNED_HTTP_STACK else "neuron"
+    other = "neuron" if installed == "v11" else "v11"
+    if name not in STACK_NAMES[other]:
+        return None
+    needs = "9.x or 10.x" if other == "neuron" else "11.x"
+    return (
+        f"{script} uses bittensor.{name}, which bittensor {BITTENSOR_VERSION} does not have: "
+        f"it is written for bittensor {needs} ({_range(other)}): {_INSTALL[other]}"
+    )
+
+
 class SeamChanged(WrongStack):
     """A data shape simnet builds for bittensor (``SubnetState``, ``NeuronInfo``, the
     metagraph arguments) has changed in the installed release: one line naming it."""

@@ -35,7 +35,8 @@ Fixtures (all names start with ``simnet``):
     A :class:`simnet.local.LocalNetwork` on a state file of this test's own.
 ``simnet_run`` (function)
     ``simnet_run("python", "neurons/miner.py", ...)`` starts a neuron script, unmodified,
-    as a process on ``simnet_local``; stopped at teardown, its log in the report.
+    as a process on ``simnet_local``; stopped at teardown, its log in the report (9.x,
+    10.x and 11.x alike).
 
 For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
 
@@ -76,8 +77,8 @@ from simnet.network.transports import TRANSPORTS, BaseTransport, parse_transport
 
 if TYPE_CHECKING:
     from simnet import AxonHost, Registration, ServedAxon, Simnet, Subnet, WalletFactory
-    from simnet.neurons.local import LocalNetwork
-    from simnet.neurons.processes import NeuronProcess
+    from simnet.network.local import LocalState
+    from simnet.network.processes import NeuronProcess
     from simnet.rehearsal.report import RehearsalReport
     from simnet.v11 import Network, Wallets
 
@@ -522,38 +523,62 @@ def simnet_v11(
 
 
 @pytest.fixture
-def simnet_local(tmp_path: Path) -> Iterator[LocalNetwork]:
+def simnet_local(tmp_path: Path) -> Iterator[LocalState]:
     """A :class:`simnet.local.LocalNetwork` on a fresh state file of this test, for neuron
-    processes (``simnet_run``) to share; its wallets are the processes' wallets."""
-    from simnet.neurons.local import LocalNetwork
+    processes (``simnet_run``) to share; its wallets are the processes' wallets (on 11.x,
+    ``simnet.v11.local.LocalNetwork``, whose wallets are 11.x's ``bittensor.Wallet``)."""
+    from simnet._release import SIGNED_HTTP_STACK
 
-    local = LocalNetwork(tmp_path / "simnet-state" / "chain.sqlite")
+    if SIGNED_HTTP_STACK:
+        from simnet.v11.local import LocalNetwork as V11Network
+
+        local: LocalState = V11Network(tmp_path / "simnet-state" / "chain.sqlite")
+    else:
+        from simnet.neurons.local import LocalNetwork
+
+        local = LocalNetwork(tmp_path / "simnet-state" / "chain.sqlite")
     yield local
     local.chain.close()
 
 
 @pytest.fixture
 def simnet_run(
-    request: pytest.FixtureRequest, simnet_local: LocalNetwork
+    request: pytest.FixtureRequest, simnet_local: LocalState
 ) -> Iterator[Callable[..., NeuronProcess]]:
     """``simnet_run("python", "neurons/miner.py", "--netuid", "1", ...)``: start a neuron
     script, unmodified, as a ``simnet run`` process on ``simnet_local``'s state file.
 
     Returns a ``NeuronProcess`` (``wait_served()``, ``wait_until(predicate)``,
-    ``output``, ``stop()``). ``cwd=`` sets its directory, ``block_seconds=`` the chain's
-    clock; the test's stubs file (the ``outside`` marker or ini setting) reaches it as
-    ``--outside``. Every process is stopped at teardown (SIGINT first, as Ctrl-C) and its
-    log is attached to the test's report.
+    ``output``, ``stop()``). ``cwd=`` sets its directory, ``env=`` adds environment
+    variables, ``block_seconds=`` the chain's clock. The folders of pytest's
+    ``pythonpath`` setting are on the process's path, as they are on the test's; the
+    test's stubs file (the ``outside`` marker or ini setting) reaches it as
+    ``--outside``. Either bittensor stack: on 11.x the process runs a subnet's own
+    scripts (its ``bt.Client``, its server, its ``bt.Wallet``) on the same state. Every
+    process is stopped at teardown (SIGINT first, as Ctrl-C) and its log is attached to
+    the test's report.
     """
-    from simnet.neurons.processes import NeuronProcess
+    from simnet.network.processes import NeuronProcess
 
     started: list[NeuronProcess] = []
     outside = _outside(request, _marker_kwargs(request))
 
-    def run(*command: str, cwd: Any = None, block_seconds: float | None = None) -> NeuronProcess:
+    def run(
+        *command: str,
+        cwd: Any = None,
+        block_seconds: float | None = None,
+        env: dict[str, str] | None = None,
+    ) -> NeuronProcess:
         log = simnet_local.path.parent / f"neuron-{len(started)}.log"
+        env = _with_pythonpath(request.config, env)
         process = NeuronProcess(
-            command, simnet_local, log, cwd=cwd, block_seconds=block_seconds, outside=outside
+            command,
+            simnet_local,
+            log,
+            cwd=cwd,
+            block_seconds=block_seconds,
+            outside=outside,
+            env=env,
         )
         started.append(process)
         return process
@@ -564,3 +589,13 @@ def simnet_run(
         request.node.add_report_section(
             "teardown", f"simnet run {' '.join(process.command)}", process.output
         )
+
+
+def _with_pythonpath(config: pytest.Config, env: dict[str, str] | None) -> dict[str, str]:
+    """``env`` with pytest's ``pythonpath`` folders first on ``PYTHONPATH``: a neuron
+    process imports the subnet's package as the test that starts it does."""
+    import os
+
+    paths = [str(path) for path in config.getini("pythonpath")]
+    given = (env or {}).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
+    return {**(env or {}), "PYTHONPATH": os.pathsep.join([*paths, *([given] if given else [])])}

@@ -149,3 +149,27 @@ def test_a_bad_blocking_threshold_is_a_usage_error(tmp_path):
     assert "blocking threshold 'soon': expected a positive number of seconds, or off" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import bittensor as bt; bt.Client('finney')", "from bittensor import ServeAxon"],
+    ids=["attribute", "import"],
+)
+def test_a_script_of_the_11x_stack_is_one_line_naming_what_to_install(tmp_path, code):
+    result = _run(tmp_path / "chain.sqlite", "python", "-c", code)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("simnet run: -c uses bittensor.")
+    assert (
+        "it is written for bittensor 11.x (11.0-11.3): pip install 'bittensor>=11.0,<12'"
+        in (lines[0])
+    )
+
+
+def test_a_missing_name_of_neither_stack_is_the_scripts_own_error(tmp_path):
+    result = _run(tmp_path / "chain.sqlite", "python", "-c", "import bittensor; bittensor.Nope")
+    assert result.returncode == 1
+    assert "AttributeError" in result.stderr
+    assert "simnet run:" not in result.stderr

@@ -8,7 +8,8 @@ Each release runs on the Python its ``Release`` names; the newest 9.x, 10.x and 
 run on every other Python simnet claims. Per job: a virtual environment, one install of
 the wheel with ``bittensor==VERSION`` and what the release needs, then pytest on
 ``tests/smoke`` (9.x/10.x: with the reference subnet beside it; 11.x: the README's 11.x
-example and the btauth example's contract test) inside a network namespace of its own
+example, the btauth example's contract test and its scripts as ``simnet run``
+processes) inside a network namespace of its own
 (``unshare -rn``, loopback only), with ``--simnet-offline`` besides. ``N`` jobs run at a
 time (default 2). One line per job, its log under ``WORK/logs`` (the tail printed on
 failure); exit 1 if any failed.
@@ -44,6 +45,7 @@ SMOKE = ROOT / "tests" / "smoke"
 REFERENCE_SUBNET = ("protocol.py", "miner.py", "client.py")
 BTAUTH = ROOT / "examples" / "btauth_subnet"
 BTAUTH_CONTRACT = "test_btauth_subnet.py::test_the_miner_refuses_every_forged_request"
+BTAUTH_PROCESSES = "btauth/test_processes.py"
 OFFLINE = ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
 
 
@@ -139,8 +141,12 @@ class Runner:
         shutil.rmtree(where, ignore_errors=True)
         shutil.copytree(SMOKE, where)
         if job.release.stack == "v11":
-            files = [*self._readme_v11_blocks(where), BTAUTH_CONTRACT]
+            files = [*self._readme_v11_blocks(where), BTAUTH_CONTRACT, BTAUTH_PROCESSES]
             shutil.copy(BTAUTH / "tests" / "test_btauth_subnet.py", where)
+            # its scripts as simnet run processes: the test finds them in ../neurons
+            shutil.copytree(BTAUTH / "neurons", where / "neurons")
+            (where / "btauth").mkdir()
+            shutil.copy(BTAUTH / "tests" / "test_processes.py", where / BTAUTH_PROCESSES)
         else:
             files = ["smoke_neuron.py"]
             for name in REFERENCE_SUBNET:

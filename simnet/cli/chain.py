@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from simnet.chain.hyperparams import U16_MAX
 
+if TYPE_CHECKING:
+    from simnet.network.local import LocalState
+
 
 def status(console: Console, state: Path | None, netuid: int | None) -> int:
     """A table of each subnet's neurons."""
-    from simnet.neurons.local import LocalNetwork
-
-    local = LocalNetwork(state, create=False)
+    local = _local_network(state, create=False)
     netuids = [netuid] if netuid is not None else local.chain.netuids()
     if not netuids:
         console.print(f"no subnets yet in {local.path}")
@@ -73,12 +75,31 @@ _COLUMNS = (
 
 def epoch(console: Console, state: Path | None, netuid: int) -> int:
     """Run ``netuid``'s epoch now (Yuma consensus over the stored weights)."""
-    from simnet.neurons.local import LocalNetwork
-
-    local = LocalNetwork(state, create=False)
+    local = _local_network(state, create=False)
     ran = local.chain.run_epoch(netuid)
     console.print(f"epoch of netuid {netuid} at block {ran.block}")
     return 0
+
+
+def _local_network(state: Path | None, *, create: bool = True) -> LocalState:
+    """The state file with the installed stack's wallets (11.x's or bittensor_wallet's)."""
+    local_network, _ = _stack()
+    return local_network(state, create=create)
+
+
+def _stack() -> tuple[type[LocalState], Any]:
+    """The installed stack's ``LocalNetwork`` and ``Keypair``."""
+    from simnet._release import SIGNED_HTTP_STACK
+
+    if SIGNED_HTTP_STACK:
+        from simnet.v11.local import LocalNetwork as V11Network
+        from simnet.v11.sdk import Keypair as V11Keypair
+
+        return V11Network, V11Keypair
+    from simnet._compat import Keypair
+    from simnet.neurons.local import LocalNetwork
+
+    return LocalNetwork, Keypair
 
 
 def _weights(pairs: list[tuple[int, int]]) -> str:
@@ -106,13 +127,12 @@ def register(
     validator: bool,
 ) -> int:
     """Register a wallet (created deterministically if missing) or an ss58 hotkey."""
-    from simnet._compat import Keypair
-    from simnet.neurons.local import LocalError, LocalNetwork
+    from simnet.network.local import LocalError
 
-    local = LocalNetwork(state)
+    local = _local_network(state)
     if ss58 is not None:
         try:
-            Keypair(ss58_address=ss58)
+            _stack()[1](ss58_address=ss58)
         except ValueError as exc:
             raise LocalError(f"invalid hotkey {ss58!r}: {exc}") from None
         local.ensure_subnet(netuid)
@@ -132,7 +152,7 @@ def register(
 
 def reset(console: Console, state: Path | None) -> int:
     """Delete the chain state file (and its journal files)."""
-    from simnet.neurons.local import default_state_path
+    from simnet.network.local import default_state_path
 
     path = state or default_state_path()
     removed = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]

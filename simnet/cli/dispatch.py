@@ -155,7 +155,7 @@ def _local(console: Console, args: argparse.Namespace) -> int:
     from simnet.chain.rules import ChainRuleError
     from simnet.chain.state import ChainStateError
     from simnet.cli import chain as chain_commands
-    from simnet.neurons.local import LocalError
+    from simnet.network.local import LocalError
 
     try:
         if args.command == "status":

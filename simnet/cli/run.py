@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simnet.neurons.runner import Program
     from simnet.outside.stubs import Stubs
+    from simnet.sandbox.programs import Program
 
 
 def run(
@@ -22,10 +22,9 @@ def run(
 ) -> int:
     """Run ``command``; usage errors exit 2, simnet's refusals 1, else the script's status."""
     from simnet.chain.state import ChainStateError
-    from simnet.neurons.runner import UsageError, parse_command
-    from simnet.neurons.runner import run as run_program
     from simnet.outside.cassettes import CassetteError
     from simnet.outside.stubs import StubsError
+    from simnet.sandbox.programs import UsageError, parse_command
 
     words = list(command)
     if words[:1] == ["--"]:
@@ -40,6 +39,7 @@ def run(
     except (StubsError, CassetteError) as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 2
+    run_program = _runner()
     try:
         return run_program(
             program,
@@ -51,6 +51,19 @@ def run(
     except (ChainStateError, StubsError) as exc:
         print(f"simnet run: {exc}", file=sys.stderr)
         return 1
+
+
+def _runner() -> Callable[..., int]:
+    """The installed stack's ``simnet run``: 11.x's signed-HTTP stack, else the neuron stack."""
+    from simnet._release import SIGNED_HTTP_STACK
+
+    if SIGNED_HTTP_STACK:
+        from simnet.v11.runner import run as run_v11
+
+        return run_v11
+    from simnet.neurons.runner import run as run_neurons
+
+    return run_neurons
 
 
 def _outside(outside: Path | None, program: Program) -> Stubs | Path | None:
@@ -73,8 +86,8 @@ def _outside(outside: Path | None, program: Program) -> Stubs | Path | None:
 
 def record(command: Sequence[str], cassettes: Path, scrub: Sequence[str]) -> int:
     """``simnet record``: run ``command`` online, recording its outside HTTP exchanges."""
-    from simnet.neurons.runner import UsageError, execute, parse_command
     from simnet.outside.cassettes import recording
+    from simnet.sandbox.programs import UsageError, execute, parse_command
 
     words = list(command)
     if words[:1] == ["--"]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -12,78 +11,45 @@ from pathlib import Path
 from typing import Any
 
 from simnet._compat import Wallet
-from simnet.chain.state import ChainState, Neuron
 from simnet.network.host import AxonHost
+from simnet.network.local import (
+    HEARTBEAT_SECONDS,
+    OWNER_STAKE,
+    OWNER_WALLET,
+    STATE_ENV,
+    LocalError,
+    LocalState,
+    default_state_path,
+)
 from simnet.network.transports import bind_loopback
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import offline
-from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import MinerProblem
 
-STATE_ENV = "SIMNET_STATE"
-OWNER_WALLET = ("default", "default")
-OWNER_STAKE = 1000.0
-HEARTBEAT_SECONDS = 1.0
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "OWNER_STAKE",
+    "OWNER_WALLET",
+    "STATE_ENV",
+    "LocalError",
+    "LocalNetwork",
+    "default_state_path",
+    "serve_forever",
+]
 
 
-class LocalError(Exception):
-    """A one-line explanation of why a local-network command cannot go on."""
-
-
-def default_state_path() -> Path:
-    """``$SIMNET_STATE``, else simnet's file in the user's cache directory."""
-    if os.environ.get(STATE_ENV):
-        return Path(os.environ[STATE_ENV])
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "simnet" / "chain.sqlite"
-
-
-class LocalNetwork:
+class LocalNetwork(LocalState):
     """The shared chain state file, simnet's wallet directory and a subtensor over both."""
 
     def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
-        self.path = Path(path) if path is not None else default_state_path()
-        self.chain = ChainState(self.path, create=create)
-        self.wallets = WalletFactory(self.path.parent / "wallets")
+        super().__init__(path, create=create)
         self.subtensor = FakeSubtensor(self.chain)
 
     def wallet(self, name: str, hotkey: str = "default") -> Wallet:
         """Wallet ``name``/``hotkey`` in simnet's wallet directory (created if missing)."""
         return self.wallets(name, hotkey)
-
-    def ensure_subnet(self, netuid: int) -> None:
-        """Create ``netuid`` if needed, with its owner registered as uid 0 (a full subnet
-        never replaces it)."""
-        owner = self.wallet(*OWNER_WALLET)
-        coldkey, hotkey = owner.coldkeypub.ss58_address, owner.hotkey.ss58_address
-        if self.chain.create_subnet(netuid, owner_coldkey=coldkey, owner_hotkey=hotkey):
-            self.chain.register(
-                netuid,
-                hotkey,
-                coldkey,
-                stake=OWNER_STAKE,
-                validator_permit=True,
-            )
-
-    def register(
-        self,
-        netuid: int,
-        wallet: Wallet,
-        *,
-        stake: float = 0.0,
-        validator_permit: bool = False,
-    ) -> Neuron:
-        """Register ``wallet``'s hotkey on ``netuid`` (creating the subnet if needed)."""
-        self.ensure_subnet(netuid)
-        return self.chain.register(
-            netuid,
-            wallet.hotkey.ss58_address,
-            wallet.coldkeypub.ss58_address,
-            stake=stake,
-            validator_permit=validator_permit,
-        )
 
     def axon_of(self, netuid: int, uid: int) -> Any:
         """The ``AxonInfo`` of ``uid`` on ``netuid``, or a :class:`LocalError` saying why not."""

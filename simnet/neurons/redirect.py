@@ -42,6 +42,7 @@ from simnet.neurons.async_subtensor import AsyncFakeSubtensor
 from simnet.neurons.axons import ServedAxon, loopback_init, serve_axon
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.neurons.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
+from simnet.sandbox.stand_ins import stand_in
 from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import recording
 
@@ -77,34 +78,6 @@ class Target(Protocol):
     def connector(self) -> aiohttp.BaseConnector: ...
     def adopt(self, served: ServedAxon) -> None: ...
     def watch_current_loop(self) -> None: ...
-
-
-class _StandIn(type):
-    """Calling the class builds simnet's object; every other use is the real class's."""
-
-    _real: type
-    _build: Callable[..., Any]
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        return cls._build(*args, **kwargs)
-
-    def __getattr__(cls, name: str) -> Any:
-        return getattr(cls._real, name)
-
-    def __instancecheck__(cls, instance: Any) -> bool:
-        return isinstance(instance, cls._real)
-
-    def __subclasscheck__(cls, subclass: type) -> bool:
-        return issubclass(subclass, cls._real)
-
-    def __repr__(cls) -> str:
-        return f"<simnet stand-in for {cls._real.__module__}.{cls._real.__qualname__}>"
-
-
-def _stand_in(real: type, build: Callable[..., Any]) -> type:
-    namespace = {"_real": real, "_build": staticmethod(build), "__doc__": real.__doc__}
-    namespace["__module__"] = real.__module__
-    return _StandIn(real.__name__, (), namespace)
 
 
 def _config_value(config: Any, dotted: str) -> Any:
@@ -218,7 +191,7 @@ class Redirect:
             if original is _MISSING:
                 continue
             self._saved[name] = original
-            setattr(bittensor, name, _stand_in(original, builders[role]))
+            setattr(bittensor, name, stand_in(original, builders[role]))
         if self.home is not None:
             self.home.mkdir(parents=True, exist_ok=True)
             self._saved_home = os.environ.get("HOME")

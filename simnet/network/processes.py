@@ -1,19 +1,30 @@
-"""Neuron processes for a test: ``simnet run`` of a script, logs captured, stopped at the end."""
+"""Neuron processes for a test: ``simnet run`` of a script, logs captured, stopped at the
+end (either stack: the child runs the installed one)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from simnet.chain.state import ChainState
-from simnet.neurons.local import LocalNetwork
+from simnet.network.local import LocalState
 
 _POLL = 0.05
+
+
+def answers(ip: str | None, port: int | None) -> bool:
+    """Whether something accepts TCP connections at ``ip:port`` (a neuron's published axon)."""
+    if ip is None or port is None:
+        return False
+    with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET) as probe:
+        probe.settimeout(_POLL * 10)
+        return probe.connect_ex((ip, port)) == 0
 
 
 class NeuronProcessError(AssertionError):
@@ -26,12 +37,13 @@ class NeuronProcess:
     def __init__(
         self,
         command: Sequence[str],
-        local: LocalNetwork,
+        local: LocalState,
         log: Path,
         *,
         cwd: Path | None = None,
         block_seconds: float | None = None,
         outside: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.command = list(command)
         self.local = local
@@ -42,7 +54,10 @@ class NeuronProcess:
         if outside is not None:
             runner += ["--outside", str(outside)]
         self._log = log.open("wb")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        # the child runs the simnet this process imported (a checkout, not only an install)
+        here = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
             [*runner, "--", *self.command],
             cwd=cwd,
@@ -86,7 +101,9 @@ class NeuronProcess:
 
     def wait_served(self, *, timeout: float = 30.0) -> None:
         """Wait until the neuron's own axon (``--wallet.name``/``--wallet.hotkey`` on
-        ``--netuid``) is on the chain and its heartbeat has been seen."""
+        ``--netuid``) is on the chain, its heartbeat has been seen and its address
+        accepts connections (an 11.x miner publishes its address before its server
+        listens)."""
         netuid = int(self.option("netuid", "1") or 1)
         wallet = self.local.wallet(
             self.option("wallet.name", "default") or "default",
@@ -98,9 +115,26 @@ class NeuronProcess:
             if not chain.is_registered(netuid, hotkey):
                 return False
             neuron = chain.neuron(netuid, hotkey)
-            return neuron.serving and neuron.last_seen is not None
+            if not neuron.serving or neuron.last_seen is None:
+                return False
+            return answers(neuron.axon_ip, neuron.axon_port)
 
-        self.wait_until(served, timeout=timeout, what="serving an axon")
+        try:
+            self.wait_until(served, timeout=timeout, what="serving an axon")
+        except NeuronProcessError as exc:
+            raise NeuronProcessError(f"{self._why_not_served(netuid, hotkey)}; {exc}") from None
+
+    def _why_not_served(self, netuid: int, hotkey: str) -> str:
+        chain = self.local.chain
+        if not chain.is_registered(netuid, hotkey):
+            return f"hotkey {hotkey} is not registered on netuid {netuid}"
+        neuron = chain.neuron(netuid, hotkey)
+        if not neuron.serving:
+            return f"hotkey {hotkey} never published an axon on netuid {netuid}"
+        return (
+            f"hotkey {hotkey} published {neuron.axon_ip}:{neuron.axon_port} on netuid "
+            f"{netuid}, but nothing answers there"
+        )
 
     def stop(self, timeout: float = 10.0) -> int:
         """Interrupt the neuron (SIGINT, as Ctrl-C), then terminate or kill it if it lingers."""
