@@ -27,9 +27,7 @@ ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
         miners.ValidatorDetector,
     )
 }
-ADVERSARIAL_VALIDATORS: dict[str, type[validators.AdversarialValidator]] = {
-    cls.strategy: cls for cls in (validators.WeightCopier, validators.Lazy, validators.Stale)
-}
+ADVERSARIAL_VALIDATORS = validators.ADVERSARIAL_VALIDATORS
 MINER_STRATEGIES = (HONEST, SYBIL, DRIP_FEEDER, *ADVERSARIAL_MINERS)
 VALIDATOR_STRATEGIES = (VALIDATOR, *ADVERSARIAL_VALIDATORS)
 
