@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from simnet import Rehearsal, RehearsalError, RehearsalReport
 from simnet.rehearsal.chart import svg
+from simnet.rehearsal.neurons import template_step
 from simnet.rehearsal.progress import ProgressDisplay, epoch_line
 from simnet.rehearsal.report import EpochRecord, Member
 from simnet.rehearsal.table import plain
@@ -95,6 +97,33 @@ def test_wrong_empty_oversized_and_replayed_answers_earn_less_than_honest_ones(r
 
 def test_a_drip_feeder_inside_the_timeout_is_paid_as_the_honest_miner(report):
     assert report.share("drip-feeder") == pytest.approx(report.share("honest"))
+
+
+def test_a_last_second_miner_is_paid_as_the_honest_miner_and_holds_every_step(template):
+    """The template's exact-match reward reads the answer only, never when it came: a miner
+    sending it 0.2 s before the validator's timeout (1 s here, ``--neuron.timeout``) is
+    paid what the honest miner is, and each validator step waits the 0.8 s for it."""
+    steps: list[float] = []
+    plan = Rehearsal(
+        **options(
+            template,
+            {"honest": 1, "last-second": 1},
+            epochs=2,
+            tempo=3,
+            validator_args=[*VALIDATOR_ARGS, "--neuron.timeout", "1"],
+        )
+    )
+
+    def timed(validator):
+        started = time.monotonic()
+        template_step(validator)
+        steps.append(time.monotonic() - started)
+
+    plan.step = timed
+    report = plan.run()
+    assert report.share("last-second") == pytest.approx(report.share("honest"))
+    assert report.share("last-second") > 0
+    assert min(steps) >= 0.8
 
 
 def test_a_miner_answering_only_permit_holders_well_goes_unnoticed(report):
