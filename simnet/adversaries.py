@@ -44,6 +44,7 @@ if _SIGNED_HTTP_STACK:
     )
 else:
     from simnet.rehearsal.miners import (
+        ADVERSARIAL_MINERS,
         AdversarialMiner,
         Copier,
         Empty,
@@ -53,7 +54,6 @@ else:
         Replayer,
         ValidatorDetector,
     )
-    from simnet.rehearsal.mix import ADVERSARIAL_MINERS
 
 __all__ = [
     "ADVERSARIAL_MINERS",

@@ -101,8 +101,10 @@ def test_a_drip_feeder_inside_the_timeout_is_paid_as_the_honest_miner(report):
 
 def test_a_last_second_miner_is_paid_as_the_honest_miner_and_holds_every_step(template):
     """The template's exact-match reward reads the answer only, never when it came: a miner
-    sending it 0.2 s before the validator's timeout (1 s here, ``--neuron.timeout``) is
-    paid what the honest miner is, and each validator step waits the 0.8 s for it."""
+    holding it until 0.5 s before the validator's timeout (1.5 s here,
+    ``--neuron.timeout``) is paid what the honest miner is, and each validator step waits
+    the second for it. (The default margin, 0.2 s, is inside on an idle machine; a
+    loaded one can miss it.)"""
     steps: list[float] = []
     plan = Rehearsal(
         **options(
@@ -110,7 +112,8 @@ def test_a_last_second_miner_is_paid_as_the_honest_miner_and_holds_every_step(te
             {"honest": 1, "last-second": 1},
             epochs=2,
             tempo=3,
-            validator_args=[*VALIDATOR_ARGS, "--neuron.timeout", "1"],
+            validator_args=[*VALIDATOR_ARGS, "--neuron.timeout", "1.5"],
+            options={"last-second": {"margin": 0.5}},
         )
     )
 
@@ -123,7 +126,7 @@ def test_a_last_second_miner_is_paid_as_the_honest_miner_and_holds_every_step(te
     report = plan.run()
     assert report.share("last-second") == pytest.approx(report.share("honest"))
     assert report.share("last-second") > 0
-    assert min(steps) >= 0.8
+    assert min(steps) >= 1.0
 
 
 def test_a_miner_answering_only_permit_holders_well_goes_unnoticed(report):
@@ -211,6 +214,20 @@ def test_progress_in_ci_logs_is_one_plain_line_per_epoch(monkeypatch):
 def test_a_mix_that_cannot_rehearse_is_refused_in_one_line(template, miners, validators, message):
     with pytest.raises(RehearsalError, match=message) as caught:
         Rehearsal(miner=template[0], validator=template[1], miners=miners, validators=validators)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"honest": {}}, "options for 'honest': not an adversarial miner strategy"),
+        ({"garbage": {"colour": 1}}, "options for 'garbage': .*unexpected keyword argument"),
+    ],
+)
+def test_options_an_adversary_cannot_take_are_refused_in_one_line(template, given, message):
+    plan = options(template, {"honest": 1, "garbage": 1}, epochs=1, tempo=2, options=given)
+    with pytest.raises(RehearsalError, match=message) as caught:
+        Rehearsal(**plan).run()
     assert "\n" not in str(caught.value)
 
 

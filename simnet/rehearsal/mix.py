@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from simnet.rehearsal import miners, validators
+from simnet.rehearsal import validators
 
 HONEST = "honest"
 """The subnet's own miner, unchanged."""
@@ -14,19 +15,23 @@ SYBIL = "sybil"
 """The subnet's own miner under several hotkeys of one coldkey."""
 DRIP_FEEDER = "drip-feeder"
 """The subnet's own miner, its responses sent a few bytes at a time (``run.DRIP``)."""
-
-ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
-    cls.strategy: cls
-    for cls in (
-        miners.Copier,
-        miners.Replayer,
-        miners.LastSecond,
-        miners.Empty,
-        miners.Garbage,
-        miners.Oversized,
-        miners.ValidatorDetector,
-    )
-}
+COPIER = "copier"
+"""Asks other miners and answers with theirs (it needs its own client and the chain)."""
+VALIDATOR_DETECTOR = "validator-detector"
+"""Answers permit holders well (it reads the chain)."""
+LAST_SECOND = "last-second"
+"""Answers just inside the validator's timeout."""
+ADVERSARIAL_MINERS = (
+    COPIER,
+    "replayer",
+    LAST_SECOND,
+    "empty",
+    "garbage",
+    "oversized",
+    VALIDATOR_DETECTOR,
+)
+"""The adversarial miners' names, the same on both stacks (each stack's classes:
+``simnet.rehearsal.miners`` and ``simnet.v11.adversaries``, ``ADVERSARIAL_MINERS``)."""
 ADVERSARIAL_VALIDATORS = validators.ADVERSARIAL_VALIDATORS
 MINER_STRATEGIES = (HONEST, SYBIL, DRIP_FEEDER, *ADVERSARIAL_MINERS)
 VALIDATOR_STRATEGIES = (VALIDATOR, *ADVERSARIAL_VALIDATORS)
@@ -72,6 +77,22 @@ def check(mix: Mapping[str, int], role: str) -> dict[str, int]:
     if not mix.get(required):
         raise RehearsalError(f"the {role} mix {_show(mix)} {missing} (add {required}=N)")
     return dict(mix)
+
+
+def check_options(
+    options: Mapping[str, Mapping[str, Any]], miners: Mapping[str, int]
+) -> dict[str, dict[str, Any]]:
+    """``options`` checked: each names an adversarial miner strategy of the mix and maps
+    keyword names to values."""
+    for name, given in options.items():
+        if name not in ADVERSARIAL_MINERS:
+            raise RehearsalError(
+                f"options for {name!r}: not an adversarial miner strategy; "
+                f"those: {', '.join(ADVERSARIAL_MINERS)}"
+            )
+        if not isinstance(given, Mapping):
+            raise RehearsalError(f"options for {name!r} must map keyword names to values")
+    return {name: dict(given) for name, given in options.items()}
 
 
 def _show(mix: Mapping[str, int]) -> str:

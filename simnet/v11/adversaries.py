@@ -125,8 +125,9 @@ class Replayer(AdversarialMiner):
 
 
 class LastSecond(AdversarialMiner):
-    """The honest answer, streamed from ``margin`` seconds before the validator's
-    ``timeout`` (an 11.x request does not carry it: give the subnet's)."""
+    """The honest answer, held and sent ``margin`` seconds before the validator's
+    ``timeout`` runs out, counted from the request's arrival (an 11.x request does not
+    carry the timeout: give the subnet's)."""
 
     strategy = "last-second"
 
@@ -135,9 +136,12 @@ class LastSecond(AdversarialMiner):
         self.timeout = timeout
         self.margin = margin
 
-    async def respond(self, request: Request, send: Send) -> None:
-        await asyncio.sleep(max(0.0, self.timeout - self.margin))
-        await self.upstream.stream(request, send)
+    async def answer(self, request: Request) -> Answer:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout - self.margin
+        honest = await self.honest_answer(request)
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
+        return honest
 
 
 async def _metagraph(network: str, netuid: int) -> Any:
