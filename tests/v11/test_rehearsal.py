@@ -135,3 +135,12 @@ def test_a_rehearsal_runs_on_the_tests_own_network(btauth: Any, simnet_v11: Any)
     report = plan(btauth, {"honest": 1, "garbage": 1}, epochs=2).run(simnet_v11)
     assert report.share("garbage") == 0 < report.share("honest")
     assert len(simnet_v11.served) == 2
+
+
+def test_an_11x_rehearsal_on_its_own_network_leaves_nothing_behind(btauth: Any) -> None:
+    from tests.helpers import nothing_left_behind
+
+    mix = {"honest": 1, "copier": 1, "validator-detector": 1}
+    with nothing_left_behind():
+        report = plan(btauth, mix, epochs=1).run()
+    assert len(report.epochs) == 1
