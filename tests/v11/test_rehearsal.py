@@ -25,8 +25,9 @@ def btauth() -> Any:
         yield parse, Miner, Validator
 
 
-def plan(btauth: Any, miners: dict[str, int], **more: Any) -> Rehearsal:
-    """The example's neurons built from their command lines, one validator step a block."""
+def options(btauth: Any, miners: dict[str, int], **more: Any) -> dict[str, Any]:
+    """A rehearsal's keyword arguments: the example's neurons built from their command
+    lines, one validator step a block, short epochs."""
     parse, miner, validator = btauth
 
     def argv(wallet: Any, *extra: str) -> list[str]:
@@ -44,7 +45,7 @@ def plan(btauth: Any, miners: dict[str, int], **more: Any) -> Rehearsal:
             *extra,
         ]
 
-    options: dict[str, Any] = {
+    return {
         "miner": lambda wallet: miner(parse("miner", argv(wallet))),
         "validator": lambda wallet: validator(
             parse(
@@ -58,26 +59,27 @@ def plan(btauth: Any, miners: dict[str, int], **more: Any) -> Rehearsal:
         "tempo": 3,
         **more,
     }
-    return Rehearsal(**options)
 
 
 @pytest.fixture(scope="module")
 def report(btauth: Any) -> RehearsalReport:
-    return plan(
-        btauth,
-        {
-            "honest": 2,
-            "copier": 1,
-            "replayer": 1,
-            "last-second": 1,
-            "empty": 1,
-            "garbage": 1,
-            "oversized": 1,
-            "validator-detector": 1,
-            "sybil": 2,
-            "drip-feeder": 1,
-        },
-        validators={"validator": 1, "lazy": 1, "weight-copier": 1},
+    return Rehearsal(
+        **options(
+            btauth,
+            {
+                "honest": 2,
+                "copier": 1,
+                "replayer": 1,
+                "last-second": 1,
+                "empty": 1,
+                "garbage": 1,
+                "oversized": 1,
+                "validator-detector": 1,
+                "sybil": 2,
+                "drip-feeder": 1,
+            },
+            validators={"validator": 1, "lazy": 1, "weight-copier": 1},
+        )
     ).run()
 
 
@@ -127,12 +129,14 @@ def test_what_an_11x_rehearsal_needs_is_asked_for_in_one_line(
     btauth: Any, more: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(RehearsalError, match=message) as error:
-        plan(btauth, {"honest": 1, "last-second": 1}, **more).run()
+        Rehearsal(**options(btauth, {"honest": 1, "last-second": 1}, **more)).run()
     assert "\n" not in str(error.value)
 
 
-def test_a_rehearsal_runs_on_the_tests_own_network(btauth: Any, simnet_v11: Any) -> None:
-    report = plan(btauth, {"honest": 1, "garbage": 1}, epochs=2).run(simnet_v11)
+def test_the_fixture_rehearses_on_the_tests_own_network(
+    btauth: Any, simnet_v11: Any, simnet_v11_rehearse: Any
+) -> None:
+    report = simnet_v11_rehearse(**options(btauth, {"honest": 1, "garbage": 1}, epochs=2))
     assert report.share("garbage") == 0 < report.share("honest")
     assert len(simnet_v11.served) == 2
 
@@ -142,5 +146,5 @@ def test_an_11x_rehearsal_on_its_own_network_leaves_nothing_behind(btauth: Any) 
 
     mix = {"honest": 1, "copier": 1, "validator-detector": 1}
     with nothing_left_behind():
-        report = plan(btauth, mix, epochs=1).run()
+        report = Rehearsal(**options(btauth, mix, epochs=1)).run()
     assert len(report.epochs) == 1
