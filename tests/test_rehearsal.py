@@ -281,3 +281,16 @@ def test_progress_in_a_terminal_is_a_live_table_of_the_current_shares(monkeypatc
         show(_small_report(), 4)
     assert "epoch 1 of 4" in out.getvalue()
     assert "75.0%" in out.getvalue()
+
+
+def test_command_line_options_read_as_keyword_arguments_per_strategy():
+    from simnet.rehearsal.mix import parse_options
+
+    given = ["last-second.margin=0.5", "last-second.timeout=12", "garbage.seed=3"]
+    assert parse_options(given) == {
+        "last-second": {"margin": 0.5, "timeout": 12},
+        "garbage": {"seed": 3},
+    }
+    with pytest.raises(RehearsalError, match=r"expected STRATEGY\.NAME=VALUE") as caught:
+        parse_options(["margin=0.5"])
+    assert "\n" not in str(caught.value)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simnet.rehearsal import validators
@@ -77,6 +78,25 @@ def check(mix: Mapping[str, int], role: str) -> dict[str, int]:
     if not mix.get(required):
         raise RehearsalError(f"the {role} mix {_show(mix)} {missing} (add {required}=N)")
     return dict(mix)
+
+
+def parse_options(texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``["last-second.margin=0.5"]`` as ``{"last-second": {"margin": 0.5}}`` (a value
+    is a Python literal where it reads as one, else the text)."""
+    options: dict[str, dict[str, Any]] = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        strategy, dot, name = key.strip().rpartition(".")
+        if not sep or not dot or not strategy or not name:
+            raise RehearsalError(
+                f"{text!r}: expected STRATEGY.NAME=VALUE, e.g. last-second.margin=0.5"
+            )
+        try:
+            parsed: Any = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            parsed = value.strip()
+        options.setdefault(strategy, {})[name] = parsed
+    return options
 
 
 def check_options(

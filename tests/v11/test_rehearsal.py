@@ -9,52 +9,23 @@ from typing import Any
 import pytest
 
 from simnet import Rehearsal, RehearsalError, RehearsalReport
+from tests.helpers import nothing_left_behind, simnet_command
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "btauth_subnet"
+from . import btauth_neurons
 
-
-@pytest.fixture(scope="module")
-def btauth() -> Any:
-    """The btauth example's config parser, Miner and Validator."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(EXAMPLE))
-        from btauth_subnet.config import parse
-        from btauth_subnet.miner import Miner
-        from btauth_subnet.validator import Validator
-
-        yield parse, Miner, Validator
+ROOT = Path(__file__).resolve().parents[2]
+NEURONS = "tests/v11/btauth_neurons.py"
 
 
-def options(btauth: Any, miners: dict[str, int], **more: Any) -> dict[str, Any]:
-    """A rehearsal's keyword arguments: the example's neurons built from their command
-    lines, one validator step a block, short epochs."""
-    parse, miner, validator = btauth
-
-    def argv(wallet: Any, *extra: str) -> list[str]:
-        return [
-            "--netuid",
-            "1",
-            "--network",
-            "local",
-            "--wallet.name",
-            wallet.name,
-            "--wallet.hotkey",
-            wallet.hotkey_str,
-            "--wallet.path",
-            wallet.path,
-            *extra,
-        ]
-
+def options(miners: dict[str, int], **more: Any) -> dict[str, Any]:
+    """A rehearsal's keyword arguments: the example's neurons, one validator step a block,
+    short epochs."""
     return {
-        "miner": lambda wallet: miner(parse("miner", argv(wallet))),
-        "validator": lambda wallet: validator(
-            parse(
-                "validator", argv(wallet, "--neuron.epoch_length", "2", "--neuron.timeout", "1.5")
-            )
-        ),
-        "step": lambda v: v.run(steps=1),
+        "miner": btauth_neurons.miner,
+        "validator": btauth_neurons.validator,
+        "step": btauth_neurons.step,
         "miners": miners,
-        "options": {"last-second": {"timeout": 1.5, "margin": 0.5}},
+        "options": {"last-second": {"timeout": btauth_neurons.TIMEOUT, "margin": 0.5}},
         "epochs": 3,
         "tempo": 3,
         **more,
@@ -62,10 +33,9 @@ def options(btauth: Any, miners: dict[str, int], **more: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def report(btauth: Any) -> RehearsalReport:
+def report() -> RehearsalReport:
     return Rehearsal(
         **options(
-            btauth,
             {
                 "honest": 2,
                 "copier": 1,
@@ -126,25 +96,50 @@ def test_adversarial_validators_set_weights_through_the_sdk(report: RehearsalRep
     ],
 )
 def test_what_an_11x_rehearsal_needs_is_asked_for_in_one_line(
-    btauth: Any, more: dict[str, Any], message: str
+    more: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(RehearsalError, match=message) as error:
-        Rehearsal(**options(btauth, {"honest": 1, "last-second": 1}, **more)).run()
+        Rehearsal(**options({"honest": 1, "last-second": 1}, **more)).run()
     assert "\n" not in str(error.value)
 
 
 def test_the_fixture_rehearses_on_the_tests_own_network(
-    btauth: Any, simnet_v11: Any, simnet_v11_rehearse: Any
+    simnet_v11: Any, simnet_v11_rehearse: Any
 ) -> None:
-    report = simnet_v11_rehearse(**options(btauth, {"honest": 1, "garbage": 1}, epochs=2))
+    report = simnet_v11_rehearse(**options({"honest": 1, "garbage": 1}, epochs=2))
     assert report.share("garbage") == 0 < report.share("honest")
     assert len(simnet_v11.served) == 2
 
 
-def test_an_11x_rehearsal_on_its_own_network_leaves_nothing_behind(btauth: Any) -> None:
-    from tests.helpers import nothing_left_behind
-
+def test_an_11x_rehearsal_on_its_own_network_leaves_nothing_behind() -> None:
     mix = {"honest": 1, "copier": 1, "validator-detector": 1}
     with nothing_left_behind():
-        report = Rehearsal(**options(btauth, mix, epochs=1)).run()
+        report = Rehearsal(**options(mix, epochs=1)).run()
     assert len(report.epochs) == 1
+
+
+def test_simnet_rehearse_runs_an_11x_subnet_from_its_functions_and_options() -> None:
+    result = simnet_command(
+        "rehearse",
+        "--miner", f"{NEURONS}:miner",
+        "--validator", f"{NEURONS}:validator",
+        "--step", f"{NEURONS}:step",
+        "--mix", "honest=1,last-second=1,garbage=1",
+        "--option", f"last-second.timeout={btauth_neurons.TIMEOUT}",
+        "--option", "last-second.margin=0.5",
+        "--epochs", "2",
+        "--tempo", "3",
+        cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0] for line in result.stdout.splitlines()}
+    assert {"honest", "last-second", "garbage"} <= rows
+
+
+def test_simnet_rehearse_without_a_step_on_11x_is_one_line() -> None:
+    result = simnet_command(
+        "rehearse", "--miner", f"{NEURONS}:miner", "--validator", f"{NEURONS}:validator", cwd=ROOT
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "needs step=" in result.stderr
