@@ -473,6 +473,19 @@ def simnet_rehearse(simnet_network: Simnet, simnet_netuid: int) -> Callable[...,
     return rehearse
 
 
+@pytest.fixture
+def simnet_v11_rehearse(simnet_v11: Network) -> Callable[..., RehearsalReport]:
+    """``simnet_v11_rehearse(miner=..., validator=..., step=..., miners={...}, ...)``: run
+    a rehearsal (see :class:`simnet.Rehearsal`) on the test's 11.x network; returns its
+    report (bittensor 11.x)."""
+    from simnet.rehearsal.run import Rehearsal
+
+    def rehearse(**kwargs: Any) -> RehearsalReport:
+        return Rehearsal(**kwargs).run(simnet_v11)
+
+    return rehearse
+
+
 @pytest_asyncio.fixture
 async def simnet_dendrite(
     simnet_network: Simnet, simnet_validator: Registration

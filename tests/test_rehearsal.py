@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from simnet import Rehearsal, RehearsalError, RehearsalReport
 from simnet.rehearsal.chart import svg
+from simnet.rehearsal.neurons import template_step
 from simnet.rehearsal.progress import ProgressDisplay, epoch_line
 from simnet.rehearsal.report import EpochRecord, Member
 from simnet.rehearsal.table import plain
@@ -95,6 +97,36 @@ def test_wrong_empty_oversized_and_replayed_answers_earn_less_than_honest_ones(r
 
 def test_a_drip_feeder_inside_the_timeout_is_paid_as_the_honest_miner(report):
     assert report.share("drip-feeder") == pytest.approx(report.share("honest"))
+
+
+def test_a_last_second_miner_is_paid_as_the_honest_miner_and_holds_every_step(template):
+    """The template's exact-match reward reads the answer only, never when it came: a miner
+    holding it until 0.5 s before the validator's timeout (1.5 s here,
+    ``--neuron.timeout``) is paid what the honest miner is, and each validator step waits
+    the second for it. (The default margin, 0.2 s, is inside on an idle machine; a
+    loaded one can miss it.)"""
+    steps: list[float] = []
+    plan = Rehearsal(
+        **options(
+            template,
+            {"honest": 1, "last-second": 1},
+            epochs=2,
+            tempo=3,
+            validator_args=[*VALIDATOR_ARGS, "--neuron.timeout", "1.5"],
+            options={"last-second": {"margin": 0.5}},
+        )
+    )
+
+    def timed(validator):
+        started = time.monotonic()
+        template_step(validator)
+        steps.append(time.monotonic() - started)
+
+    plan.step = timed
+    report = plan.run()
+    assert report.share("last-second") == pytest.approx(report.share("honest"))
+    assert report.share("last-second") > 0
+    assert min(steps) >= 1.0
 
 
 def test_a_miner_answering_only_permit_holders_well_goes_unnoticed(report):
@@ -185,6 +217,20 @@ def test_a_mix_that_cannot_rehearse_is_refused_in_one_line(template, miners, val
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"honest": {}}, "options for 'honest': not an adversarial miner strategy"),
+        ({"garbage": {"colour": 1}}, "options for 'garbage': .*unexpected keyword argument"),
+    ],
+)
+def test_options_an_adversary_cannot_take_are_refused_in_one_line(template, given, message):
+    plan = options(template, {"honest": 1, "garbage": 1}, epochs=1, tempo=2, options=given)
+    with pytest.raises(RehearsalError, match=message) as caught:
+        Rehearsal(**plan).run()
+    assert "\n" not in str(caught.value)
+
+
 def test_a_validator_that_never_sets_weights_is_reported_as_a_finding(template, simnet_rehearse):
     never = ["--neuron.epoch_length", "1000", "--neuron.step_seconds", "0"]
     report = simnet_rehearse(
@@ -235,3 +281,16 @@ def test_progress_in_a_terminal_is_a_live_table_of_the_current_shares(monkeypatc
         show(_small_report(), 4)
     assert "epoch 1 of 4" in out.getvalue()
     assert "75.0%" in out.getvalue()
+
+
+def test_command_line_options_read_as_keyword_arguments_per_strategy():
+    from simnet.rehearsal.mix import parse_options
+
+    given = ["last-second.margin=0.5", "last-second.timeout=12", "garbage.seed=3"]
+    assert parse_options(given) == {
+        "last-second": {"margin": 0.5, "timeout": 12},
+        "garbage": {"seed": 3},
+    }
+    with pytest.raises(RehearsalError, match=r"expected STRATEGY\.NAME=VALUE") as caught:
+        parse_options(["margin=0.5"])
+    assert "\n" not in str(caught.value)

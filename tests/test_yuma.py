@@ -965,3 +965,45 @@ def test_shares_are_proportions_and_emission_is_never_exceeded(subnet: dict[str,
         for stake, permit in zip(subnet["stake"], result.validator_permit, strict=True)
         if permit
     )
+
+
+def _honest_and_lazy(stakes: tuple[int, int], honest_miners: int = 9) -> EpochResult:
+    """uid 0 weights the honest miners (uids 2..) alone, uid 1 every miner alike; the
+    last uid is the garbage miner, weighted by uid 1 only."""
+    n = 2 + honest_miners + 1
+    miners = range(2, n)
+    weights = [[(j, M) for j in miners if j != n - 1], [(j, M) for j in miners]]
+    return run_epoch(
+        stake=[*stakes, *[0] * len(miners)],
+        weights=weights + [[] for _ in miners],
+        last_update=[1] * n,
+        block_at_registration=[0] * n,
+        validator_permit=[True, True] + [False] * len(miners),
+        current_block=10,
+        tempo=10,
+        emission=EMISSION,
+    )
+
+
+def test_a_lazy_validator_with_half_the_stake_pays_a_garbage_miner_unclipped() -> None:
+    """What the chain gives, not a simnet bug: one honest and one lazy validator of equal
+    stake, 9 honest miners and a garbage one; the lazy validator's uniform 1/10 reaches
+    the garbage miner whole, 5% of incentive (2.5% of the epoch's emission: validators
+    take the other half as dividends). A rehearsal showed the same as 4.8%.
+
+    Why: consensus is the stake-weighted median at kappa = 32767/65535, a hair under one
+    half. subtensor's ``weighted_median`` (``epoch/math.rs``) returns the smallest weight
+    whose stake at or below it exceeds ``stake_sum - kappa`` (0.5000076); the honest
+    validator's 0 carries exactly 0.5, not more, so the median is the lazy validator's
+    1/10, and clipping at consensus (``min(w, consensus)``) leaves it. A two-way tie of
+    stake is the one split where the larger weight wins: with any majority for the honest
+    validator, however slight (1001 against 999), consensus is 0 and the garbage miner
+    gets nothing; with any majority for the lazy one, it is 1/10 again."""
+    tie = _honest_and_lazy((1000, 1000))
+    assert tie.consensus[-1] == 6553  # floor(65535 / 10): the lazy validator's weight
+    assert tie.incentive[-1] == 3276  # half of it: the lazy validator's half of the stake
+    assert tie.emission[-1] == EMISSION // 40 - 1  # 2.5%, floored in fixed point
+    honest_majority = _honest_and_lazy((1001, 999))
+    assert (honest_majority.consensus[-1], honest_majority.incentive[-1]) == (0, 0)
+    lazy_majority = _honest_and_lazy((999, 1001))
+    assert lazy_majority.consensus[-1] == 6553

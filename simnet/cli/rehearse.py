@@ -15,9 +15,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "adversaries; report each strategy's share of emission",
     )
     rehearse.add_argument(
-        "--miner", required=True, help="the miner class, package.module:Name or file.py:Name"
+        "--miner",
+        required=True,
+        help="the miner class, package.module:Name or file.py:Name (bittensor 11: a "
+        "function of the miner's wallet giving its app)",
     )
-    rehearse.add_argument("--validator", required=True, help="the validator class, likewise")
+    rehearse.add_argument(
+        "--validator",
+        required=True,
+        help="the validator class, likewise (bittensor 11: a function of its wallet)",
+    )
+    rehearse.add_argument(
+        "--step",
+        help="one validator step, a function of the validator, package.module:func "
+        "(required on bittensor 11; default: one pass of the template's run loop)",
+    )
+    rehearse.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="STRATEGY.NAME=VALUE",
+        help="a keyword argument of an adversarial miner, e.g. last-second.margin=0.5 (repeatable)",
+    )
     rehearse.add_argument(
         "--mix", default="honest=4", help="miner strategies, e.g. honest=4,copier=2,sybil=3"
     )
@@ -58,13 +77,15 @@ def rehearse(args: argparse.Namespace) -> int:
             netuid=args.netuid,
             miner_args=shlex.split(args.miner_args),
             validator_args=shlex.split(args.validator_args),
+            step=load_object(args.step, what="step") if args.step else None,
+            options=mix.parse_options(args.option),
         )
+        with ProgressDisplay(sys.stdout) as progress:
+            plan.progress = progress
+            report = plan.run()
     except (TargetError, mix.RehearsalError) as exc:
         print(f"simnet rehearse: {exc}", file=sys.stderr)
         return 2
-    with ProgressDisplay(sys.stdout) as progress:
-        plan.progress = progress
-        report = plan.run()
     show(report, sys.stdout)
     if args.json:
         print(f"report: {report.write_json(args.json)}")

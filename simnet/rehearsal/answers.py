@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from simnet._compat import Synapse
+from simnet.wire.spoil import garbage, oversized
+
+__all__ = ["answer_fields", "filled", "garbage", "oversized", "put"]
 
 _TRANSPORT_FIELDS = frozenset(Synapse.model_fields)
 
@@ -29,31 +31,3 @@ def put(synapse: Synapse, values: dict[str, Any]) -> Synapse:
     for name, value in values.items():
         setattr(synapse, name, value)
     return synapse
-
-
-def garbage(value: Any, rng: random.Random) -> Any:
-    """A value of ``value``'s type that no honest miner would answer."""
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int):
-        return rng.randrange(-(2**31), 2**31)
-    if isinstance(value, float):
-        return rng.uniform(-1e9, 1e9)
-    if isinstance(value, str):
-        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(len(value) or 8))
-    if isinstance(value, list):
-        return [garbage(item, rng) for item in value]
-    if isinstance(value, dict):
-        return {key: garbage(item, rng) for key, item in value.items()}
-    return None
-
-
-def oversized(value: Any, size: int) -> Any:
-    """``value`` grown to about ``size`` bytes where its type allows (strings, lists)."""
-    if isinstance(value, str) and value:
-        return (value * (size // len(value) + 1))[:size]
-    if isinstance(value, list) and value:
-        return value * (size // max(len(repr(value)), 1) + 1)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int("9" * min(size, 4000))  # the most digits Python converts by default
-    return value

@@ -111,7 +111,8 @@ class Replayer(AdversarialMiner):
 
 
 class LastSecond(AdversarialMiner):
-    """The honest answer, sent ``margin`` seconds before the validator's timeout."""
+    """The honest answer, held and sent ``margin`` seconds before the validator's timeout
+    runs out, counted from the request's arrival."""
 
     strategy = "last-second"
 
@@ -120,8 +121,11 @@ class LastSecond(AdversarialMiner):
         self.margin = margin
 
     async def answer(self, synapse: Synapse) -> Synapse:
-        await asyncio.sleep(max(0.0, float(synapse.timeout or 0.0) - self.margin))
-        return await self.honest_answer(synapse)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + float(synapse.timeout or 0.0) - self.margin
+        answered = await self.honest_answer(synapse)
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
+        return answered
 
 
 class ValidatorDetector(AdversarialMiner):
@@ -190,3 +194,10 @@ class Copier(AdversarialMiner):
             return synapse
         best = counts.most_common(1)[0][0]
         return answers.put(synapse, next(h for h in heard if repr(sorted(h.items())) == best))
+
+
+ADVERSARIAL_MINERS: dict[str, type[AdversarialMiner]] = {
+    cls.strategy: cls
+    for cls in (Copier, Replayer, LastSecond, Empty, Garbage, Oversized, ValidatorDetector)
+}
+"""The 9.x/10.x adversarial miners by strategy name."""

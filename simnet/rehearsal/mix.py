@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from simnet.rehearsal import miners, validators
+from simnet.rehearsal import validators
 
 HONEST = "honest"
 """The subnet's own miner, unchanged."""
@@ -14,22 +16,24 @@ SYBIL = "sybil"
 """The subnet's own miner under several hotkeys of one coldkey."""
 DRIP_FEEDER = "drip-feeder"
 """The subnet's own miner, its responses sent a few bytes at a time (``run.DRIP``)."""
-
-ADVERSARIAL_MINERS: dict[str, type[miners.AdversarialMiner]] = {
-    cls.strategy: cls
-    for cls in (
-        miners.Copier,
-        miners.Replayer,
-        miners.LastSecond,
-        miners.Empty,
-        miners.Garbage,
-        miners.Oversized,
-        miners.ValidatorDetector,
-    )
-}
-ADVERSARIAL_VALIDATORS: dict[str, type[validators.AdversarialValidator]] = {
-    cls.strategy: cls for cls in (validators.WeightCopier, validators.Lazy, validators.Stale)
-}
+COPIER = "copier"
+"""Asks other miners and answers with theirs (it needs its own client and the chain)."""
+VALIDATOR_DETECTOR = "validator-detector"
+"""Answers permit holders well (it reads the chain)."""
+LAST_SECOND = "last-second"
+"""Answers just inside the validator's timeout."""
+ADVERSARIAL_MINERS = (
+    COPIER,
+    "replayer",
+    LAST_SECOND,
+    "empty",
+    "garbage",
+    "oversized",
+    VALIDATOR_DETECTOR,
+)
+"""The adversarial miners' names, the same on both stacks (each stack's classes:
+``simnet.rehearsal.miners`` and ``simnet.v11.adversaries``, ``ADVERSARIAL_MINERS``)."""
+ADVERSARIAL_VALIDATORS = validators.ADVERSARIAL_VALIDATORS
 MINER_STRATEGIES = (HONEST, SYBIL, DRIP_FEEDER, *ADVERSARIAL_MINERS)
 VALIDATOR_STRATEGIES = (VALIDATOR, *ADVERSARIAL_VALIDATORS)
 
@@ -74,6 +78,41 @@ def check(mix: Mapping[str, int], role: str) -> dict[str, int]:
     if not mix.get(required):
         raise RehearsalError(f"the {role} mix {_show(mix)} {missing} (add {required}=N)")
     return dict(mix)
+
+
+def parse_options(texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``["last-second.margin=0.5"]`` as ``{"last-second": {"margin": 0.5}}`` (a value
+    is a Python literal where it reads as one, else the text)."""
+    options: dict[str, dict[str, Any]] = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        strategy, dot, name = key.strip().rpartition(".")
+        if not sep or not dot or not strategy or not name:
+            raise RehearsalError(
+                f"{text!r}: expected STRATEGY.NAME=VALUE, e.g. last-second.margin=0.5"
+            )
+        try:
+            parsed: Any = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            parsed = value.strip()
+        options.setdefault(strategy, {})[name] = parsed
+    return options
+
+
+def check_options(
+    options: Mapping[str, Mapping[str, Any]], miners: Mapping[str, int]
+) -> dict[str, dict[str, Any]]:
+    """``options`` checked: each names an adversarial miner strategy of the mix and maps
+    keyword names to values."""
+    for name, given in options.items():
+        if name not in ADVERSARIAL_MINERS:
+            raise RehearsalError(
+                f"options for {name!r}: not an adversarial miner strategy; "
+                f"those: {', '.join(ADVERSARIAL_MINERS)}"
+            )
+        if not isinstance(given, Mapping):
+            raise RehearsalError(f"options for {name!r} must map keyword names to values")
+    return {name: dict(given) for name, given in options.items()}
 
 
 def _show(mix: Mapping[str, int]) -> str:

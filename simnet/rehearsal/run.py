@@ -1,24 +1,17 @@
 """A rehearsal: the subnet's own validators for K epochs of simnet's chain against a mix
-of its own miner and adversaries; each epoch's payout recorded per strategy."""
+of its own miner and adversaries; each epoch's payout recorded per strategy.
+
+What both stacks share lives here (the plan, the chain's epochs, what they paid); each
+stack's module starts its neurons: ``neuron_stack`` (9.x/10.x: the template's classes,
+axons and dendrites), ``http_stack`` (11.x: the subnet's apps and validator steps)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simnet.neurons.axons import ServedAxon
-from simnet.neurons.simnet import Simnet
 from simnet.rehearsal import mix as mixes
-from simnet.rehearsal.miners import AdversarialMiner, Copier, ValidatorDetector
-from simnet.rehearsal.neurons import (
-    adversarial_class,
-    build,
-    command_line,
-    start_miner,
-    template_step,
-)
 from simnet.rehearsal.report import EpochRecord, Member, RehearsalReport
 from simnet.rehearsal.validators import AdversarialValidator
 from simnet.wire.faults import DripFeed
@@ -31,12 +24,24 @@ DRIP = DripFeed(interval=0.01, size=16)
 
 @dataclass
 class Rehearsal:
-    """The subnet's own ``validator`` class (one or more, unmodified) against ``miners``:
-    its own ``miner`` class (``"honest"``) and adversaries, for ``epochs`` Yuma epochs of
-    ``tempo`` blocks; one validator ``step`` every ``blocks_per_step`` blocks. Both
-    classes are built as the subnet template's ``__main__`` builds them, from their own
-    command line (``--netuid N --subtensor.network simnet --wallet.name ...`` and
-    ``miner_args``/``validator_args``), on a redirected :class:`~simnet.Simnet`.
+    """The subnet's own ``validator`` (one or more, unmodified) against ``miners``: its
+    own ``miner`` (``"honest"``) and adversaries, for ``epochs`` Yuma epochs of ``tempo``
+    blocks; one validator ``step`` every ``blocks_per_step`` blocks.
+
+    On 9.x/10.x both are the subnet template's classes, built as its ``__main__`` builds
+    them, from their own command line (``--netuid N --subtensor.network simnet
+    --wallet.name ...`` and ``miner_args``/``validator_args``), on a redirected
+    :class:`~simnet.Simnet`; ``step`` defaults to one pass of the template's run loop.
+
+    On 11.x (:class:`simnet.v11.Network`) ``miner`` and ``validator`` are called with each
+    neuron's ``bittensor.Wallet`` (its key files in the network's wallet folder) and give
+    the miner's app (or an object with ``.app``) and the validator object; ``step`` is
+    required (one validator step; a coroutine function is run to completion), and
+    ``last-second`` needs the validator's timeout: ``options={"last-second": {"timeout":
+    12.0}}``.
+
+    ``options`` gives an adversarial miner strategy its class's keyword arguments
+    (``{"last-second": {"margin": 0.5}, "garbage": {"seed": 3}}``).
 
     ``validators`` mixes the subnet's own (``"validator"``) with adversarial validators
     (``"weight-copier"``, ``"lazy"``, ``"stale"``); every validator has the same stake.
@@ -51,39 +56,62 @@ class Rehearsal:
     netuid: int = 1
     miner_args: Sequence[str] = ()
     validator_args: Sequence[str] = ()
-    step: Callable[[Any], None] = template_step
+    step: Callable[[Any], Any] | None = None
     blocks_per_step: int = 1
     stake: float = 1000.0
     hyperparameters: Mapping[str, Any] = field(default_factory=dict)
     progress: Progress | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.miners = mixes.check(self.miners, "miner")
         self.validators = mixes.check(self.validators, "validator")
+        self.options = mixes.check_options(self.options, self.miners)
         for name in ("epochs", "tempo", "blocks_per_step"):
             if getattr(self, name) < 1:
                 raise mixes.RehearsalError(f"{name}={getattr(self, name)} must be at least 1")
 
-    def run(self, net: Simnet | None = None) -> RehearsalReport:
-        """Run on ``net`` (bittensor redirected to it) or on a Simnet of its own, in
-        memory and without blocking checks: a rehearsal measures payouts, and a loaded
-        machine starving its loops is not the subnet's fault."""
-        if net is None:
-            with Simnet(transport="memory", blocking_threshold=None) as own:
-                return self.run(own)
-        net.redirect_bittensor()
-        return _Run(self, net).go()
+    def run(self, net: Any = None) -> RehearsalReport:
+        """Run on ``net`` (the stack's network: a ``Simnet``, bittensor redirected to it, or
+        a ``simnet.v11.Network``) or on a network of its own, in memory and without
+        blocking checks: a rehearsal measures payouts, and a loaded machine starving its
+        loops is not the subnet's fault."""
+        from simnet._release import SIGNED_HTTP_STACK
+
+        if SIGNED_HTTP_STACK:
+            from simnet.rehearsal.http_stack import rehearse
+        else:
+            from simnet.rehearsal.neuron_stack import rehearse
+        return rehearse(self, net)
 
 
-class _Run:
-    def __init__(self, plan: Rehearsal, net: Simnet) -> None:
+class Run:
+    """One rehearsal on one network: registration, the epochs and what they paid, and
+    the findings; subclasses start the stack's miners and validators."""
+
+    def __init__(self, plan: Rehearsal, net: Any) -> None:
         self.plan, self.net, self.netuid = plan, net, plan.netuid
         self.members: list[Member] = []
-        self.miners: list[Any] = []
         self.steps: list[Callable[[], None]] = []
-        self.dendrites: list[Any] = []
         self.names: dict[int, tuple[str, str]] = {}
 
+    # -- what a stack provides -------------------------------------------------------
+    def register(
+        self, wallet: str, hotkey: str, stake: float, permit: bool
+    ) -> tuple[int, str, str]:
+        """Register ``wallet``/``hotkey``; its uid, hotkey and coldkey addresses."""
+        raise NotImplementedError
+
+    def start_miners(self) -> None:
+        raise NotImplementedError
+
+    def build_validators(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Release what the run opened beside the network."""
+
+    # -- shared ------------------------------------------------------------------------
     def go(self) -> RehearsalReport:
         chain = self.net.chain
         chain.create_subnet(self.netuid)
@@ -91,14 +119,14 @@ class _Run:
         chain.set_hyperparameters(self.netuid, **params)
         try:
             self._register()
-            self._start_miners()
-            self._build_validators()
+            self.start_miners()
+            self.build_validators()
             report = RehearsalReport(self.netuid, self.plan.tempo, self.members)
             self._epochs(report)
             report.findings.extend(self._idle_validators())
             return report
         finally:
-            self._stop()
+            self.stop()
 
     def _register(self) -> None:
         with self.net.chain.batch():
@@ -117,62 +145,35 @@ class _Run:
     def _member(self, strategy: str, role: str, wallet: str, hotkey: str) -> None:
         validator = role == "validator"
         stake = self.plan.stake if validator else 0.0
-        reg = self.net.register(
-            self.netuid, wallet, hotkey=hotkey, stake=stake, validator_permit=validator
+        uid, address, coldkey = self.register(wallet, hotkey, stake, validator)
+        self.members.append(Member(strategy, role, uid, address, coldkey))  # type: ignore[arg-type]
+        self.names[uid] = (wallet, hotkey)
+
+    def of_role(self, role: str) -> list[Member]:
+        return [m for m in self.members if m.role == role]
+
+    def copier_hotkeys(self) -> set[str]:
+        return {m.hotkey for m in self.members if m.strategy == mixes.COPIER}
+
+    def adversary(self, cls: type[Any], strategy: str, wrapped: Any, **needs: Any) -> Any:
+        """``cls(wrapped, **needs)`` with the plan's ``options`` for ``strategy`` over
+        ``needs``; options the class does not take are a :class:`RehearsalError`."""
+        given = {**needs, **self.plan.options.get(strategy, {})}
+        try:
+            return cls(wrapped, **given)
+        except TypeError as exc:
+            raise mixes.RehearsalError(f"options for {strategy!r}: {exc}") from None
+
+    def adversarial_validator(self, member: Member, subtensor: Any) -> AdversarialValidator:
+        """The adversarial validator ``member`` plays, setting weights through ``subtensor``."""
+        wallet, hotkey = self.names[member.uid]
+        return mixes.ADVERSARIAL_VALIDATORS[member.strategy](
+            self.net.chain,
+            subtensor,
+            self.net.wallet(wallet, hotkey),
+            self.netuid,
+            every=self.plan.tempo,
         )
-        coldkey = reg.wallet.coldkeypub.ss58_address
-        self.members.append(Member(strategy, role, reg.uid, reg.hotkey, coldkey))  # type: ignore[arg-type]
-        self.names[reg.uid] = (wallet, hotkey)
-
-    def _start_miners(self) -> None:
-        copiers = {m.hotkey for m in self.members if m.strategy == Copier.strategy}
-        for member in (m for m in self.members if m.role == "miner"):
-            cls = self.plan.miner
-            if member.strategy in mixes.ADVERSARIAL_MINERS:
-                cls = adversarial_class(cls, self._maker(member.strategy, copiers))
-            wallet, hotkey = self.names[member.uid]
-            miner = build(cls, command_line(self.netuid, wallet, hotkey, self.plan.miner_args))
-            self.miners.append(miner)
-            start_miner(miner, self.netuid)
-            if member.strategy == mixes.DRIP_FEEDER:
-                self._served(member.uid).inject(DRIP)
-
-    def _served(self, uid: int) -> ServedAxon:
-        return next(s for s in self.net.axons if (s.netuid, s.uid) == (self.netuid, uid))
-
-    def _maker(
-        self, strategy: str, copiers: set[str]
-    ) -> Callable[[Any, Callable[..., Any]], AdversarialMiner]:
-        cls = mixes.ADVERSARIAL_MINERS[strategy]
-        metagraph = self.net.metagraph(self.netuid)
-
-        def make(neuron: Any, honest: Callable[..., Any]) -> AdversarialMiner:
-            if cls is Copier:
-                dendrite = self.net.dendrite(neuron.wallet)
-                self.dendrites.append(dendrite)
-                return Copier(honest, dendrite=dendrite, metagraph=metagraph, skip=copiers)
-            if cls is ValidatorDetector:
-                return ValidatorDetector(honest, metagraph=metagraph)
-            return cls(honest)
-
-        return make
-
-    def _build_validators(self) -> None:
-        for member in (m for m in self.members if m.role == "validator"):
-            wallet, hotkey = self.names[member.uid]
-            if member.strategy == mixes.VALIDATOR:
-                argv = command_line(self.netuid, wallet, hotkey, self.plan.validator_args)
-                neuron = build(self.plan.validator, argv)
-                self.steps.append(functools.partial(self.plan.step, neuron))
-                continue
-            adversary: AdversarialValidator = mixes.ADVERSARIAL_VALIDATORS[member.strategy](
-                self.net.chain,
-                self.net.subtensor,
-                self.net.wallet(wallet, hotkey),
-                self.netuid,
-                every=self.plan.tempo,
-            )
-            self.steps.append(adversary.step)
 
     def _epochs(self, report: RehearsalReport) -> None:
         chain, start = self.net.chain, self.net.chain.epoch_index(self.netuid)
@@ -205,14 +206,7 @@ class _Run:
         return [
             f"validator uid {m.uid} ({m.strategy}) never set weights in "
             f"{self.plan.epochs} epochs of {self.plan.tempo} blocks"
-            for m in self.members
-            if m.role == "validator"
-            and not self.net.chain.weights(self.netuid, m.uid)
+            for m in self.of_role("validator")
+            if not self.net.chain.weights(self.netuid, m.uid)
             and neurons[m.uid].last_update == neurons[m.uid].registered_at
         ]
-
-    def _stop(self) -> None:
-        """Close the copiers' sessions (on the axons' loop, where they were opened); the
-        miners' axons stop with the network, all at once."""
-        for dendrite in self.dendrites:
-            self.net.host.call(dendrite.aclose_session())

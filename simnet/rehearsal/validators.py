@@ -85,3 +85,9 @@ class Stale(WeightCopier):
     ) -> None:
         cutoff = chain.hyperparameters(netuid).activity_cutoff
         super().__init__(chain, subtensor, wallet, netuid, every=max(cutoff - every, 1))
+
+
+ADVERSARIAL_VALIDATORS: dict[str, type[AdversarialValidator]] = {
+    cls.strategy: cls for cls in (WeightCopier, Lazy, Stale)
+}
+"""The adversarial validators by strategy name."""

@@ -41,3 +41,27 @@ def test_all_is_exactly_the_public_surface_and_documented():
 def test_the_stack_neutral_names_of_the_top_level_package_resolve_on_11():
     for name in ("BITTENSOR_VERSION", "AxonHost", "ChainState", "MemoryConnector", "offline"):
         assert getattr(simnet, name) is not None
+
+
+def test_the_adversaries_facade_gives_the_same_names_on_11x():
+    import simnet.adversaries
+
+    assert set(simnet.adversaries.__all__) == {
+        "ADVERSARIAL_MINERS",
+        "ADVERSARIAL_VALIDATORS",
+        "AdversarialMiner",
+        "AdversarialValidator",
+        "Copier",
+        "Empty",
+        "Garbage",
+        "LastSecond",
+        "Lazy",
+        "Oversized",
+        "Replayer",
+        "Stale",
+        "ValidatorDetector",
+        "WeightCopier",
+    }
+    assert simnet.adversaries.Copier.__module__ == "simnet.v11.adversaries"
+    for name in simnet.adversaries.__all__:
+        assert getattr(simnet.adversaries, name) is not None

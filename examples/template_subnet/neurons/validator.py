@@ -18,14 +18,17 @@ class Validator(BaseValidatorNeuron):
     async def forward(self) -> None:
         uids = self.miner_uids()
         axons = [self.metagraph.axons[uid] for uid in uids]
-        alive = await self.dendrite(axons=axons, synapse=IsAlive(), deserialize=True, timeout=5)
+        timeout = self.config.neuron.timeout
+        alive = await self.dendrite(
+            axons=axons, synapse=IsAlive(), deserialize=True, timeout=timeout
+        )
         uids = [uid for uid, answer in zip(uids, alive, strict=False) if answer == "alive"]
         query = self.step + 1
         responses = await self.dendrite(
             axons=[self.metagraph.axons[uid] for uid in uids],
             synapse=Dummy(dummy_input=query),
             deserialize=True,
-            timeout=5,
+            timeout=timeout,
         )
         rewards = np.array([reward(query, r) for r in responses], dtype=np.float32)
         await asyncio.sleep(self.config.neuron.step_seconds)

@@ -23,6 +23,9 @@ def add_args(cls: type, parser: argparse.ArgumentParser) -> None:
         "--neuron.step_seconds", type=float, default=1.0, help="Validator pause between steps"
     )
     parser.add_argument(
+        "--neuron.timeout", type=float, default=5.0, help="Seconds a miner has to answer"
+    )
+    parser.add_argument(
         "--neuron.moving_average_alpha", type=float, default=0.1, help="Score smoothing"
     )
     parser.add_argument("--neuron.axon_off", action="store_true", default=False)
