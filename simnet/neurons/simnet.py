@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import threading
 import traceback
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -20,17 +21,19 @@ import aiohttp
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
-from simnet.network.serving import stop_all
+from simnet.network.hosts import parse_hosts
+from simnet.network.serving import fault_plans, stop_all
 from simnet.network.session import OfflineSession
-from simnet.network.transports import BaseTransport, Transport
+from simnet.network.transports import BaseTransport, Transport, parse_transport
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.neurons.hosted import HostedAxon, Hosts, Pending, check_miner, check_plans
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.outside.stubs import Stubs
-from simnet.sandbox.wallets import WalletFactory
+from simnet.sandbox.wallets import WalletFactory, scratch_dir
 from simnet.wire import speedups
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch, excused
 from simnet.wire.faults import Fault, FaultPlan
@@ -83,7 +86,15 @@ class Simnet(OfflineSession):
         redirect: bool = False,
         reporter: Callable[[MinerProblem], None] | None = None,
         outside: Stubs | str | Path | None = None,
+        hosts: int | str | None = None,
     ) -> None:
+        count, setting = _hosts(hosts, transport, chain)
+        self._scratch: Path | None = None
+        if count and chain is None:  # host processes open the chain too: one state, in a file
+            self._scratch = Path(tempfile.mkdtemp(prefix="simnet-chain-", dir=scratch_dir()))
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+            chain = ChainState(self._scratch / "chain.sqlite")
+            chain.block_seconds = None  # blocks move on advance(), as in memory
         super().__init__(
             wallets=wallets or WalletFactory.shared(),
             host=host,
@@ -103,6 +114,11 @@ class Simnet(OfflineSession):
         self._home: Path | None = None
         self._loop_watches: dict[asyncio.AbstractEventLoop, LoopWatch] = {}
         self.chain.subscribe(self._resync)
+        self.hosts = count
+        """How many host processes serve the miners (0: none, they run on the host thread)."""
+        self._hosts = (
+            Hosts(count, setting, report=self.report, blocked=self.blocked) if count else None
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self) -> Simnet:
@@ -110,6 +126,13 @@ class Simnet(OfflineSession):
         if not self._open:
             self._go_offline()
             speedups.acquire()
+            if self._hosts is not None:
+                try:
+                    assert self.chain.path is not None
+                    self._hosts.start(self.chain.path, self.wallets.root, self.blocking_threshold)
+                except BaseException:
+                    self.close()
+                    raise
             if self._redirect_on_open:
                 try:
                     self.redirect_bittensor()
@@ -178,7 +201,11 @@ class Simnet(OfflineSession):
             for watch in self._loop_watches.values():
                 watch.stop()
             self._loop_watches.clear()
-            stop_all(self._axons)
+            try:
+                stop_all(self._axons)
+            finally:
+                if self._hosts is not None:
+                    self._hosts.close()
             speedups.forget_endpoints()
             if self._redirect is not None:
                 self._redirect.uninstall()
@@ -187,6 +214,9 @@ class Simnet(OfflineSession):
                 shutil.rmtree(self._home, ignore_errors=True)
                 self._home = None
         finally:
+            if self._scratch is not None:
+                self.chain.close()
+                shutil.rmtree(self._scratch, ignore_errors=True)
             speedups.release()
             self._release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
@@ -282,11 +312,26 @@ class Simnet(OfflineSession):
         see :mod:`simnet.faults`.
         """
         self._require_open()
+        overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
+        self._check_sendable([miner], [fault_plans(faults)], overrides)
         self.chain.create_subnet(netuid)
         name = name or f"miner-{len(self.chain.neurons(netuid))}"
         registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
-        overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
         return self._serve_registered(registration, miner, faults, **overrides)
+
+    def _check_sendable(
+        self,
+        miners: Sequence[object],
+        plans: Sequence[Sequence[FaultPlan]],
+        overrides: dict[str, Callable[..., Any] | None],
+    ) -> None:
+        """With host processes: one line naming a miner, handler or plan that cannot be
+        sent to one (before anything is registered or served)."""
+        if self._hosts is None:
+            return
+        for miner in {id(m): m for m in miners}.values():
+            check_miner(miner, overrides, self._hosts.setting)
+        check_plans([plan for each in plans for plan in each], self._hosts.setting)
 
     def _serve_registered(
         self,
@@ -295,6 +340,8 @@ class Simnet(OfflineSession):
         faults: Sequence[FaultPlan | Fault],
         **overrides: Callable[..., Any] | None,
     ) -> ServedAxon:
+        if self._hosts is not None:
+            return self._publish(self._submit(registration, miner, faults, overrides))
         netuid = registration.netuid
         context = MinerContext(
             wallet=registration.wallet,
@@ -310,6 +357,32 @@ class Simnet(OfflineSession):
         with self._lock:
             self._axons.append(served)
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
+        return served
+
+    def _submit(
+        self,
+        registration: Registration,
+        miner: object,
+        faults: Sequence[FaultPlan | Fault],
+        overrides: dict[str, Callable[..., Any] | None],
+    ) -> tuple[Registration, Pending]:
+        assert self._hosts is not None
+        wallet = registration.wallet
+        pending = self._hosts.submit(
+            (wallet.name, wallet.hotkey_str),
+            (registration.netuid, registration.uid),
+            miner,
+            fault_plans(faults),
+            overrides,
+        )
+        return registration, pending
+
+    def _publish(self, submitted: tuple[Registration, Pending]) -> HostedAxon:
+        registration, pending = submitted
+        served = pending.result(registration.hotkey)
+        with self._lock:
+            self._axons.append(served)
+        self.chain.serve_axon(registration.netuid, registration.hotkey, served.ip, served.port)
         return served
 
     @excused()
@@ -343,6 +416,8 @@ class Simnet(OfflineSession):
         """
         self._require_open()
         kinds = miner_kinds(miner, miners)
+        plans = [fault_plans(faults(i)) if faults is not None else [] for i in range(len(kinds))]
+        self._check_sendable(kinds, plans, {})
         self.chain.create_subnet(netuid)
         check_size(validators, len(kinds), registered=len(self.chain.neurons(netuid)))
         rng = random.Random(seed)
@@ -357,11 +432,13 @@ class Simnet(OfflineSession):
             miners_registered = [
                 self.register(netuid, f"miner-{i}", stake=m_stakes[i]) for i in range(len(kinds))
             ]
+        pairs = list(zip(miners_registered, kinds, plans, strict=True))
         with self.chain.batch(), _bulk_allocation():
-            served = [
-                self._serve_registered(registration, kind, faults(i) if faults is not None else ())
-                for i, (registration, kind) in enumerate(zip(miners_registered, kinds, strict=True))
-            ]
+            if self._hosts is not None:  # every host process builds its share at once
+                submitted = [self._submit(r, kind, p, {}) for r, kind, p in pairs]
+                served: list[ServedAxon] = [self._publish(each) for each in submitted]
+            else:
+                served = [self._serve_registered(r, kind, p) for r, kind, p in pairs]
         return Subnet(netuid, registered, served, self.metagraph(netuid))
 
     @property
@@ -394,6 +471,18 @@ class Simnet(OfflineSession):
         self._dendrites.append(dendrite)
         return dendrite
 
+    @property
+    def offline_violations(self) -> list[str]:
+        """Every refused attempt to leave loopback since this network was opened (in the
+        host processes too, with ``hosts``)."""
+        own = super().offline_violations
+        return own + (self._hosts.violations() if self._hosts is not None and self._open else [])
+
+    @property
+    def host_pids(self) -> list[int]:
+        """The process ids of the host processes serving the miners (empty without)."""
+        return self._hosts.pids if self._hosts is not None else []
+
     def connector(self) -> aiohttp.BaseConnector:
         """A new aiohttp connector that reaches this network's axons over its transport,
         for HTTP clients of your own: ``aiohttp.ClientSession(connector=net.connector())``.
@@ -406,11 +495,31 @@ class Simnet(OfflineSession):
         state = "open" if self._open else "closed"
         return (
             f"Simnet({state}, transport={self.transport}, subnets={self.chain.netuids()}, "
-            f"axons={len(self._axons)})"
+            f"axons={len(self._axons)}" + (f", hosts={self.hosts})" if self.hosts else ")")
         )
 
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def _hosts(
+    hosts: object, transport: Transport | BaseTransport, chain: ChainState | None
+) -> tuple[int, str]:
+    """How many host processes ``hosts`` asks for, and the setting as typed; refuses, in
+    one line naming it, what host processes cannot do."""
+    setting = f"hosts={hosts!r}"
+    count = parse_hosts(hosts)
+    if count and parse_transport(transport) != "tcp":
+        raise ValueError(
+            f"{setting} serves miners in other processes, which transport={str(transport)!r} "
+            "cannot reach (no socket): use transport='tcp'"
+        )
+    if count and chain is not None and chain.path is None:
+        raise ValueError(
+            f"{setting}: host processes open the chain state too, so it must be a file "
+            "(ChainState(path)), not in memory; or leave chain= out"
+        )
+    return count, setting
 
 
 def _inside_simnet(stack: traceback.StackSummary) -> bool:
