@@ -2,7 +2,9 @@
 (``Simnet(hosts=N)``), so a fan-out uses every core instead of one thread's GIL.
 
 What is generic lives here: reading the ``hosts`` setting, starting and stopping the
-children (multiprocessing's ``spawn`` context: the parent has threads, so no ``fork``),
+children (multiprocessing's ``spawn`` context: the parent has threads, so no ``fork``;
+and a ``forkserver`` would outlive the network, and on Python 3.11 preloads modules
+from a ``sys.path`` other than the parent's),
 requests to a child and its replies over one pipe, and the :class:`RemoteServer` a
 served handle stops. What a child runs (building a stack's miners) is the stack's: its
 entry function is passed in.
@@ -17,15 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import itertools
 import multiprocessing
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,24 +83,26 @@ def check_sendable(value: object, what: str, setting: str) -> None:
         ) from None
 
 
-def _context(target: Callable[..., None]) -> multiprocessing.context.BaseContext:
-    """multiprocessing's forkserver (Linux, macOS), which imports ``target``'s module
-    once and forks each child from that single-threaded process, so a child starts in
-    milliseconds, not the second and more its imports take; else spawn. Never fork:
-    the parent has threads."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    with _PRELOAD_LOCK:
-        if target.__module__ not in _PRELOADED:
-            _PRELOADED.append(target.__module__)
-            # read when the forkserver starts (once per process); later additions wait
-            context.set_forkserver_preload(["__main__", *_PRELOADED])
-    return context
+_PATH_LOCK = threading.Lock()
+_SIMNET_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-_PRELOAD_LOCK = threading.Lock()
-_PRELOADED: list[str] = []
+@contextlib.contextmanager
+def _simnet_first_on_path() -> Iterator[None]:
+    """A child imports the simnet this process runs, even when this process found it
+    through ``""`` on ``sys.path`` (a source checkout) and has since changed directory
+    (pytester does): multiprocessing hands the child ``sys.path`` and the current
+    directory as they are when it starts."""
+    with _PATH_LOCK:
+        if _SIMNET_ROOT in sys.path:
+            yield
+            return
+        sys.path.insert(0, _SIMNET_ROOT)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(_SIMNET_ROOT)
 
 
 class HostProcess:
@@ -106,13 +112,15 @@ class HostProcess:
     def __init__(
         self, target: Callable[..., None], args: tuple[Any, ...], *, name: str, notify: Notify
     ) -> None:
-        context = _context(target)
+        # spawn: the parent has threads (so no fork), and a forkserver outlives the network
+        context = multiprocessing.get_context("spawn")
         self._conn, child_end = context.Pipe()
         self.name = name
         self.process = context.Process(
             target=target, args=(child_end, *args), name=name, daemon=True
         )
-        self.process.start()
+        with _simnet_first_on_path():
+            self.process.start()
         child_end.close()
         self._notify = notify
         self._send_lock = threading.Lock()
