@@ -19,8 +19,9 @@ drifts hit every path alike), with the same payload in the same chunks:
   Dendrite, over TCP and in memory.
 
 Reported per path: one stream (median of each round's median, with the rounds' min-max;
-measured only up to ``--fan-out 64``: with hundreds of servers up, one stream measures
-the crowd) and ``--fan-out`` streams at once (default 64; median and min-max over rounds,
+measured first, in a run of its own with one server per path: with many servers up, one
+stream measures the crowd, as stock bittensor's server threads each poll every
+millisecond) and ``--fan-out`` streams at once (default 64; median and min-max over rounds,
 streams lost counted), each as a ratio to the floor, then each simnet path as a ratio
 to stock bittensor (as shipped, and with the schema cache); the load average before and
 after. The floor's request body is encoded once, not per call. With
@@ -66,9 +67,6 @@ from simnet.sandbox.offline import LOOPBACK_IP, offline
 from simnet.wire import speedups
 
 FAN_OUT = 64  # --fan-out 255 for 256 uids: stock bittensor then loses streams on 2 cores
-# One stream is measured only up to this width: with hundreds of servers up (stock
-# bittensor's threads each poll every millisecond) a single stream measures the crowd.
-ONE_STREAM_MAX = 64
 
 
 # The floor's request body, encoded once: the floor measures serving, not the client's
@@ -195,11 +193,11 @@ async def _done(result: Awaitable[None] | None) -> None:
 
 
 async def measure(paths: list[Path_], requests: int, rounds: int, singles: bool) -> None:
+    """One stream (``singles``) or the fan-out, for every path, round by round."""
     for path in paths:  # warm every path up once
         print(f"# warming up {path.name}", file=sys.stderr, flush=True)
         await _done(path.setup())
-        await timed(path.one, 20 if singles else 1)
-        await path.all_at_once()
+        await (timed(path.one, 20) if singles else path.all_at_once())
         path.teardown()
     per_round = max(1, requests // rounds)
     for round_ in range(rounds):
@@ -208,13 +206,16 @@ async def measure(paths: list[Path_], requests: int, rounds: int, singles: bool)
             await _done(path.setup())
             if singles:
                 path.singles.append(statistics.median(await timed(path.one, per_round)))
-            path.fan_outs.extend(await timed(path.all_at_once, 1))
+            else:
+                path.fan_outs.extend(await timed(path.all_at_once, 1))
             path.teardown()
 
 
 async def compare(
-    requests: int, rounds: int, fan_out: int
+    requests: int, rounds: int, fan_out: int, *, singles: bool, hosts: int = 0
 ) -> tuple[list[Path_], dict[str, dict[str, float]]]:
+    """Every path with ``fan_out`` servers each, measured for one stream (``singles``)
+    or for the fan-out; with ``hosts``, simnet over TCP on that many host processes too."""
     print(f"# starting the baselines' servers and 2 x {fan_out} stock axons", file=sys.stderr)
     servers, ports = child("_servers.py", str(fan_out))
     stock, stock_axons = child("_stock.py", str(fan_out))
@@ -236,15 +237,19 @@ async def compare(
                 ),
                 stock_path("stock + schema cache", stock_dendrite, cached, cached_axons),
             ]
-            for transport in startup.TRANSPORTS:
-                net = await stack.enter_async_context(
-                    simnet.Simnet(transport=transport, strict=False)
-                )
+            variants: list[tuple[str, dict[str, Any]]] = [
+                (f"simnet, {transport}", {"transport": transport})
+                for transport in startup.TRANSPORTS
+            ]
+            if hosts:
+                variants.append((f"simnet, tcp, hosts={hosts}", {"hosts": hosts}))
+            for name, options in variants:
+                net = await stack.enter_async_context(simnet.Simnet(strict=False, **options))
                 subnet = net.subnet(1, echo_forward, miners=fan_out)
                 dendrite = await stack.enter_async_context(net.dendrite(subnet.validators[0]))
-                paths.append(dendrite_path(f"simnet, {transport}", dendrite, subnet.axons))
-                resources[transport] = used_resources()
-            await measure(paths, requests, rounds, singles=fan_out <= ONE_STREAM_MAX)
+                paths.append(dendrite_path(name, dendrite, subnet.axons))
+                resources[name] = used_resources()
+            await measure(paths, requests, rounds, singles=singles)
             await stock_dendrite.aclose_session()
     finally:
         for process in children:
@@ -314,8 +319,6 @@ def report(paths: list[Path_], fan_out: int) -> None:
             f"{_spread(path.fan_outs):>30s} {fan:>6s}"
             + (f"  ({path.lost} streams lost)" if path.lost else "")
         )
-    if fan_out > ONE_STREAM_MAX:
-        print(f"# one stream not measured at --fan-out {fan_out} (> {ONE_STREAM_MAX} servers up)")
     by_name = {path.name: path for path in paths}
     for stock in ("stock bittensor", "stock + schema cache"):
         for path in paths:
@@ -332,6 +335,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fan-out", type=int, default=FAN_OUT)
+    parser.add_argument(
+        "--hosts", type=int, default=0, help="also simnet over tcp on N host processes"
+    )
     args = parser.parse_args()
     quiet_bittensor_logging()
     load_before = os.getloadavg()
@@ -340,12 +346,19 @@ def main() -> None:
         f"bittensor {simnet.BITTENSOR_VERSION}; {len(CHUNKS)} chunks, {len(PROMPT)} bytes; "
         f"load {load_before[0]:.2f} {load_before[1]:.2f}"
     )
-    paths, resources = asyncio.run(compare(args.requests, args.rounds, args.fan_out))
+    # One stream against one server per path (a crowd of idle servers is not what one
+    # stream costs: stock bittensor's each poll every millisecond), then the fan-out.
+    ones, _ = asyncio.run(compare(args.requests, args.rounds, 1, singles=True, hosts=args.hosts))
+    paths, resources = asyncio.run(
+        compare(args.requests, args.rounds, args.fan_out, singles=False, hosts=args.hosts)
+    )
+    for path, one in zip(paths, ones, strict=True):
+        path.singles = one.singles
     report(paths, args.fan_out)
     print(f"# load after: {os.getloadavg()[0]:.2f}")
-    for transport, used in resources.items():
+    for name, used in resources.items():
         print(
-            f"{args.fan_out + 1} uids ({args.fan_out} miners served), {transport:6s}: "
+            f"{args.fan_out + 1} uids ({args.fan_out} miners served), {name}: "
             f"{used['threads']:.0f} threads, {used['fds']:.0f} fds, RSS {used['rss_mb']:.0f} MB"
         )
     startup.measure([1, 16, 64, 256], rounds=3)

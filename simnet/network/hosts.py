@@ -126,6 +126,8 @@ class HostProcess:
         self._send_lock = threading.Lock()
         self._pending: dict[int, concurrent.futures.Future[Any]] = {}
         self._ids = itertools.count()
+        self._to_stop: list[int] = []
+        self._stopping: dict[int, concurrent.futures.Future[Any]] = {}
         self._reader = threading.Thread(target=self._read, name=f"{name}-reader", daemon=True)
         self._reader.start()
 
@@ -145,6 +147,23 @@ class HostProcess:
                 self._pending.pop(number, None)
                 future.set_exception(self._gone(exc))
         return future
+
+    def stop_later(self, key: int) -> None:
+        """Stop server ``key`` with the others asked for before the next :meth:`stopped`
+        (a host process stops its servers together: one uvicorn pause for all)."""
+        with self._send_lock:
+            self._to_stop.append(key)
+
+    def stopped(self, key: int) -> concurrent.futures.Future[Any]:
+        """The future of server ``key``'s stop (sending the stops asked for so far)."""
+        with self._send_lock:
+            batch, self._to_stop = self._to_stop, []
+        if batch:
+            future = self.request("stop", batch)
+            with self._send_lock:
+                self._stopping.update(dict.fromkeys(batch, future))
+        with self._send_lock:
+            return self._stopping.pop(key)
 
     def call(self, command: str, *args: Any, timeout: float = _REPLY_TIMEOUT) -> Any:
         """:meth:`request` and wait for the reply."""
@@ -273,17 +292,17 @@ class RemoteServer:
         self.process = process
         self.key = key
         self.listener: Listener = RemoteListener(port)
-        self._stopping: concurrent.futures.Future[Any] | None = None
+        self._asked = False
 
     def request_stop(self) -> None:
-        if self._stopping is None:
-            self._stopping = self.process.request("stop", [self.key])
+        if not self._asked:
+            self._asked = True
+            self.process.stop_later(self.key)
 
     def wait(self) -> None:
         self.request_stop()
-        assert self._stopping is not None
         try:
-            self._stopping.result(_EXIT_TIMEOUT)
+            self.process.stopped(self.key).result(_EXIT_TIMEOUT)
         except RuntimeError:
             if self.process.process.is_alive():
                 raise  # a child that has exited stopped its servers with it

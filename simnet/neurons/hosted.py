@@ -63,6 +63,10 @@ class MinerSpec:
     miner: object
     overrides: dict[str, Callable[..., Any] | None]
     plans: list[tuple[int, FaultPlan]]
+    version: int
+    """How many changes the subnet had seen when the miner was sent: the child syncs its
+    metagraph when this differs from its last sync's (once per subnet built, not once
+    per miner)."""
 
 
 def check_miner(miner: object, overrides: dict[str, Any], setting: str) -> None:
@@ -104,6 +108,7 @@ class _Child:
         self.chain = ChainState(settings.chain, create=False)
         self.subtensor = FakeSubtensor(self.chain)
         self.metagraphs: dict[int, Metagraph] = {}
+        self.versions: dict[int, int] = {}
         self.served: dict[int, ServedAxon] = {}
         self.unwatch: Callable[[], None] | None = None
 
@@ -155,8 +160,9 @@ class _Child:
         metagraph = self.metagraphs.get(spec.netuid)
         if metagraph is None:
             metagraph = self.metagraphs[spec.netuid] = self.subtensor.metagraph(spec.netuid)
-        else:
+        elif self.versions[spec.netuid] != spec.version:
             metagraph.sync(lite=True, subtensor=self.subtensor)  # type: ignore[arg-type]
+        self.versions[spec.netuid] = spec.version
         name, hotkey = spec.wallet
         context = MinerContext(
             wallet=Wallet(name=name, hotkey=hotkey, path=str(self.settings.wallets)),
@@ -366,13 +372,15 @@ class Hosts:
         miner: object,
         plans: list[FaultPlan],
         overrides: dict[str, Callable[..., Any] | None],
+        version: int,
     ) -> Pending:
         """Send one miner to the next host process; :meth:`Pending.result` is its handle."""
         if self._processes is None:
             raise RuntimeError(f"{self.setting}: the host processes are not started")
         process = self._processes.next()
         netuid, uid = registration
-        spec = MinerSpec(next(self._keys), wallet, netuid, uid, miner, overrides, self.track(plans))
+        key = next(self._keys)
+        spec = MinerSpec(key, wallet, netuid, uid, miner, overrides, self.track(plans), version)
         return Pending(self, process, spec, process.request("serve", spec), plans)
 
     def violations(self) -> list[str]:

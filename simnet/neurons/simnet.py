@@ -113,6 +113,7 @@ class Simnet(OfflineSession):
         self._redirect: Redirect | None = None
         self._home: Path | None = None
         self._loop_watches: dict[asyncio.AbstractEventLoop, LoopWatch] = {}
+        self._versions: dict[int, int] = {}  # changes per subnet (host processes' metagraphs)
         self.chain.subscribe(self._resync)
         self.hosts = count
         """How many host processes serve the miners (0: none, they run on the host thread)."""
@@ -282,6 +283,7 @@ class Simnet(OfflineSession):
             return self._metagraphs[netuid]
 
     def _resync(self, netuid: int) -> None:
+        self._versions[netuid] = self._versions.get(netuid, 0) + 1
         metagraph = self._metagraphs.get(netuid)
         if metagraph is not None:
             metagraph.sync(lite=True, subtensor=self.subtensor)  # type: ignore[arg-type]
@@ -374,6 +376,7 @@ class Simnet(OfflineSession):
             miner,
             fault_plans(faults),
             overrides,
+            version=self._versions.get(registration.netuid, 0),
         )
         return registration, pending
 
