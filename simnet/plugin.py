@@ -16,7 +16,9 @@ Fixtures (all names start with ``simnet``):
     An open :class:`simnet.Simnet` with a fresh chain state. At teardown its axons stop;
     the test fails if anything tried to leave loopback during it. ``simnet`` is the
     same object under the package's name; a test that imports ``simnet`` too asks for
-    ``simnet_network``.
+    ``simnet_network``. Its miners run in N host processes with
+    ``@pytest.mark.simnet(hosts=N)``, ``--simnet-hosts=N`` or the ``simnet_hosts`` ini
+    setting (``auto``: one per CPU; off by default).
 ``simnet_netuid`` (function)
     The netuid the fixtures below use: ``@pytest.mark.simnet(netuid=8)``, else 1.
 ``simnet_metagraph`` (function)
