@@ -33,6 +33,10 @@ def pid_miner(ctx: Any) -> Miner:
     return Miner(ctx.wallet, ctx.metagraph, model=EchoModel(f"{os.getpid()} {ctx.metagraph.n} "))
 
 
+def reference_miner(ctx: Any) -> Miner:
+    return Miner(ctx.wallet, ctx.metagraph)
+
+
 class BrokenModel(EchoModel):
     def tokens(self, prompt: str) -> list[str]:
         raise RuntimeError("the miner's own bug")
@@ -258,3 +262,16 @@ def _pgid(pid: str) -> int | None:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
     except (OSError, IndexError, ValueError):
         return None
+
+
+@pytest.mark.asyncio
+async def test_every_attack_reaches_a_hosted_miner_and_is_refused() -> None:
+    from simnet import attacks
+
+    async with Simnet(hosts=1) as net:
+        validator = net.register(1, "validator", stake=1000, validator_permit=True)
+        served = net.serve(1, reference_miner)  # its blacklist reads the child's metagraph
+        results = await attacks.assert_rejects(
+            net, served, StreamPrompting(messages=[PROMPT]), caller=validator
+        )
+    assert results and all(result.rejected for result in results.values())
