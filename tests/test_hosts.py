@@ -274,4 +274,5 @@ async def test_every_attack_reaches_a_hosted_miner_and_is_refused() -> None:
         results = await attacks.assert_rejects(
             net, served, StreamPrompting(messages=[PROMPT]), caller=validator
         )
-    assert results and all(result.rejected for result in results.values())
+    assert set(results) == set(attacks.ATTACKS)
+    assert all(result.rejected for result in results.values())

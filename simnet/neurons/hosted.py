@@ -23,7 +23,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NoReturn, SupportsIndex
 
-from simnet._compat import Axon, Metagraph, Wallet
+from simnet._compat import (
+    Axon,
+    Metagraph,
+    Wallet,
+    bittensor_logging_quiet,
+    quiet_bittensor_logging,
+)
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
 from simnet.network.hosts import HostProcess, HostProcesses, RemoteServer, check_sendable
@@ -50,6 +56,8 @@ class HostSettings:
     chain: Path
     wallets: Path
     blocking_threshold: float | None
+    quiet: bool
+    """Whether bittensor's logging is off in the parent (the child follows it)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,8 @@ class _Child:
                 pass  # the parent is gone; the main loop ends at its next read
 
     def run(self) -> None:
+        if self.settings.quiet:
+            quiet_bittensor_logging()
         GUARD.acquire()
         speedups.acquire()
         threshold = self.settings.blocking_threshold
@@ -334,7 +344,8 @@ class Hosts:
         self._lock = threading.Lock()
 
     def start(self, chain: Path, wallets: Path, blocking_threshold: float | None) -> None:
-        settings = HostSettings(self.setting, chain, wallets, blocking_threshold)
+        quiet = bittensor_logging_quiet()
+        settings = HostSettings(self.setting, chain, wallets, blocking_threshold, quiet)
         self._processes = HostProcesses(
             self.count, run_host, lambda _: settings, notify=self._notify
         )
