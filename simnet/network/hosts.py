@@ -24,11 +24,8 @@ import itertools
 import multiprocessing
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -214,30 +211,19 @@ class HostProcess:
 
 class HostProcesses:
     """``count`` children running ``target(conn, settings, index)``, started at once (they
-    import in parallel with what the parent does meanwhile), with a private temporary
-    directory that :meth:`close` removes. Miners go to them in turn (:meth:`next`)."""
+    import in parallel with what the parent does meanwhile). Miners go to them in turn
+    (:meth:`next`)."""
 
     def __init__(
-        self,
-        count: int,
-        target: Callable[..., None],
-        settings: Callable[[Path], Any],
-        *,
-        notify: Notify,
+        self, count: int, target: Callable[..., None], settings: Any, *, notify: Notify
     ) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="simnet-hosts-"))
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self.directory, True)
         self.processes: list[HostProcess] = []
         self._turn = itertools.count()
         try:
-            shared = settings(self.directory)
             for index in range(count):
                 self.processes.append(
                     HostProcess(
-                        target,
-                        (shared, index),
-                        name=f"simnet-host-{index}",
-                        notify=notify,
+                        target, (settings, index), name=f"simnet-host-{index}", notify=notify
                     )
                 )
         except BaseException:
@@ -253,16 +239,13 @@ class HostProcesses:
         return [pid for process in self.processes if (pid := process.pid) is not None]
 
     def close(self) -> None:
-        """Stop every child (together) and remove the temporary directory. Idempotent."""
+        """Stop every child (together). Idempotent."""
         processes, self.processes = self.processes, []
         for process in processes:
             if process.process.is_alive():
                 process.request("exit")
-        try:
-            for process in processes:
-                process.close()
-        finally:
-            self._cleanup()
+        for process in processes:
+            process.close()
 
 
 class RemoteListener(Listener):

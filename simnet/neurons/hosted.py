@@ -346,9 +346,7 @@ class Hosts:
     def start(self, chain: Path, wallets: Path, blocking_threshold: float | None) -> None:
         quiet = bittensor_logging_quiet()
         settings = HostSettings(self.setting, chain, wallets, blocking_threshold, quiet)
-        self._processes = HostProcesses(
-            self.count, run_host, lambda _: settings, notify=self._notify
-        )
+        self._processes = HostProcesses(self.count, run_host, settings, notify=self._notify)
 
     @property
     def pids(self) -> list[int]:
