@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ def pid_miner(ctx: Any) -> Miner:
     """A factory: its miner answers with the process it was built in and the metagraph's
     size there."""
     return Miner(ctx.wallet, ctx.metagraph, model=EchoModel(f"{os.getpid()} {ctx.metagraph.n} "))
+
+
+class SleepingModel(EchoModel):
+    def tokens(self, prompt: str) -> list[str]:
+        time.sleep(0.5)  # blocks the host process's event loop
+        return super().tokens(prompt)
+
+
+def sleeping_miner(ctx: Any) -> Miner:
+    return Miner(ctx.wallet, ctx.metagraph, model=SleepingModel())
 
 
 def reference_miner(ctx: Any) -> Miner:
@@ -159,9 +170,9 @@ def test_hosts_refuse_the_memory_transport_and_a_chain_in_memory() -> None:
         chain.close()
 
 
-async def _stream_from_a_broken_miner() -> None:
+async def _stream_from(miner: Any) -> None:
     async with Simnet(hosts=1) as net:
-        subnet = net.subnet(1, broken_miner, miners=1)
+        subnet = net.subnet(1, miner, miners=1)
         async with net.dendrite(subnet.validators[0]) as dendrite:
             streams = await dendrite(
                 subnet.axons, StreamPrompting(messages=[PROMPT]), streaming=True
@@ -173,7 +184,13 @@ async def _stream_from_a_broken_miner() -> None:
 @pytest.mark.asyncio
 async def test_a_hosted_miners_exception_fails_the_network_at_close() -> None:
     with pytest.raises(MinerError, match="the miner's own bug"):
-        await _stream_from_a_broken_miner()
+        await _stream_from(broken_miner)
+
+
+@pytest.mark.asyncio
+async def test_a_hosted_miner_blocking_its_loop_fails_the_network_at_close() -> None:
+    with pytest.raises(MinerError, match=r"blocking in .*SleepingModel.tokens|time.sleep"):
+        await _stream_from(sleeping_miner)
 
 
 def _left_behind(pids: list[int], ports: list[int], paths: list[Path]) -> list[str]:
