@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,14 @@ async def completions(net: Simnet, validator: Any, axons: list[Any]) -> list[tup
     return [(f.dendrite.status_code, f.completion) for f in finals]
 
 
+@pytest.fixture(scope="module")
+def hosted() -> Iterator[Simnet]:
+    """One network on one host process for the tests that end well (each on a subnet of
+    its own): a host process costs an interpreter start and bittensor's import."""
+    with Simnet(hosts=1) as net:
+        yield net
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -87,55 +96,59 @@ def refused(port: int) -> bool:
 
 
 @pytest.mark.asyncio
-async def test_hosted_miners_stream_take_faults_and_stop() -> None:
-    async with Simnet(hosts=1, wallets=None) as net:
-        subnet = net.subnet(1, echo_forward, miners=3)
-        first, second, _ = subnet.miners
-        assert [m.uid for m in subnet.miners] == [1, 2, 3]
-        assert await completions(net, subnet.validators[0], subnet.axons) == [(200, PROMPT)] * 3
-        plan = first.inject(ErrorStatus(503))
-        assert first.faults == [plan]
-        statuses = [s for s, _ in await completions(net, subnet.validators[0], subnet.axons)]
-        assert statuses == [503, 200, 200]
-        await asyncio.sleep(0.2)  # the event travels home on the host's pipe
-        assert [e.fault for e in plan.events] == ["ErrorStatus"]
-        first.clear_faults()
-        assert first.faults == []
-        assert await completions(net, subnet.validators[0], subnet.axons[:1]) == [(200, PROMPT)]
-        second.stop()
-        assert not second.running
-        assert refused(second.port)
+async def test_hosted_miners_stream_take_faults_and_stop(hosted: Simnet) -> None:
+    net = hosted
+    subnet = net.subnet(1, echo_forward, miners=3)
+    first, second, _ = subnet.miners
+    assert [m.uid for m in subnet.miners] == [1, 2, 3]
+    assert await completions(net, subnet.validators[0], subnet.axons) == [(200, PROMPT)] * 3
+    plan = first.inject(ErrorStatus(503))
+    assert first.faults == [plan]
+    statuses = [s for s, _ in await completions(net, subnet.validators[0], subnet.axons)]
+    assert statuses == [503, 200, 200]
+    await asyncio.sleep(0.2)  # the event travels home on the host's pipe
+    assert [e.fault for e in plan.events] == ["ErrorStatus"]
+    first.clear_faults()
+    assert first.faults == []
+    assert await completions(net, subnet.validators[0], subnet.axons[:1]) == [(200, PROMPT)]
+    second.stop()
+    assert not second.running
+    assert refused(second.port)
 
 
 @pytest.mark.asyncio
-async def test_a_factory_is_built_in_the_host_process_over_the_one_chain() -> None:
-    async with Simnet(hosts=1) as net:
-        subnet = net.subnet(1, pid_miner, miners=2)
-        (pid,) = net.host_pids
-        answers = await completions(net, subnet.validators[0], subnet.axons)
+async def test_a_factory_is_built_in_the_host_process_over_the_one_chain(
+    hosted: Simnet,
+) -> None:
+    net = hosted
+    subnet = net.subnet(2, pid_miner, miners=2)
+    (pid,) = net.host_pids
+    answers = await completions(net, subnet.validators[0], subnet.axons)
     assert pid != os.getpid()
     assert answers == [(200, f"{pid} 3 {PROMPT}")] * 2  # the child's metagraph: all 3 uids
 
 
-def test_what_cannot_cross_a_process_is_refused_in_one_line_naming_the_option() -> None:
-    with Simnet(hosts=1) as net:
-        served = net.serve(1, echo_forward)
-        with pytest.raises(RuntimeError, match=r"^with hosts=1 the Axon lives in a host process"):
-            served.axon  # noqa: B018
-        with pytest.raises(RuntimeError, match=r"^with hosts=1 .* inject\(\) and clear_faults"):
-            served.faults.append(ErrorStatus(500))  # type: ignore[arg-type]
-        sock = socket.socket()
-        try:
+def test_what_cannot_cross_a_process_is_refused_in_one_line_naming_the_option(
+    hosted: Simnet,
+) -> None:
+    net = hosted
+    served = net.serve(3, echo_forward)
+    with pytest.raises(RuntimeError, match=r"^with hosts=1 the Axon lives in a host process"):
+        served.axon  # noqa: B018
+    with pytest.raises(RuntimeError, match=r"^with hosts=1 .* inject\(\) and clear_faults"):
+        served.faults.append(ErrorStatus(500))  # type: ignore[arg-type]
+    sock = socket.socket()
+    try:
 
-            def closes_over_a_socket(ctx: Any) -> Any:
-                return sock and echo_forward
+        def closes_over_a_socket(ctx: Any) -> Any:
+            return sock and echo_forward
 
-            with pytest.raises(TypeError, match=r"^hosts=1: cannot send the miner") as caught:
-                net.subnet(2, closes_over_a_socket, miners=2)
-        finally:
-            sock.close()
-        assert "\n" not in str(caught.value)
-        assert 2 not in net.chain.netuids()  # refused before anything was registered
+        with pytest.raises(TypeError, match=r"^hosts=1: cannot send the miner") as caught:
+            net.subnet(4, closes_over_a_socket, miners=2)
+    finally:
+        sock.close()
+    assert "\n" not in str(caught.value)
+    assert 4 not in net.chain.netuids()  # refused before anything was registered
 
 
 @pytest.mark.parametrize(
@@ -282,14 +295,14 @@ def _pgid(pid: str) -> int | None:
 
 
 @pytest.mark.asyncio
-async def test_every_attack_reaches_a_hosted_miner_and_is_refused() -> None:
+async def test_every_attack_reaches_a_hosted_miner_and_is_refused(hosted: Simnet) -> None:
+    net = hosted
     from simnet import attacks
 
-    async with Simnet(hosts=1) as net:
-        validator = net.register(1, "validator", stake=1000, validator_permit=True)
-        served = net.serve(1, reference_miner)  # its blacklist reads the child's metagraph
-        results = await attacks.assert_rejects(
-            net, served, StreamPrompting(messages=[PROMPT]), caller=validator
-        )
+    validator = net.register(5, "validator", stake=1000, validator_permit=True)
+    served = net.serve(5, reference_miner)  # its blacklist reads the child's metagraph
+    results = await attacks.assert_rejects(
+        net, served, StreamPrompting(messages=[PROMPT]), caller=validator
+    )
     assert set(results) == set(attacks.ATTACKS)
     assert all(result.rejected for result in results.values())
