@@ -9,7 +9,9 @@ drifts hit both alike), a ``Simnet`` (``hosts=None``: every server on the host t
 (``echo_forward``) over TCP, in subnets of at most 256 uids (the validator is uid 0 of
 the first); that is "up" (opening the network included, so starting the host processes
 is counted). Then one real Dendrite, with bittensor's default 12 s timeout, streams
-from every miner at once: the first fan-out (connections opened, every app's first
+from every miner at once (through its own aiohttp session, whose pool holds 100
+connections: the rest wait for one, inside the timeout; ``--pool N`` gives it a session
+of N, 0 for no limit): the first fan-out (connections opened, every app's first
 request), with the streams lost counted; then one fan-out each 64, 256 and 1024 wide
 (warm), whose time divided by the width is the cost per stream. Reported: medians and
 min-max over rounds, ratios hosts/off, and the load before and after.
@@ -29,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
 
 import simnet
 from miner import echo_forward
@@ -71,7 +75,7 @@ async def fan_out(dendrite: Any, axons: list[Any]) -> tuple[float, int]:
     return time.perf_counter() - started, sum(f.completion != PROMPT for f in finals)
 
 
-async def one_round(hosts: int, miners: int) -> dict[str, float]:
+async def one_round(hosts: int, miners: int, pool: int | None) -> dict[str, float]:
     gc.collect()
     started = time.perf_counter()
     net = simnet.Simnet(hosts=hosts or None, strict=False, blocking_threshold=None)
@@ -79,6 +83,9 @@ async def one_round(hosts: int, miners: int) -> dict[str, float]:
         validator, axons = build(net, miners)
         figures = {"up": time.perf_counter() - started}
         async with net.dendrite(validator) as dendrite:
+            if pool is not None:  # the validator's own session, as a subnet could build it
+                connector = aiohttp.TCPConnector(limit=pool)
+                dendrite._session = aiohttp.ClientSession(connector=connector)
             figures["first"], figures["lost"] = await fan_out(dendrite, axons)
             for width in WIDTHS:
                 if width <= len(axons):
@@ -100,6 +107,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=2)
     parser.add_argument("--miners", type=int, default=1024)
+    parser.add_argument(
+        "--pool",
+        type=int,
+        help="give the dendrite an aiohttp session of this many connections (0: no limit); "
+        "default: bittensor's own (aiohttp's default pool: 100 connections)",
+    )
     args = parser.parse_args()
     quiet_bittensor_logging()
     load = os.getloadavg()
@@ -112,7 +125,7 @@ def main() -> None:
     runs: dict[int, list[dict[str, float]]] = {s: [] for s in settings}
     for round_ in range(args.rounds):
         for hosts in settings[round_ % 2 :] + settings[: round_ % 2]:
-            figures = asyncio.run(one_round(hosts, args.miners))
+            figures = asyncio.run(one_round(hosts, args.miners, args.pool))
             print(f"# round {round_ + 1}, hosts={hosts}: {figures}", file=sys.stderr, flush=True)
             runs[hosts].append(figures)
     keys = list(runs[0][0])
