@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -32,14 +35,21 @@ from simnet._compat import (
 )
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
-from simnet.network.hosts import HostProcess, HostProcesses, RemoteServer, check_sendable
+from simnet.network.hosts import (
+    HostProcess,
+    HostProcesses,
+    RemoteServer,
+    check_sendable,
+    parse_hosts,
+)
 from simnet.network.servers import Server
 from simnet.network.serving import ServedMiner, stop_all
-from simnet.network.transports import TCP
+from simnet.network.transports import TCP, BaseTransport, Transport, parse_transport
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import GUARD
+from simnet.sandbox.wallets import scratch_dir
 from simnet.wire import speedups
 from simnet.wire.faults import Fault, FaultPlan, as_plans
 from simnet.wire.hygiene import MinerProblem
@@ -75,6 +85,41 @@ class MinerSpec:
     """How many changes the subnet had seen when the miner was sent: the child syncs its
     metagraph when this differs from its last sync's (once per subnet built, not once
     per miner)."""
+
+
+def host_setting(
+    hosts: object, transport: Transport | BaseTransport, chain: ChainState | None
+) -> tuple[int, str]:
+    """How many host processes ``hosts`` asks for, and the setting as typed; refuses, in
+    one line naming it, what host processes cannot do."""
+    setting = f"hosts={hosts!r}"
+    count = parse_hosts(hosts)
+    if count and parse_transport(transport) != "tcp":
+        raise ValueError(
+            f"{setting} serves miners in other processes, which transport={str(transport)!r} "
+            "cannot reach (no socket): use transport='tcp'"
+        )
+    if count and chain is not None and chain.path is None:
+        raise ValueError(
+            f"{setting}: host processes open the chain state too, so it must be a file "
+            "(ChainState(path)), not in memory; or leave chain= out"
+        )
+    return count, setting
+
+
+class ChainFile:
+    """A network's chain state in a temporary file (host processes open it too), whose
+    blocks move only on ``advance()``, as in memory; :meth:`close` removes it."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="simnet-chain-", dir=scratch_dir()))
+        self._remove = weakref.finalize(self, shutil.rmtree, self.directory, True)
+        self.chain = ChainState(self.directory / "chain.sqlite")
+        self.chain.block_seconds = None
+
+    def close(self) -> None:
+        self.chain.close()
+        self._remove()
 
 
 def check_miner(miner: object, overrides: dict[str, Any], setting: str) -> None:
@@ -342,6 +387,18 @@ class Hosts:
         self._plans: dict[int, FaultPlan] = {}
         self._keys = itertools.count()
         self._lock = threading.Lock()
+
+    def check(
+        self,
+        miners: Sequence[object],
+        plans: Sequence[Sequence[FaultPlan]],
+        overrides: dict[str, Callable[..., Any] | None],
+    ) -> None:
+        """One line naming a miner, handler or plan that cannot be sent to a host
+        process (called before anything is registered or served)."""
+        for miner in {id(m): m for m in miners}.values():
+            check_miner(miner, overrides, self.setting)
+        check_plans([plan for each in plans for plan in each], self.setting)
 
     def start(self, chain: Path, wallets: Path, blocking_threshold: float | None) -> None:
         quiet = bittensor_logging_quiet()

@@ -10,7 +10,6 @@ import shutil
 import tempfile
 import threading
 import traceback
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -21,19 +20,18 @@ import aiohttp
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
-from simnet.network.hosts import parse_hosts
 from simnet.network.serving import fault_plans, stop_all
 from simnet.network.session import OfflineSession
-from simnet.network.transports import BaseTransport, Transport, parse_transport
+from simnet.network.transports import BaseTransport, Transport
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
-from simnet.neurons.hosted import HostedAxon, Hosts, Pending, check_miner, check_plans
+from simnet.neurons.hosted import ChainFile, HostedAxon, Hosts, Pending, host_setting
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.outside.stubs import Stubs
-from simnet.sandbox.wallets import WalletFactory, scratch_dir
+from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch, excused
 from simnet.wire.faults import Fault, FaultPlan
@@ -88,13 +86,10 @@ class Simnet(OfflineSession):
         outside: Stubs | str | Path | None = None,
         hosts: int | str | None = None,
     ) -> None:
-        count, setting = _hosts(hosts, transport, chain)
-        self._scratch: Path | None = None
-        if count and chain is None:  # host processes open the chain too: one state, in a file
-            self._scratch = Path(tempfile.mkdtemp(prefix="simnet-chain-", dir=scratch_dir()))
-            weakref.finalize(self, shutil.rmtree, self._scratch, True)
-            chain = ChainState(self._scratch / "chain.sqlite")
-            chain.block_seconds = None  # blocks move on advance(), as in memory
+        count, setting = host_setting(hosts, transport, chain)
+        # host processes open the chain too: one state, in a file
+        self._chain_file = ChainFile() if count and chain is None else None
+        chain = self._chain_file.chain if self._chain_file is not None else chain
         super().__init__(
             wallets=wallets or WalletFactory.shared(),
             host=host,
@@ -215,9 +210,8 @@ class Simnet(OfflineSession):
                 shutil.rmtree(self._home, ignore_errors=True)
                 self._home = None
         finally:
-            if self._scratch is not None:
-                self.chain.close()
-                shutil.rmtree(self._scratch, ignore_errors=True)
+            if self._chain_file is not None:
+                self._chain_file.close()
             speedups.release()
             self._release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
@@ -315,25 +309,12 @@ class Simnet(OfflineSession):
         """
         self._require_open()
         overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
-        self._check_sendable([miner], [fault_plans(faults)], overrides)
+        if self._hosts is not None:
+            self._hosts.check([miner], [fault_plans(faults)], overrides)
         self.chain.create_subnet(netuid)
         name = name or f"miner-{len(self.chain.neurons(netuid))}"
         registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
         return self._serve_registered(registration, miner, faults, **overrides)
-
-    def _check_sendable(
-        self,
-        miners: Sequence[object],
-        plans: Sequence[Sequence[FaultPlan]],
-        overrides: dict[str, Callable[..., Any] | None],
-    ) -> None:
-        """With host processes: one line naming a miner, handler or plan that cannot be
-        sent to one (before anything is registered or served)."""
-        if self._hosts is None:
-            return
-        for miner in {id(m): m for m in miners}.values():
-            check_miner(miner, overrides, self._hosts.setting)
-        check_plans([plan for each in plans for plan in each], self._hosts.setting)
 
     def _serve_registered(
         self,
@@ -420,7 +401,8 @@ class Simnet(OfflineSession):
         self._require_open()
         kinds = miner_kinds(miner, miners)
         plans = [fault_plans(faults(i)) if faults is not None else [] for i in range(len(kinds))]
-        self._check_sendable(kinds, plans, {})
+        if self._hosts is not None:
+            self._hosts.check(kinds, plans, {})
         self.chain.create_subnet(netuid)
         check_size(validators, len(kinds), registered=len(self.chain.neurons(netuid)))
         rng = random.Random(seed)
@@ -503,26 +485,6 @@ class Simnet(OfflineSession):
 
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
-
-
-def _hosts(
-    hosts: object, transport: Transport | BaseTransport, chain: ChainState | None
-) -> tuple[int, str]:
-    """How many host processes ``hosts`` asks for, and the setting as typed; refuses, in
-    one line naming it, what host processes cannot do."""
-    setting = f"hosts={hosts!r}"
-    count = parse_hosts(hosts)
-    if count and parse_transport(transport) != "tcp":
-        raise ValueError(
-            f"{setting} serves miners in other processes, which transport={str(transport)!r} "
-            "cannot reach (no socket): use transport='tcp'"
-        )
-    if count and chain is not None and chain.path is None:
-        raise ValueError(
-            f"{setting}: host processes open the chain state too, so it must be a file "
-            "(ChainState(path)), not in memory; or leave chain= out"
-        )
-    return count, setting
 
 
 def _inside_simnet(stack: traceback.StackSummary) -> bool:
