@@ -13,6 +13,7 @@ while it measures other paths: bittensor's server threads each poll every millis
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -48,6 +49,7 @@ def main(count: int, cache: bool) -> None:
     sys.stdin.read()
     for axon in axons:
         axon.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _free_port() -> int:

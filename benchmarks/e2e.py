@@ -18,13 +18,18 @@ drifts hit every path alike), with the same payload in the same chunks:
 * simnet: the same forward on real Axons served by simnet, read through a real
   Dendrite, over TCP and in memory.
 
-Reported per path: one stream (median of each round's median, with the rounds' min-max)
-and ``--fan-out`` streams at once (default 64; median and min-max over rounds, streams
-lost counted), each as a ratio to the floor; the load average before and after. With
+Reported per path: one stream (median of each round's median, with the rounds' min-max;
+measured first, in a run of its own with one server per path: with many servers up, one
+stream measures the crowd, as stock bittensor's server threads each poll every
+millisecond) and ``--fan-out`` streams at once (default 64; median and min-max over rounds,
+streams lost counted), each as a ratio to the floor, then each simnet path as a ratio
+to stock bittensor (as shipped, and with the schema cache); the load average before and
+after. The floor's request body is encoded once, not per call. With
 ``--fan-out 255`` (256 uids) stock bittensor loses streams on a 2-core machine (its
 5 s keep-alive race and 12 s timeouts), which the table reports. Then start-up and
 teardown of subnets of 1, 16, 64 and 256 miners (3 rounds of ``benchmarks/startup.py``),
-and threads, file descriptors and RSS with the fan-out's uids served.
+and threads, file descriptors and RSS with the fan-out's miners served (uids: the
+miners and one validator).
 """
 
 from __future__ import annotations
@@ -64,9 +69,15 @@ from simnet.wire import speedups
 FAN_OUT = 64  # --fan-out 255 for 256 uids: stock bittensor then loses streams on 2 cores
 
 
+# The floor's request body, encoded once: the floor measures serving, not the client's
+# pydantic and JSON work per call.
+PAYLOAD = StreamPrompting(messages=[PROMPT]).model_dump_json().encode()
+JSON = {"Content-Type": "application/json"}
+
+
 async def plain_stream(session: aiohttp.ClientSession, port: int) -> str:
-    payload = StreamPrompting(messages=[PROMPT]).model_dump()
-    async with session.post(f"http://127.0.0.1:{port}/StreamPrompting", json=payload) as response:
+    url = f"http://127.0.0.1:{port}/StreamPrompting"
+    async with session.post(url, data=PAYLOAD, headers=JSON) as response:
         return "".join([chunk.decode() async for chunk in response.content.iter_any()])
 
 
@@ -181,26 +192,30 @@ async def _done(result: Awaitable[None] | None) -> None:
         await result
 
 
-async def measure(paths: list[Path_], requests: int, rounds: int) -> None:
+async def measure(paths: list[Path_], requests: int, rounds: int, singles: bool) -> None:
+    """One stream (``singles``) or the fan-out, for every path, round by round."""
     for path in paths:  # warm every path up once
         print(f"# warming up {path.name}", file=sys.stderr, flush=True)
         await _done(path.setup())
-        await timed(path.one, 20)
-        await path.all_at_once()
+        await (timed(path.one, 20) if singles else path.all_at_once())
         path.teardown()
     per_round = max(1, requests // rounds)
     for round_ in range(rounds):
         print(f"# round {round_ + 1} of {rounds}", file=sys.stderr, flush=True)
         for path in paths[round_ % len(paths) :] + paths[: round_ % len(paths)]:
             await _done(path.setup())
-            path.singles.append(statistics.median(await timed(path.one, per_round)))
-            path.fan_outs.extend(await timed(path.all_at_once, 1))
+            if singles:
+                path.singles.append(statistics.median(await timed(path.one, per_round)))
+            else:
+                path.fan_outs.extend(await timed(path.all_at_once, 1))
             path.teardown()
 
 
 async def compare(
-    requests: int, rounds: int, fan_out: int
+    requests: int, rounds: int, fan_out: int, *, singles: bool, hosts: int = 0
 ) -> tuple[list[Path_], dict[str, dict[str, float]]]:
+    """Every path with ``fan_out`` servers each, measured for one stream (``singles``)
+    or for the fan-out; with ``hosts``, simnet over TCP on that many host processes too."""
     print(f"# starting the baselines' servers and 2 x {fan_out} stock axons", file=sys.stderr)
     servers, ports = child("_servers.py", str(fan_out))
     stock, stock_axons = child("_stock.py", str(fan_out))
@@ -222,15 +237,19 @@ async def compare(
                 ),
                 stock_path("stock + schema cache", stock_dendrite, cached, cached_axons),
             ]
-            for transport in startup.TRANSPORTS:
-                net = await stack.enter_async_context(
-                    simnet.Simnet(transport=transport, strict=False)
-                )
+            variants: list[tuple[str, dict[str, Any]]] = [
+                (f"simnet, {transport}", {"transport": transport})
+                for transport in startup.TRANSPORTS
+            ]
+            if hosts:
+                variants.append((f"simnet, tcp, hosts={hosts}", {"hosts": hosts}))
+            for name, options in variants:
+                net = await stack.enter_async_context(simnet.Simnet(strict=False, **options))
                 subnet = net.subnet(1, echo_forward, miners=fan_out)
                 dendrite = await stack.enter_async_context(net.dendrite(subnet.validators[0]))
-                paths.append(dendrite_path(f"simnet, {transport}", dendrite, subnet.axons))
-                resources[transport] = used_resources()
-            await measure(paths, requests, rounds)
+                paths.append(dendrite_path(name, dendrite, subnet.axons))
+                resources[name] = used_resources()
+            await measure(paths, requests, rounds, singles=singles)
             await stock_dendrite.aclose_session()
     finally:
         for process in children:
@@ -276,8 +295,39 @@ def resident_mb() -> float:
 
 
 def _spread(values: list[float], scale: float = 1e3) -> str:
+    if not values:
+        return "-"
     low, mid, high = (v * scale for v in (min(values), statistics.median(values), max(values)))
     return f"{mid:7.2f} ({low:.2f}-{high:.2f})"
+
+
+def _ratio(values: list[float], to: list[float]) -> str:
+    if not values or not to:
+        return "-"
+    return f"{statistics.median(values) / statistics.median(to):5.2f}x"
+
+
+def report(paths: list[Path_], fan_out: int) -> None:
+    """The table (ratios to the floor), then each simnet path against stock bittensor."""
+    floor = paths[0]
+    at_once = f"{fan_out} at once, ms"
+    print(f"{'':30s} {'one stream, ms':>28s} {'ratio':>6s} {at_once:>30s} {'ratio':>6s}")
+    for path in paths:
+        one, fan = _ratio(path.singles, floor.singles), _ratio(path.fan_outs, floor.fan_outs)
+        print(
+            f"{path.name:30s} {_spread(path.singles):>28s} {one:>6s} "
+            f"{_spread(path.fan_outs):>30s} {fan:>6s}"
+            + (f"  ({path.lost} streams lost)" if path.lost else "")
+        )
+    by_name = {path.name: path for path in paths}
+    for stock in ("stock bittensor", "stock + schema cache"):
+        for path in paths:
+            if path.name.startswith("simnet"):
+                base = by_name[stock]
+                print(
+                    f"{path.name} / {stock}: one stream {_ratio(path.singles, base.singles)}, "
+                    f"{fan_out} at once {_ratio(path.fan_outs, base.fan_outs)}"
+                )
 
 
 def main() -> None:
@@ -285,6 +335,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fan-out", type=int, default=FAN_OUT)
+    parser.add_argument(
+        "--hosts", type=int, default=0, help="also simnet over tcp on N host processes"
+    )
     args = parser.parse_args()
     quiet_bittensor_logging()
     load_before = os.getloadavg()
@@ -293,23 +346,20 @@ def main() -> None:
         f"bittensor {simnet.BITTENSOR_VERSION}; {len(CHUNKS)} chunks, {len(PROMPT)} bytes; "
         f"load {load_before[0]:.2f} {load_before[1]:.2f}"
     )
-    paths, resources = asyncio.run(compare(args.requests, args.rounds, args.fan_out))
-    floor = paths[0]
-    at_once = f"{args.fan_out} at once, ms"
-    print(f"{'':22s} {'one stream, ms':>28s} {'ratio':>6s} {at_once:>30s} {'ratio':>6s}")
-    for path in paths:
-        single = statistics.median(path.singles) / statistics.median(floor.singles)
-        fan = statistics.median(path.fan_outs) / statistics.median(floor.fan_outs)
-        print(
-            f"{path.name:22s} {_spread(path.singles):>28s} {single:5.2f}x "
-            f"{_spread(path.fan_outs):>30s} {fan:5.2f}x"
-            + (f"  ({path.lost} streams lost)" if path.lost else "")
-        )
+    # One stream against one server per path (a crowd of idle servers is not what one
+    # stream costs: stock bittensor's each poll every millisecond), then the fan-out.
+    ones, _ = asyncio.run(compare(args.requests, args.rounds, 1, singles=True, hosts=args.hosts))
+    paths, resources = asyncio.run(
+        compare(args.requests, args.rounds, args.fan_out, singles=False, hosts=args.hosts)
+    )
+    for path, one in zip(paths, ones, strict=True):
+        path.singles = one.singles
+    report(paths, args.fan_out)
     print(f"# load after: {os.getloadavg()[0]:.2f}")
-    for transport, used in resources.items():
+    for name, used in resources.items():
         print(
-            f"256 uids, {transport:6s}: {used['threads']:.0f} threads, {used['fds']:.0f} fds, "
-            f"RSS {used['rss_mb']:.0f} MB"
+            f"{args.fan_out + 1} uids ({args.fan_out} miners served), {name}: "
+            f"{used['threads']:.0f} threads, {used['fds']:.0f} fds, RSS {used['rss_mb']:.0f} MB"
         )
     startup.measure([1, 16, 64, 256], rounds=3)
 

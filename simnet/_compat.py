@@ -97,6 +97,11 @@ def quiet_bittensor_logging() -> None:
     bittensor.logging.disable_logging()
 
 
+def bittensor_logging_quiet() -> bool:
+    """Whether bittensor's logger is off in this process (a host process follows it)."""
+    return getattr(bittensor.logging, "current_state_value", None) == "Disabled"
+
+
 def _account_ids(addresses: list[str]) -> list[bytes]:
     ids = []
     for address in addresses:

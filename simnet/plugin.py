@@ -16,7 +16,9 @@ Fixtures (all names start with ``simnet``):
     An open :class:`simnet.Simnet` with a fresh chain state. At teardown its axons stop;
     the test fails if anything tried to leave loopback during it. ``simnet`` is the
     same object under the package's name; a test that imports ``simnet`` too asks for
-    ``simnet_network``.
+    ``simnet_network``. Its miners run in N host processes with
+    ``@pytest.mark.simnet(hosts=N)``, ``--simnet-hosts=N`` or the ``simnet_hosts`` ini
+    setting (``auto``: one per CPU; off by default).
 ``simnet_netuid`` (function)
     The netuid the fixtures below use: ``@pytest.mark.simnet(netuid=8)``, else 1.
 ``simnet_metagraph`` (function)
@@ -73,6 +75,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_asyncio
 
+from simnet.network.hosts import parse_hosts
 from simnet.network.transports import TRANSPORTS, BaseTransport, parse_transport
 
 if TYPE_CHECKING:
@@ -125,6 +128,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also fuzz what protocols yield (see --simnet-fuzz-yields)",
     )
     parser.addini("simnet_transport", default="tcp", help="default transport of simnet's fixtures")
+    group.addoption(
+        "--simnet-hosts",
+        metavar="N|auto",
+        help="serve simnet_network's miners in N child processes (one event loop each; "
+        "auto: one per CPU; tcp only); default: the simnet_hosts ini setting, else off",
+    )
+    parser.addini(
+        "simnet_hosts",
+        default="",
+        help="host processes of simnet_network's miners: N, auto, or empty (off)",
+    )
     group.addoption(
         "--simnet-offline",
         action="store_true",
@@ -193,7 +207,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "simnet(netuid=1, strict=True, blocking_threshold=0.2, transport='tcp', "
-        "redirect=False, outside=None): settings for simnet's fixtures in this test. redirect: "
+        "redirect=False, outside=None, hosts=None): settings for simnet's fixtures in this test. "
+        "hosts: serve the miners in N child processes (or 'auto'); redirect: "
         "bittensor's own constructors build on the simnet fixture. netuid: the subnet "
         "simnet_metagraph, "
         "simnet_validator, simnet_serve and simnet_dendrite use; strict: fail the test when "
@@ -212,6 +227,13 @@ def pytest_configure(config: pytest.Config) -> None:
     transport = _transport(ini, f"ini setting simnet_transport = {ini!r}")
     option = config.getoption("simnet_transport")  # one of TRANSPORTS: argparse checked it
     config.stash[_DEFAULT_TRANSPORT] = parse_transport(option) if option else transport
+    hosts = config.getoption("simnet_hosts")
+    where = "--simnet-hosts" if hosts is not None else "ini setting simnet_hosts"
+    hosts = config.getini("simnet_hosts") if hosts is None else hosts
+    try:
+        config.stash[_DEFAULT_HOSTS] = parse_hosts(hosts, setting=where)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
     try:
         _configured_threshold(config)
@@ -254,6 +276,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         f"hypothesis profile {active_profile()}"
     )
     targets = _fuzz_targets(config)
+    hosts = config.stash.get(_DEFAULT_HOSTS, 0)
+    header += f", {hosts} host processes" if hosts else ""
     return header + (f", fuzzing {', '.join(targets)}" if targets else "")
 
 
@@ -329,7 +353,15 @@ def _blocking_threshold(request: pytest.FixtureRequest, options: dict[str, Any])
     return _configured_threshold(request.config)
 
 
-_MARKER_KWARGS = {"netuid", "strict", "blocking_threshold", "transport", "redirect", "outside"}
+_MARKER_KWARGS = {
+    "netuid",
+    "strict",
+    "blocking_threshold",
+    "transport",
+    "redirect",
+    "outside",
+    "hosts",
+}
 
 
 def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -345,6 +377,7 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 _DEFAULT_TRANSPORT = pytest.StashKey[BaseTransport]()
+_DEFAULT_HOSTS = pytest.StashKey[int]()
 
 
 def _transport(value: object, where: str, expected: str = "") -> BaseTransport:
@@ -399,6 +432,7 @@ def simnet_network(
         transport=simnet_transport,
         redirect=bool(redirect),
         outside=_outside(request, options),
+        hosts=options.get("hosts", request.config.stash[_DEFAULT_HOSTS]) or None,
     )
     with net:
         yield net

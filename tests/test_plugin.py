@@ -373,3 +373,43 @@ def test_module(simnet_network):
 """
     )
     pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_simnet_hosts_serves_the_fixtures_miners_in_host_processes(pytester):
+    pytester.makepyfile(
+        INNER_SUBNET
+        + """
+import os
+
+@pytest.mark.asyncio
+async def test_stream(simnet, simnet_serve, simnet_dendrite, simnet_metagraph):
+    axon = simnet_serve(forward)
+    assert simnet.hosts == 1 and os.getpid() not in simnet.host_pids
+    responses = await simnet_dendrite([simnet_metagraph.axons[axon.uid]], Echo(text="hi"),
+                                      streaming=True, deserialize=False)
+    items = [item async for item in responses[0]]
+    assert items[-1].reply == "hi"
+
+@pytest.mark.simnet(hosts=None)
+def test_the_marker_turns_them_off(simnet):
+    assert simnet.hosts == 0 and simnet.host_pids == []
+"""
+    )
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "--simnet-hosts=1")
+    result.assert_outcomes(passed=2)
+    assert "1 host processes" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "message"),
+    [
+        (["--simnet-hosts=many"], "", "--simnet-hosts='many' must be a positive integer"),
+        ([], "simnet_hosts = 0.5", "ini setting simnet_hosts='0.5' must be a positive integer"),
+    ],
+)
+def test_bad_simnet_hosts_is_a_usage_error_in_one_line(pytester, args, ini, message):
+    pytester.makeini(f"[pytest]\nasyncio_default_fixture_loop_scope = function\n{ini}\n")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_inprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()

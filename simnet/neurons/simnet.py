@@ -20,12 +20,13 @@ import aiohttp
 from simnet._compat import Dendrite, Metagraph, Wallet
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
-from simnet.network.serving import stop_all
+from simnet.network.serving import fault_plans, stop_all
 from simnet.network.session import OfflineSession
 from simnet.network.transports import BaseTransport, Transport
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.dendrites import connected_dendrite, retire
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
+from simnet.neurons.hosted import ChainFile, HostedAxon, Hosts, Pending, host_setting
 from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.neurons.subtensor import FakeSubtensor
@@ -83,7 +84,12 @@ class Simnet(OfflineSession):
         redirect: bool = False,
         reporter: Callable[[MinerProblem], None] | None = None,
         outside: Stubs | str | Path | None = None,
+        hosts: int | str | None = None,
     ) -> None:
+        count, setting = host_setting(hosts, transport, chain)
+        # host processes open the chain too: one state, in a file
+        self._chain_file = ChainFile() if count and chain is None else None
+        chain = self._chain_file.chain if self._chain_file is not None else chain
         super().__init__(
             wallets=wallets or WalletFactory.shared(),
             host=host,
@@ -102,7 +108,13 @@ class Simnet(OfflineSession):
         self._redirect: Redirect | None = None
         self._home: Path | None = None
         self._loop_watches: dict[asyncio.AbstractEventLoop, LoopWatch] = {}
+        self._versions: dict[int, int] = {}  # changes per subnet (host processes' metagraphs)
         self.chain.subscribe(self._resync)
+        self.hosts = count
+        """How many host processes serve the miners (0: none, they run on the host thread)."""
+        self._hosts = (
+            Hosts(count, setting, report=self.report, blocked=self.blocked) if count else None
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self) -> Simnet:
@@ -110,6 +122,13 @@ class Simnet(OfflineSession):
         if not self._open:
             self._go_offline()
             speedups.acquire()
+            if self._hosts is not None:
+                try:
+                    assert self.chain.path is not None
+                    self._hosts.start(self.chain.path, self.wallets.root, self.blocking_threshold)
+                except BaseException:
+                    self.close()
+                    raise
             if self._redirect_on_open:
                 try:
                     self.redirect_bittensor()
@@ -178,7 +197,11 @@ class Simnet(OfflineSession):
             for watch in self._loop_watches.values():
                 watch.stop()
             self._loop_watches.clear()
-            stop_all(self._axons)
+            try:
+                stop_all(self._axons)
+            finally:
+                if self._hosts is not None:
+                    self._hosts.close()
             speedups.forget_endpoints()
             if self._redirect is not None:
                 self._redirect.uninstall()
@@ -187,6 +210,8 @@ class Simnet(OfflineSession):
                 shutil.rmtree(self._home, ignore_errors=True)
                 self._home = None
         finally:
+            if self._chain_file is not None:
+                self._chain_file.close()
             speedups.release()
             self._release()
         leaked = [d for d in self._dendrites if d._session is not None and not d._session.closed]
@@ -252,6 +277,7 @@ class Simnet(OfflineSession):
             return self._metagraphs[netuid]
 
     def _resync(self, netuid: int) -> None:
+        self._versions[netuid] = self._versions.get(netuid, 0) + 1
         metagraph = self._metagraphs.get(netuid)
         if metagraph is not None:
             metagraph.sync(lite=True, subtensor=self.subtensor)  # type: ignore[arg-type]
@@ -282,10 +308,12 @@ class Simnet(OfflineSession):
         see :mod:`simnet.faults`.
         """
         self._require_open()
+        overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
+        if self._hosts is not None:
+            self._hosts.check([miner], [fault_plans(faults)], overrides)
         self.chain.create_subnet(netuid)
         name = name or f"miner-{len(self.chain.neurons(netuid))}"
         registration = self.register(netuid, name, hotkey=hotkey, stake=stake)
-        overrides = {"blacklist": blacklist, "priority": priority, "verify": verify}
         return self._serve_registered(registration, miner, faults, **overrides)
 
     def _serve_registered(
@@ -295,6 +323,8 @@ class Simnet(OfflineSession):
         faults: Sequence[FaultPlan | Fault],
         **overrides: Callable[..., Any] | None,
     ) -> ServedAxon:
+        if self._hosts is not None:
+            return self._publish(self._submit(registration, miner, faults, overrides))
         netuid = registration.netuid
         context = MinerContext(
             wallet=registration.wallet,
@@ -310,6 +340,33 @@ class Simnet(OfflineSession):
         with self._lock:
             self._axons.append(served)
         self.chain.serve_axon(netuid, registration.hotkey, served.ip, served.port)
+        return served
+
+    def _submit(
+        self,
+        registration: Registration,
+        miner: object,
+        faults: Sequence[FaultPlan | Fault],
+        overrides: dict[str, Callable[..., Any] | None],
+    ) -> tuple[Registration, Pending]:
+        assert self._hosts is not None
+        wallet = registration.wallet
+        pending = self._hosts.submit(
+            (wallet.name, wallet.hotkey_str),
+            (registration.netuid, registration.uid),
+            miner,
+            fault_plans(faults),
+            overrides,
+            version=self._versions.get(registration.netuid, 0),
+        )
+        return registration, pending
+
+    def _publish(self, submitted: tuple[Registration, Pending]) -> HostedAxon:
+        registration, pending = submitted
+        served = pending.result(registration.hotkey)
+        with self._lock:
+            self._axons.append(served)
+        self.chain.serve_axon(registration.netuid, registration.hotkey, served.ip, served.port)
         return served
 
     @excused()
@@ -343,6 +400,9 @@ class Simnet(OfflineSession):
         """
         self._require_open()
         kinds = miner_kinds(miner, miners)
+        plans = [fault_plans(faults(i)) if faults is not None else [] for i in range(len(kinds))]
+        if self._hosts is not None:
+            self._hosts.check(kinds, plans, {})
         self.chain.create_subnet(netuid)
         check_size(validators, len(kinds), registered=len(self.chain.neurons(netuid)))
         rng = random.Random(seed)
@@ -357,11 +417,13 @@ class Simnet(OfflineSession):
             miners_registered = [
                 self.register(netuid, f"miner-{i}", stake=m_stakes[i]) for i in range(len(kinds))
             ]
+        pairs = list(zip(miners_registered, kinds, plans, strict=True))
         with self.chain.batch(), _bulk_allocation():
-            served = [
-                self._serve_registered(registration, kind, faults(i) if faults is not None else ())
-                for i, (registration, kind) in enumerate(zip(miners_registered, kinds, strict=True))
-            ]
+            if self._hosts is not None:  # every host process builds its share at once
+                submitted = [self._submit(r, kind, p, {}) for r, kind, p in pairs]
+                served: list[ServedAxon] = [self._publish(each) for each in submitted]
+            else:
+                served = [self._serve_registered(r, kind, p) for r, kind, p in pairs]
         return Subnet(netuid, registered, served, self.metagraph(netuid))
 
     @property
@@ -394,6 +456,18 @@ class Simnet(OfflineSession):
         self._dendrites.append(dendrite)
         return dendrite
 
+    @property
+    def offline_violations(self) -> list[str]:
+        """Every refused attempt to leave loopback since this network was opened (in the
+        host processes too, with ``hosts``)."""
+        own = super().offline_violations
+        return own + (self._hosts.violations() if self._hosts is not None and self._open else [])
+
+    @property
+    def host_pids(self) -> list[int]:
+        """The process ids of the host processes serving the miners (empty without)."""
+        return self._hosts.pids if self._hosts is not None else []
+
     def connector(self) -> aiohttp.BaseConnector:
         """A new aiohttp connector that reaches this network's axons over its transport,
         for HTTP clients of your own: ``aiohttp.ClientSession(connector=net.connector())``.
@@ -406,7 +480,7 @@ class Simnet(OfflineSession):
         state = "open" if self._open else "closed"
         return (
             f"Simnet({state}, transport={self.transport}, subnets={self.chain.netuids()}, "
-            f"axons={len(self._axons)})"
+            f"axons={len(self._axons)}" + (f", hosts={self.hosts})" if self.hosts else ")")
         )
 
 

@@ -402,6 +402,19 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._requests = 0
         self._events: list[FaultEvent] = []
+        self.on_record: Callable[[FaultEvent], None] | None = None
+        """Called with each event as it is recorded (a host process sends it home)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # sent to a host process: the lock and the local listener stay here
+        state = dict(self.__dict__)
+        del state["_lock"]
+        state["on_record"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     @property
     def events(self) -> list[FaultEvent]:
@@ -423,6 +436,8 @@ class FaultPlan:
     def _record(self, event: FaultEvent) -> None:
         with self._lock:
             self._events.append(event)
+        if self.on_record is not None:
+            self.on_record(event)
 
     def __repr__(self) -> str:
         faults = ", ".join(map(repr, self.faults))
