@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from simnet._compat import Wallet
+from simnet._wallets import WalletFactory
 from simnet.chain.state import ChainState, Neuron
 from simnet.network.host import AxonHost
 from simnet.network.transports import bind_loopback
@@ -19,7 +20,6 @@ from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import offline
-from simnet.sandbox.wallets import WalletFactory
 from simnet.wire.hygiene import MinerProblem
 
 STATE_ENV = "SIMNET_STATE"
