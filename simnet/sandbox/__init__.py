@@ -1,2 +1,4 @@
-"""What keeps a process offline and out of the user's files: the offline guard and
-deterministic wallets in a temporary directory. The bottom layer above ``_compat``."""
+"""What keeps a process offline and out of the user's files: the offline guard (a stack
+adds its own patches to it) and the seeds and directory of deterministic wallets (each
+stack makes its SDK's wallets from them). Imports no stack; below it only ``_patches``
+and ``_release``."""
