@@ -8,8 +8,8 @@ import contextlib
 import importlib
 import inspect
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
