@@ -258,6 +258,17 @@ UVICORN_PROTOCOL = Seam(
     "instance",
     taking("config", "server_state", "app_state"),
 )
+UVICORN_CYCLE = Seam(
+    "uvicorn",
+    "uvicorn.protocols.http.h11_impl",  # and httptools_impl: the protocol's own module
+    ("RequestResponseCycle",),
+    "0.54-0.55",
+    "simnet.wire.injector (checked by simnet.network.servers when a server starts)",
+    "an ASGI send is a method of the request cycle: a fault that drops the connection "
+    "aborts send.__self__.transport",
+    "instance",
+    both(a_class, taking("transport")),
+)
 FASTAPI_ANALYSIS = Seam(
     "fastapi",
     "fastapi.dependencies.utils",
@@ -429,6 +440,7 @@ SEAMS: tuple[Seam, ...] = (
     UVICORN_LOGGING,
     UVICORN_SERVER,
     UVICORN_PROTOCOL,
+    UVICORN_CYCLE,
     FASTAPI_ANALYSIS,
     AIOHTTP_SERVER,
     AIOHTTP_REQUEST,

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import uvicorn
 
-from simnet._patches import UVICORN_PROTOCOL, UVICORN_SERVER, found
+from simnet._patches import UVICORN_CYCLE, UVICORN_PROTOCOL, UVICORN_SERVER, found
 from simnet.network.transports import Listener
 from simnet.wire import blocking
 
@@ -148,7 +149,8 @@ async def _wait_until(predicate: Callable[[], bool]) -> None:
 
 def _check_started(server: uvicorn.Server) -> None:
     """What :func:`_http_protocol` reads of a started server has the expected shape."""
-    found(UVICORN_PROTOCOL, server.config)
+    protocol = found(UVICORN_PROTOCOL, server.config)
+    found(UVICORN_CYCLE, sys.modules[protocol.__module__])
     found(UVICORN_SERVER, server, "server_state")
     found(UVICORN_SERVER, server, "lifespan")
 
