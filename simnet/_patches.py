@@ -67,9 +67,10 @@ class Seam:
 
 
 def found(seam: Seam, holder: Any, attribute: str | None = None) -> Any:
-    """``holder``'s ``attribute`` (the seam's first by default) if it has the expected
-    shape; else :class:`~simnet._release.SeamChanged`."""
-    attribute = attribute or seam.attributes[0]
+    """``holder``'s ``attribute`` (which may be left out when the seam has one) if it has
+    the expected shape; else :class:`~simnet._release.SeamChanged`."""
+    if attribute is None and len(seam.attributes) == 1:
+        attribute = seam.attributes[0]
     if attribute not in seam.attributes:
         raise ValueError(f"{attribute!r} is not one of {seam.name}'s attributes")
     missing = object()

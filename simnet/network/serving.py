@@ -55,7 +55,8 @@ def serve_app(
         if _is_aiohttp_app(app):
 
             def adapt(server: Any) -> None:
-                handler = reporting_handler(found(AIOHTTP_SERVER, server), where, report)
+                handler = found(AIOHTTP_SERVER, server, "request_handler")
+                handler = reporting_handler(handler, where, report)
                 handler = _handler_within(handler, context) if context else handler
                 swap(AIOHTTP_SERVER, server, {"request_handler": handler})
                 inject_into_aiohttp(server, plans)
