@@ -431,6 +431,18 @@ HYPOTHESIS_DIGEST = Seam(
     "instance",
     taking("function"),
 )
+LOOP_POLICY = Seam(
+    "python",
+    "asyncio.events:BaseDefaultEventLoopPolicy",
+    ("_local",),
+    "3.10-3.13",
+    "simnet.neurons.redirect",
+    "the main thread's current loop and whether one was set, read without making one and "
+    "put back after a redirected neuron's (other policies, uvloop's, are left alone)",
+    "instance",
+    with_attributes("_loop", "_set_called"),
+    stack="neuron",
+)
 HANDLE_RUN = Seam(
     "python",
     "asyncio:Handle",
@@ -465,6 +477,7 @@ SEAMS: tuple[Seam, ...] = (
     HTTP_AUTH,
     TIMELOCK,
     HYPOTHESIS_DIGEST,
+    LOOP_POLICY,
     HANDLE_RUN,
 )
 """The inventory: every seam, in one place."""

@@ -35,7 +35,7 @@ from simnet._compat import (
     Wallet,
     bittensor,
 )
-from simnet._patches import CONSTRUCTORS, found, put_back
+from simnet._patches import CONSTRUCTORS, LOOP_POLICY, found, put_back
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
 from simnet.network.transports import BaseTransport
@@ -292,7 +292,10 @@ def _policy_local() -> Any:
     """The default policy's per-thread state (its current loop, whether one was set),
     read without making a loop as ``asyncio.get_event_loop()`` would on 3.10-3.11;
     ``None`` under another policy (uvloop's, a test's own), which is left alone."""
-    return getattr(asyncio.get_event_loop_policy(), "_local", None)
+    policy = asyncio.get_event_loop_policy()
+    if not isinstance(policy, asyncio.events.BaseDefaultEventLoopPolicy):
+        return None
+    return found(LOOP_POLICY, policy)
 
 
 def _give_back_loop(swap: _LoopSwap) -> None:
