@@ -32,7 +32,7 @@ def main(count: int, cache: bool) -> None:
     if cache:
         from simnet.wire import speedups
 
-        speedups.acquire()
+        speedups.acquire(bt.Synapse)
     root = tempfile.mkdtemp(prefix="stock-wallets-")
     axons = []
     for i in range(count):

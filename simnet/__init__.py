@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "Hyperparameters": "simnet.chain.hyperparams",
     "NeuronProcess": "simnet.network.processes",
     "Subnet": "simnet.neurons.subnet",
-    "WalletFactory": "simnet.sandbox.wallets",
+    "WalletFactory": "simnet._wallets",
     "Stubs": "simnet.outside.stubs",
     "StubsError": "simnet.outside.stubs",
     "OutsideServices": "simnet.outside.services",
@@ -100,6 +100,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from simnet._release import BITTENSOR_VERSION
+    from simnet._wallets import WalletFactory
     from simnet.chain.faults import ChainFaults, NotSimulated
     from simnet.chain.hyperparams import Hyperparameters
     from simnet.chain.rules import ChainRuleError
@@ -121,7 +122,6 @@ if TYPE_CHECKING:
     from simnet.rehearsal.report import RehearsalReport
     from simnet.rehearsal.run import Rehearsal
     from simnet.sandbox.offline import LOOPBACK_IP, OfflineViolation, offline
-    from simnet.sandbox.wallets import WalletFactory
     from simnet.wire.hygiene import MinerError, MinerProblem
 
 
@@ -129,9 +129,21 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'simnet' has no attribute {name!r}")
+    if name == "offline":
+        _register_stack_patches()
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def _register_stack_patches() -> None:
+    """The neuron stack adds its offline patch (bittensor's external-IP lookup) to the
+    shared guard when ``simnet._compat`` is imported: do that before handing out
+    :func:`offline`, so ``with simnet.offline(): bt.Axon(...)`` stays on loopback."""
+    from simnet._release import NEURON_STACK
+
+    if NEURON_STACK:
+        importlib.import_module("simnet._compat")
 
 
 def __dir__() -> list[str]:

@@ -8,6 +8,10 @@ Each difference is detected in the installed release (a signature, an annotation
 what a decoder accepts), once, never read off the version number. A data shape simnet
 builds for bittensor that no longer fits (``SubnetState``, ``NeuronInfo``, the metagraph
 arguments) raises :class:`simnet._release.SeamChanged`, one line, before bittensor sees it.
+
+Importing it also registers the neuron stack's one offline patch with the shared offline
+guard (bittensor's external-IP lookup answers loopback while the guard is active), so
+the shared rooms never import bittensor themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from simnet._patches import EXTERNAL_IP, put_back, swap
 from simnet._release import BITTENSOR_VERSION, SeamChanged, require
+from simnet.sandbox.offline import GUARD, LOOPBACK_IP
 
 require("neuron")
 
@@ -545,3 +551,16 @@ def dynamic_info(**known: Any) -> Any:
     return DynamicInfo(
         **{name: known[name] if name in known else _empty(kind) for name, kind in kinds.items()}
     )
+
+
+def _loopback_external_ip() -> str:
+    return LOOPBACK_IP
+
+
+def _external_ip_on_loopback() -> Callable[[], None]:
+    """While the offline guard is active, bittensor's external-IP lookup answers loopback."""
+    originals = swap(EXTERNAL_IP, networking, {"get_external_ip": _loopback_external_ip})
+    return lambda: put_back(networking, originals)
+
+
+GUARD.while_active("bittensor's external-IP lookup", _external_ip_on_loopback)

@@ -154,14 +154,30 @@ def wrong_stack_line(name: str, script: str) -> str | None:
 
 
 class SeamChanged(WrongStack):
-    """A data shape simnet builds for bittensor (``SubnetState``, ``NeuronInfo``, the
-    metagraph arguments) has changed in the installed release: one line naming it."""
+    """A seam simnet relies on has changed in the installed release: a data shape simnet
+    builds for bittensor (``SubnetState``, ``NeuronInfo``, the metagraph arguments), or a
+    patch of another library listed in ``simnet._patches``. One line naming the library,
+    its installed release and the seam."""
 
-    def __init__(self, seam: str, detail: str) -> None:
-        super().__init__(
-            f"bittensor {BITTENSOR_VERSION} changed {seam}: {detail}; simnet checks "
-            f"{_range('neuron')} and {_range('v11')} (README, 'bittensor releases')"
-        )
+    def __init__(
+        self, seam: str, detail: str, *, library: str = "bittensor", checked: str | None = None
+    ) -> None:
+        if library == "bittensor" and checked is None:
+            release = BITTENSOR_VERSION
+            checks = f"{_range('neuron')} and {_range('v11')} (README, 'bittensor releases')"
+        else:
+            release = _installed(library)
+            checks = f"{library} {checked}" if checked else library
+        super().__init__(f"{library} {release} changed {seam}: {detail}; simnet checks {checks}")
+
+
+def _installed(library: str) -> str:
+    if library == "python":
+        return ".".join(map(str, sys.version_info[:3]))
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def unchecked_notice(version: str = BITTENSOR_VERSION) -> str | None:

@@ -241,7 +241,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
 
     if config.getoption("simnet_offline") or config.getini("simnet_offline"):
+        from simnet import _register_stack_patches
         from simnet.sandbox.offline import GUARD
+
+        _register_stack_patches()
 
         GUARD.acquire()
         config.add_cleanup(GUARD.release)

@@ -124,7 +124,7 @@ def test_the_required_fields_cache_changes_nothing():
         return [(s.get_required_fields(), s.to_headers()) for s in samples]
 
     uncached = headers()
-    speedups.acquire()
+    speedups.acquire(Synapse)
     try:
         cached, cached_again = headers(), headers()
     finally:

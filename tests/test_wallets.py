@@ -82,3 +82,11 @@ def test_a_nearly_full_memory_file_system_is_not_used(monkeypatch):
     usage = collections.namedtuple("usage", "total used free")
     monkeypatch.setattr(wallets.shutil, "disk_usage", lambda path: usage(64, 60, 4 * 2**20))
     assert wallets.scratch_dir() is None
+
+
+def test_the_hotkeys_of_the_reference_headers_are_simnets_deterministic_ones():
+    from simnet._wallets import keypair_for
+    from simnet.wire.headers import MINER_HOTKEY, VALIDATOR_HOTKEY
+
+    assert keypair_for("hotkey", "miner").ss58_address == MINER_HOTKEY
+    assert keypair_for("hotkey", "validator").ss58_address == VALIDATOR_HOTKEY

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import hypothesis
 from hypothesis.errors import Flaky
 
+from simnet._patches import HYPOTHESIS_DIGEST, found
+
 
 @dataclass
 class Counterexample:
@@ -164,6 +166,22 @@ class Runner:
 R = TypeVar("R", bound=Runner)
 
 
+@functools.cache
+def _check_digest_hook() -> None:
+    """hypothesis still keys saved examples by ``_hypothesis_internal_add_digest`` (asked
+    of its ``function_digest``, not of its version)."""
+    from hypothesis.internal import reflection
+
+    digest = found(HYPOTHESIS_DIGEST, reflection)
+
+    def probe() -> None: ...
+
+    plain = digest(probe)
+    probe._hypothesis_internal_add_digest = b"simnet"  # type: ignore[attr-defined]
+    if digest(probe) == plain:
+        raise HYPOTHESIS_DIGEST.changed("it ignores _hypothesis_internal_add_digest")
+
+
 def _quiet_serializer(test: Callable[[], None]) -> Callable[[], None]:
     """``test`` without pydantic's serializer warnings: dumping a synapse whose protocol
     stored a value of another type warns once per field and example (hundreds of lines);
@@ -198,6 +216,7 @@ def execute(
             # Failing examples are saved per property *and target* (the same hook
             # hypothesis' pytest plugin uses for parametrized tests): one target's
             # counterexample is no starting point for another's.
+            _check_digest_hook()
             test.hypothesis.inner_test._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
             if seed is not None:
                 test = hypothesis.seed(seed)(test)

@@ -31,6 +31,8 @@ from aiohttp.base_protocol import BaseProtocol
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from simnet._patches import AIOHTTP_READER, found
+
 RawHeaders = Sequence[tuple[bytes, bytes]]
 
 _READ_LIMIT = 2**16
@@ -43,6 +45,9 @@ class _InProcessProtocol(BaseProtocol):
     @property
     def connected(self) -> bool:
         return True
+
+
+found(AIOHTTP_READER, aiohttp.StreamReader)  # overridden below
 
 
 class _ChunkReader(aiohttp.StreamReader):

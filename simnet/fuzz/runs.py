@@ -133,7 +133,7 @@ def execute(
     """Run the hypothesis test ``body`` builds for protocol class ``cls`` (bittensor's
     schema cache held); raise :class:`PropertyFailed` with every finding, or return the
     report."""
-    speedups.acquire()
+    speedups.acquire(Synapse)
     try:
         return reports.execute(
             name, body, seed, progress, key=f"{cls.__module__}.{cls.__qualname__}", runner=Runner

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from simnet._compat import AxonInfo, Dendrite, Synapse, TerminalInfo, quiet_bittensor_logging
+from simnet._wallets import keypair_for
 from simnet.fuzz.response import StreamedResponse
 from simnet.fuzz.runs import url_for, user_fields
 from simnet.sandbox.offline import LOOPBACK_IP, offline
-from simnet.sandbox.wallets import keypair_for
 
 Extract = Callable[[Synapse, StreamedResponse], Any]
 

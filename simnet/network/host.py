@@ -8,17 +8,15 @@ import concurrent.futures
 import socket
 import threading
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from simnet.network.memory import MemoryListeners
 from simnet.network.servers import UvicornServer, serve_uvicorn
 from simnet.network.transports import Listener, as_listener
 from simnet.wire.blocking import LoopWatch, Observer
 
-if TYPE_CHECKING:  # bittensor's pool exists in the neuron stack only (9.x, 10.x)
-    from simnet._compat import PriorityThreadPoolExecutor
-
 T = TypeVar("T")
+Pool = TypeVar("Pool", bound=concurrent.futures.Executor)
 
 _START_TIMEOUT = 10.0
 _SHARED_POOL_WORKERS = 4
@@ -37,19 +35,18 @@ class AxonHost:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._watch: LoopWatch | None = None
-        self._pool: PriorityThreadPoolExecutor | None = None
+        self._pool: concurrent.futures.Executor | None = None
         self.memory = MemoryListeners()
         """The in-memory ports of axons served here with ``transport="memory"``."""
 
-    @property
-    def thread_pool(self) -> PriorityThreadPoolExecutor:
-        """The one priority thread pool every axon served here shares."""
-        from simnet._compat import PriorityThreadPoolExecutor
-
+    def thread_pool(self, make: Callable[..., Pool]) -> Pool:
+        """The one thread pool every axon served here shares, made on first use as
+        ``make(max_workers=4)`` (the neuron stack passes bittensor's
+        ``PriorityThreadPoolExecutor``) and shut down by :meth:`close`."""
         with self._lock:
             if self._pool is None:
-                self._pool = PriorityThreadPoolExecutor(max_workers=_SHARED_POOL_WORKERS)
-            return self._pool
+                self._pool = make(max_workers=_SHARED_POOL_WORKERS)
+            return self._pool  # type: ignore[return-value]  # one stack serves axons
 
     def _ensure_started(self) -> asyncio.AbstractEventLoop:
         with self._lock:

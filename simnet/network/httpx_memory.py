@@ -15,6 +15,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from simnet._patches import HTTPX_POOL, swap
 from simnet.network.memory import MemoryListeners
 
 
@@ -91,9 +92,10 @@ class MemoryTransport(httpx.AsyncHTTPTransport):
         super().__init__(limits=limits)
         # httpx builds its pool in __init__ without a backend argument; the same pool,
         # given simnet's backend, replaces it.
-        self._pool = httpcore.AsyncConnectionPool(
+        pool = httpcore.AsyncConnectionPool(
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=_Backend(listeners),
         )
+        swap(HTTPX_POOL, self, {"_pool": pool})

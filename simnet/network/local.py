@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from simnet.chain.state import ChainState, Neuron
-from simnet.sandbox.wallets import WalletFactory
+from simnet.sandbox.wallets import DeterministicWallets
 
 STATE_ENV = "SIMNET_STATE"
 OWNER_WALLET = ("default", "default")
@@ -32,7 +32,7 @@ class LocalState:
     """The shared chain state file and simnet's wallet directory beside it (``wallets/``);
     each stack's ``LocalNetwork`` makes its own release's wallets there."""
 
-    wallet_factory: ClassVar[type[WalletFactory]] = WalletFactory
+    wallet_factory: ClassVar[type[DeterministicWallets]]  # each stack's LocalNetwork says
 
     def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else default_state_path()

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from simnet._patches import AIOHTTP_CONNECTOR, found
 from simnet.sandbox.offline import LOOPBACK_IP
 
 _FIRST_PORT = 20_000  # advertised ports of in-memory axons: 20000..65535, then around again
@@ -227,6 +228,9 @@ class MemoryListeners:
                 errno.ECONNREFUSED, f"the in-memory axon on {host}:{port} is gone"
             ) from None
         return client
+
+
+found(AIOHTTP_CONNECTOR, aiohttp.BaseConnector)  # overridden below
 
 
 class MemoryConnector(aiohttp.BaseConnector):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 import uvicorn
 
+from simnet._patches import UVICORN_CYCLE, UVICORN_PROTOCOL, UVICORN_SERVER, found
 from simnet.network.transports import Listener
 from simnet.wire import blocking
 
@@ -113,6 +115,13 @@ def serve_uvicorn(
     if not server.started:
         done.result()  # raises the startup error, if there was one
         raise RuntimeError(f"uvicorn did not start on {listener.address}")
+    try:
+        _check_started(server)
+    except BaseException:
+        server.should_exit = True
+        server.wake()
+        done.result(timeout=GRACEFUL_SHUTDOWN + 10)
+        raise
     listener.accept(host.loop, lambda: _http_protocol(server))
     return UvicornServer(server, done, listener)
 
@@ -138,6 +147,14 @@ async def _wait_until(predicate: Callable[[], bool]) -> None:
         await asyncio.sleep(0.001)
 
 
+def _check_started(server: uvicorn.Server) -> None:
+    """What :func:`_http_protocol` reads of a started server has the expected shape."""
+    protocol = found(UVICORN_PROTOCOL, server.config)
+    found(UVICORN_CYCLE, sys.modules[protocol.__module__])
+    found(UVICORN_SERVER, server, "server_state")
+    found(UVICORN_SERVER, server, "lifespan")
+
+
 def _http_protocol(server: uvicorn.Server) -> asyncio.Protocol:
     """A connection protocol of the started ``server``, made as uvicorn makes one per
     accepted socket (the keyword arguments of ``uvicorn.Server.startup``)."""
@@ -148,6 +165,10 @@ def _http_protocol(server: uvicorn.Server) -> asyncio.Protocol:
         app_state=server.lifespan.state,
     )
     return protocol
+
+
+for _name in ("main_loop", "on_tick"):  # overridden and called below
+    found(UVICORN_SERVER, uvicorn.Server, _name)
 
 
 class _Uvicorn(uvicorn.Server):

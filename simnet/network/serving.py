@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from simnet._patches import AIOHTTP_SERVER, found, swap
 from simnet.network.host import AxonHost
 from simnet.network.servers import Server, serve_aiohttp, serve_uvicorn
 from simnet.network.transports import BaseTransport, Listener
@@ -54,8 +55,10 @@ def serve_app(
         if _is_aiohttp_app(app):
 
             def adapt(server: Any) -> None:
-                handler = reporting_handler(server.request_handler, where, report)
-                server.request_handler = _handler_within(handler, context) if context else handler
+                handler = found(AIOHTTP_SERVER, server, "request_handler")
+                handler = reporting_handler(handler, where, report)
+                handler = _handler_within(handler, context) if context else handler
+                swap(AIOHTTP_SERVER, server, {"request_handler": handler})
                 inject_into_aiohttp(server, plans)
 
             return serve_aiohttp(host, app, listener, adapt)

@@ -17,7 +17,7 @@ from simnet.outside.cassettes import is_cassette, replaying
 from simnet.outside.services import OutsideServices, offline_modes, resolving
 from simnet.outside.stubs import Stubs
 from simnet.sandbox.offline import GUARD
-from simnet.sandbox.wallets import WalletFactory
+from simnet.sandbox.wallets import DeterministicWallets
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, Blocked, BlockingSites
 from simnet.wire.hygiene import MinerError, MinerProblem
 
@@ -30,7 +30,7 @@ class OfflineSession:
     def __init__(
         self,
         *,
-        wallets: WalletFactory,
+        wallets: DeterministicWallets,
         host: AxonHost | None = None,
         chain: ChainState | None = None,
         strict: bool = True,
@@ -99,11 +99,15 @@ class OfflineSession:
                 self._outside_routes.enter_context(resolving(self.outside.start(self._serve)))
             if self._cassette is not None:
                 self._outside_routes.enter_context(replaying(self._cassette))
-        except BaseException:  # a failed open holds nothing: the guard is given back
-            self._open = False
-            self._stop_watching()
-            self._release()
+        except BaseException:
+            self._abandon_open()
             raise
+
+    def _abandon_open(self) -> None:
+        """Give back what ``_go_offline`` took: a failed open holds nothing."""
+        self._open = False
+        self._stop_watching()
+        self._release()
 
     def _serve(self, app: Any, tls: tuple[str, str] | None) -> tuple[int, Callable[[], None]]:
         """Serve an outside service's app on loopback (TCP; HTTPS with ``tls``)."""

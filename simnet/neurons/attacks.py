@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 
 from simnet._compat import Axon, Dendrite, Synapse
+from simnet._wallets import keypair_for
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.simnet import Registration, Simnet
-from simnet.sandbox.wallets import keypair_for
 
 EXPECTED_STATUS = {
     "tampered_body": 500,

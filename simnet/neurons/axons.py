@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from simnet._compat import Axon, Wallet
+from simnet._compat import Axon, PriorityThreadPoolExecutor, Wallet
+from simnet._patches import AXON, found
 from simnet.network.host import AxonHost
 from simnet.network.servers import Server
 from simnet.network.serving import ServedMiner, fault_plans, serve_app
@@ -49,6 +50,7 @@ class ServedAxon(ServedMiner):
 
 def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:
     """Run ``Axon.__init__`` for ``axon`` advertising 127.0.0.1:``port``, on the host's pool."""
+    found(AXON, Axon, "__init__")
     kwargs.setdefault("config", _default_config())  # Axon deep-copies it
     with speedups.unused_server_config():
         Axon.__init__(
@@ -61,8 +63,8 @@ def loopback_init(axon: Axon, host: AxonHost, port: int, **kwargs: Any) -> None:
             **kwargs,
         )
     # The axon made a pool of its own (no threads yet); it uses the host's instead.
-    axon.thread_pool.shutdown(wait=False)
-    axon.thread_pool = host.thread_pool
+    found(AXON, axon, "thread_pool").shutdown(wait=False)
+    axon.thread_pool = host.thread_pool(PriorityThreadPoolExecutor)
 
 
 @functools.cache

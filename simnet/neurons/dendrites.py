@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 import aiohttp
 
 from simnet._compat import Dendrite, Wallet
+from simnet._patches import DENDRITE, found, swap
 
 
 def connected_dendrite(
@@ -41,6 +42,7 @@ _CONNECTED: dict[type[Dendrite], type[Dendrite]] = {}
 
 def _with_connector(cls: type[Dendrite]) -> type[Dendrite]:
     if cls not in _CONNECTED:
+        found(DENDRITE, cls, "session")
         namespace = {"__qualname__": cls.__qualname__}
         _CONNECTED[cls] = type(cls.__name__, (_SessionOnConnector, cls), namespace)
     return _CONNECTED[cls]
@@ -53,7 +55,7 @@ def retire(dendrites: Iterable[Dendrite]) -> None:
     loop runs in that thread, even with nothing left to close; each of these gets a
     ``close_session`` that closes nothing."""
     for dendrite in dendrites:
-        dendrite.close_session = _nothing_to_close  # type: ignore[method-assign]
+        swap(DENDRITE, dendrite, {"close_session": _nothing_to_close})
 
 
 def _nothing_to_close(*args: object, **kwargs: object) -> None:

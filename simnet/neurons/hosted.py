@@ -29,6 +29,7 @@ from typing import Any, NoReturn, SupportsIndex
 from simnet._compat import (
     Axon,
     Metagraph,
+    Synapse,
     Wallet,
     bittensor_logging_quiet,
     quiet_bittensor_logging,
@@ -176,7 +177,7 @@ class _Child:
         if self.settings.quiet:
             quiet_bittensor_logging()
         GUARD.acquire()
-        speedups.acquire()
+        speedups.acquire(Synapse)
         threshold = self.settings.blocking_threshold
         if threshold is not None:
             self.unwatch = self.host.watch_blocking(threshold, self._blocked)

@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from simnet._compat import Wallet
+from simnet._wallets import WalletFactory
 from simnet.network.host import AxonHost
 from simnet.network.local import (
     HEARTBEAT_SECONDS,
@@ -26,6 +27,7 @@ from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import offline
+from simnet.sandbox.wallets import DeterministicWallets
 from simnet.wire.hygiene import MinerProblem
 
 __all__ = [
@@ -42,6 +44,9 @@ __all__ = [
 
 class LocalNetwork(LocalState):
     """The shared chain state file, simnet's wallet directory and a subtensor over both."""
+
+    wallet_factory: ClassVar[type[DeterministicWallets]] = WalletFactory
+    wallets: WalletFactory
 
     def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
         super().__init__(path, create=create)

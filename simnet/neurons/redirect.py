@@ -35,6 +35,7 @@ from simnet._compat import (
     Wallet,
     bittensor,
 )
+from simnet._patches import CONSTRUCTORS, LOOP_POLICY, found, put_back
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
 from simnet.network.transports import BaseTransport
@@ -43,7 +44,7 @@ from simnet.neurons.axons import ServedAxon, loopback_init, serve_axon
 from simnet.neurons.dendrites import connected_dendrite
 from simnet.neurons.subtensor import NETWORK, FakeSubtensor, raise_if_unsimulated
 from simnet.sandbox.stand_ins import stand_in
-from simnet.sandbox.wallets import WalletFactory
+from simnet.sandbox.wallets import DeterministicWallets
 from simnet.wire.hygiene import recording
 
 # bittensor attribute -> what it builds. Lower-case aliases exist in 9.x only.
@@ -61,7 +62,8 @@ ROLES = {
     "dendrite": "dendrite",
     "Dendrite": "dendrite",
 }
-_MISSING = object()
+_ALWAYS = ("Subtensor", "AsyncSubtensor", "Metagraph", "Wallet", "Axon", "Dendrite")
+"""What every release of the neuron stack has (the others: 9.x's aliases, AsyncMetagraph)."""
 _installed: Redirect | None = None
 _install_lock = threading.Lock()
 
@@ -70,7 +72,7 @@ class Target(Protocol):
     """What redirected constructors build on (a :class:`~simnet.Simnet` is one)."""
 
     chain: ChainState
-    wallets: WalletFactory
+    wallets: DeterministicWallets
     host: AxonHost
     transport: BaseTransport
 
@@ -171,6 +173,8 @@ class Redirect:
     def install(self) -> Redirect:
         """Point bittensor's constructors here (and ``~`` at ``home``, if given)."""
         global _installed
+        names = [name for name in ROLES if name in _ALWAYS or name in bittensor.__dict__]
+        originals = {name: found(CONSTRUCTORS, bittensor, name) for name in names}
         with _install_lock:
             if _installed is not None:
                 raise RuntimeError(
@@ -186,12 +190,9 @@ class Redirect:
             "axon": self.axon,
             "dendrite": self.dendrite,
         }
-        for name, role in ROLES.items():
-            original = bittensor.__dict__.get(name, _MISSING)
-            if original is _MISSING:
-                continue
-            self._saved[name] = original
-            setattr(bittensor, name, stand_in(original, builders[role]))
+        self._saved = originals
+        for name, original in originals.items():
+            setattr(bittensor, name, stand_in(original, builders[ROLES[name]]))
         if self.home is not None:
             self.home.mkdir(parents=True, exist_ok=True)
             self._saved_home = os.environ.get("HOME")
@@ -212,9 +213,8 @@ class Redirect:
         if self._loop is not None:
             _give_back_loop(self._loop)
             self._loop = None
-        for name, original in self._saved.items():
-            setattr(bittensor, name, original)
-        self._saved.clear()
+        put_back(bittensor, self._saved)
+        self._saved = {}
         if self.home is not None and _installed is self:
             if self._saved_home is None:
                 os.environ.pop("HOME", None)
@@ -265,7 +265,10 @@ def _policy_local() -> Any:
     """The default policy's per-thread state (its current loop, whether one was set),
     read without making a loop as ``asyncio.get_event_loop()`` would on 3.10-3.11;
     ``None`` under another policy (uvloop's, a test's own), which is left alone."""
-    return getattr(asyncio.get_event_loop_policy(), "_local", None)
+    policy = asyncio.get_event_loop_policy()
+    if not isinstance(policy, asyncio.events.BaseDefaultEventLoopPolicy):
+        return None
+    return found(LOOP_POLICY, policy)
 
 
 def _give_back_loop(swap: _LoopSwap) -> None:

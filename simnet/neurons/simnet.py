@@ -17,7 +17,8 @@ from typing import Any
 
 import aiohttp
 
-from simnet._compat import Dendrite, Metagraph, Wallet
+from simnet._compat import Dendrite, Metagraph, Synapse, Wallet
+from simnet._wallets import WalletFactory
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
 from simnet.network.serving import fault_plans, stop_all
@@ -31,7 +32,6 @@ from simnet.neurons.redirect import Redirect
 from simnet.neurons.subnet import Registration, Subnet, check_size, miner_kinds, stakes
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.outside.stubs import Stubs
-from simnet.sandbox.wallets import WalletFactory
 from simnet.wire import speedups
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD, LoopWatch, excused
 from simnet.wire.faults import Fault, FaultPlan
@@ -121,7 +121,11 @@ class Simnet(OfflineSession):
         """Activate the offline guard. Called by ``with``; idempotent."""
         if not self._open:
             self._go_offline()
-            speedups.acquire()
+            try:
+                speedups.acquire(Synapse)
+            except BaseException:  # a changed seam
+                self._abandon_open()
+                raise
             if self._hosts is not None:
                 try:
                     assert self.chain.path is not None

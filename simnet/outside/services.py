@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from simnet._patches import AIOHTTP_SSL, found
 from simnet.outside.stubs import Asgi, Host, Stubs
 
 OFFLINE_MODES = {"WANDB_MODE": "offline"}
@@ -141,9 +142,7 @@ class OutsideServices:
             from aiohttp import connector
         except ImportError:  # pragma: no cover - aiohttp is a dependency
             return
-        context = getattr(connector, "_SSL_CONTEXT_VERIFIED", None)
-        if context is not None:
-            ca.configure_trust(context)
+        ca.configure_trust(found(AIOHTTP_SSL, connector))
 
     @property
     def app(self) -> Asgi:

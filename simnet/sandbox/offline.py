@@ -1,10 +1,10 @@
 """Keep a process on loopback: no external-IP lookups, no connections beyond this host.
 
-bittensor's ``Axon`` and ``Dendrite`` (9.x, 10.x) call ``networking.get_external_ip()`` when
-they are created, which asks public web services for this machine's address. While the
-guard is active that lookup answers ``LOOPBACK_IP`` at once (11.x has no such lookup), and
-any attempt to connect to (or resolve) an address that is not loopback raises
-:class:`OfflineViolation` naming it.
+While the guard is active, any attempt to connect to (or resolve) an address that is not
+loopback raises :class:`OfflineViolation` naming it. A stack adds what it must answer
+offline itself (:meth:`_Guard.while_active`): the neuron stack's ``simnet._compat`` makes
+bittensor's external-IP lookup (which ``Axon`` and ``Dendrite`` call when they are
+created, asking public web services) answer ``LOOPBACK_IP``; this room imports neither.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from simnet._release import NEURON_STACK
 
 LOOPBACK_IP = "127.0.0.1"
 """The address simnet's axons listen on and advertise, and the 'external IP' of every neuron."""
@@ -52,6 +50,8 @@ class _Guard:
         self._saved: dict[str, Any] = {}
         self._resolvers: list[Callable[[str, int | None], int | None]] = []
         self._stub_addresses: dict[str, str] = {}  # loopback address given out -> hostname
+        self._hooks: dict[str, Callable[[], Callable[[], None]]] = {}
+        self._undo: list[Callable[[], None]] = []
         self.violations: list[str] = []
 
     @property
@@ -69,6 +69,17 @@ class _Guard:
             self._depth -= 1
             if self._depth == 0:
                 self._uninstall()
+
+    def while_active(self, name: str, install: Callable[[], Callable[[], None]]) -> None:
+        """Run ``install`` each time the guard becomes active (at once, if it is), and the
+        undo it returns when it becomes inactive: how a stack adds a patch of its own
+        (``simnet._compat``: bittensor's external-IP lookup). One hook per ``name``."""
+        with self._lock:
+            if name in self._hooks:
+                return
+            self._hooks[name] = install
+            if self._depth > 0:
+                self._undo.append(install())
 
     def add_resolver(self, resolve: Callable[[str, int | None], int | None]) -> None:
         """Answer lookups of the hostnames ``resolve`` knows with a loopback port of its
@@ -139,6 +150,12 @@ class _Guard:
             raise self._refuse(f"a connection to {host}:{address[1]}")
 
     def _install(self) -> None:
+        for install in self._hooks.values():
+            try:
+                self._undo.append(install())
+            except BaseException:  # a hook refused (a changed seam): nothing stays patched
+                self._run_undo()
+                raise
         original_connect = socket.socket.connect
         original_connect_ex = socket.socket.connect_ex
         original_getaddrinfo = socket.getaddrinfo
@@ -168,21 +185,18 @@ class _Guard:
         socket.socket.connect = connect  # type: ignore[method-assign,assignment]
         socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
         socket.getaddrinfo = getaddrinfo
-        if NEURON_STACK:
-            from simnet._compat import networking
-
-            self._saved["get_external_ip"] = networking.get_external_ip
-            networking.get_external_ip = _loopback_external_ip
 
     def _uninstall(self) -> None:
         socket.socket.connect = self._saved["connect"]  # type: ignore[method-assign]
         socket.socket.connect_ex = self._saved["connect_ex"]  # type: ignore[method-assign]
         socket.getaddrinfo = self._saved["getaddrinfo"]
-        if "get_external_ip" in self._saved:
-            from simnet._compat import networking
-
-            networking.get_external_ip = self._saved["get_external_ip"]
         self._saved = {}
+        self._run_undo()
+
+    def _run_undo(self) -> None:
+        undo, self._undo = self._undo, []
+        for step in reversed(undo):
+            step()
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -191,10 +205,6 @@ def _is_ip_literal(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _loopback_external_ip() -> str:
-    return LOOPBACK_IP
 
 
 GUARD = _Guard()

@@ -1,5 +1,7 @@
-"""Deterministic, unencrypted, real wallets in a simnet directory: ``bittensor_wallet.Wallet``
-for the neuron stack (9.x, 10.x); ``simnet.v11.wallets`` makes 11.x's own from the same seeds."""
+"""Deterministic, unencrypted, real wallets in a simnet directory: the seeds, the directory
+and the cache both stacks share. Each stack makes its own SDK's wallets from them
+(``simnet._wallets``: ``bittensor_wallet.Wallet`` for 9.x/10.x; ``simnet.v11.wallets``:
+11.x's); this room imports neither."""
 
 from __future__ import annotations
 
@@ -10,26 +12,16 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-    from simnet._compat import Keypair, Wallet
 
 
 def seed_for(*parts: str) -> str:
     """The hex seed simnet derives keys from: the same parts give the same keys, on
     every bittensor release."""
     return hashlib.sha256("/".join(("simnet", *parts)).encode()).hexdigest()
-
-
-def keypair_for(*parts: str) -> Keypair:
-    """The sr25519 keypair simnet derives from ``parts``: the same parts give the same keys."""
-    from simnet._compat import Keypair
-
-    # The stub says bytes; bittensor_wallet's runtime takes only a hex string here.
-    return Keypair.create_from_seed(seed_for(*parts))  # type: ignore[arg-type]
 
 
 _MEMORY_FS = Path("/dev/shm")
@@ -48,12 +40,13 @@ def scratch_dir() -> str | None:
     return str(_MEMORY_FS)
 
 
-_SHARED: dict[type, WalletFactory] = {}
+_SHARED: dict[type, DeterministicWallets] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-class WalletFactory:
-    """Makes real wallets whose keys depend only on their names.
+class DeterministicWallets:
+    """Makes real wallets whose keys depend only on their names (a stack's subclass says
+    how, in :meth:`_create`: :class:`simnet.WalletFactory`, :class:`simnet.v11.Wallets`).
 
     ``factory("alice")`` and ``factory("alice", hotkey="miner")`` share a coldkey and
     differ in hotkey; asking twice gives the same keys. Key files are written without
@@ -70,9 +63,9 @@ class WalletFactory:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], Wallet] = {}
+        self._cache: dict[tuple[str, str], Any] = {}
 
-    def __call__(self, name: str, hotkey: str = "default") -> Wallet:
+    def __call__(self, name: str, hotkey: str = "default") -> Any:
         """The wallet ``name`` with hotkey ``hotkey``, created on first use."""
         if not name or not hotkey:
             raise ValueError(f"wallet name and hotkey must be non-empty, got {name=!r} {hotkey=!r}")
@@ -82,15 +75,8 @@ class WalletFactory:
                 self._cache[key] = self._create(name, hotkey)
             return self._cache[key]
 
-    def _create(self, name: str, hotkey: str) -> Wallet:
-        from simnet._compat import Wallet
-
-        wallet = Wallet(name=name, hotkey=hotkey, path=str(self.root))
-        coldkey = keypair_for("coldkey", name)
-        wallet.set_coldkey(coldkey, encrypt=False, overwrite=True)
-        wallet.set_coldkeypub(coldkey, overwrite=True)
-        wallet.set_hotkey(keypair_for("hotkey", name, hotkey), encrypt=False, overwrite=True)
-        return wallet
+    def _create(self, name: str, hotkey: str) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not say how to make a wallet")
 
     @classmethod
     def shared(cls) -> Self:

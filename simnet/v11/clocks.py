@@ -20,6 +20,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
+from simnet._patches import HTTP_AUTH, found, put_back, swap
 from simnet.v11.sdk import http_auth
 
 
@@ -121,20 +122,24 @@ class _NonceStore:
 
 
 class _Installation:
-    """Reference-counted patches of ``bittensor.http_auth``'s ``time`` and default store."""
+    """Reference-counted patches of ``bittensor.http_auth``'s ``time`` and default store
+    (the seam ``simnet._patches.HTTP_AUTH``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._depth = 0
-        self._saved: tuple[Any, Any] | None = None
+        self._saved: dict[str, Any] | None = None
         self.routes = _Routes()
 
     def acquire(self, clock: Clock) -> None:
         with self._lock:
             if self._depth == 0:
-                self._saved = (http_auth.time, http_auth._default_nonce_store)
-                http_auth.time = _TimeModule(self.routes)
-                http_auth._default_nonce_store = _NonceStore(self._saved[1])  # type: ignore[assignment]
+                store = found(HTTP_AUTH, http_auth, "_default_nonce_store")
+                routed = {
+                    "time": _TimeModule(self.routes),
+                    "_default_nonce_store": _NonceStore(store),
+                }
+                self._saved = swap(HTTP_AUTH, http_auth, routed)
             self._depth += 1
             self.routes.clock = clock
 
@@ -142,7 +147,7 @@ class _Installation:
         with self._lock:
             self._depth -= 1
             if self._depth == 0 and self._saved is not None:
-                http_auth.time, http_auth._default_nonce_store = self._saved
+                put_back(http_auth, self._saved)
                 self._saved = None
                 self.routes.clock = None
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from simnet.network.local import LocalState
-from simnet.sandbox.wallets import WalletFactory
+from simnet.sandbox.wallets import DeterministicWallets
 from simnet.v11.wallets import Wallets
 
 
 class LocalNetwork(LocalState):
     """The shared chain state file and simnet's 11.x wallets (``bittensor.Wallet``)."""
 
-    wallet_factory: ClassVar[type[WalletFactory]] = Wallets
+    wallet_factory: ClassVar[type[DeterministicWallets]] = Wallets
     wallets: Wallets

@@ -7,6 +7,7 @@ as the neuron stack's :class:`simnet.Simnet`; what differs is what 11.x ships.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import aiohttp
 import httpx
 import httpx._client as httpx_client
 
+from simnet._patches import HTTPX_TRANSPORT, RPC_SUBSTRATE, put_back, swap
 from simnet.chain.state import ChainState
 from simnet.network.host import AxonHost
 from simnet.network.servers import Server
@@ -30,6 +32,13 @@ from simnet.v11.substrate import ChainSubstrate
 from simnet.v11.wallets import Wallets
 from simnet.wire.blocking import DEFAULT_BLOCKING_THRESHOLD
 from simnet.wire.faults import Fault, FaultPlan
+
+_open_network: Network | None = None
+_open_lock = threading.Lock()
+
+
+class NetworkAlreadyOpen(RuntimeError):
+    """A second :class:`Network` opened while another is open in the process."""
 
 
 class UnknownReceiver(ValueError):
@@ -95,21 +104,47 @@ class Network(OfflineSession):
         self.clock = Clock()
         """The network's clock, as btauth/1 reads it (``net.clock.advance(30)``)."""
         self._served: list[ServedApp] = []
-        self._saved: dict[str, Any] = {}
+        self._saved: dict[Any, dict[str, Any]] = {}  # module -> its attributes swapped
 
     # -- lifecycle -----------------------------------------------------------------------
     def open(self) -> Network:
-        """Go offline and redirect the SDK's clients here. Called by ``with``; idempotent."""
+        """Go offline and redirect the SDK's clients here. Called by ``with``; idempotent.
+
+        One network is open at a time in a process: the SDK's clients built without
+        ``substrate=`` (and, over memory, httpx clients built without a transport) reach
+        the open one, so a second is refused with one line until the first closes."""
+        global _open_network
         if self._open:
             return self
-        self._go_offline()
-        INSTALLATION.acquire(self.clock)
-        self._saved = {"RpcSubstrate": client_module.RpcSubstrate}
-        client_module.RpcSubstrate = self._rpc_substrate  # type: ignore[assignment,misc]
-        if not self.transport.stock_clients_reach:
-            self._saved["AsyncHTTPTransport"] = httpx_client.AsyncHTTPTransport
-            httpx_client.AsyncHTTPTransport = self._memory_transport  # type: ignore[assignment,misc]
+        with _open_lock:
+            if _open_network is not None:
+                raise NetworkAlreadyOpen(
+                    f"another simnet.v11.Network is open in this process ({_open_network!r}); "
+                    "close it first: bittensor.Client() built without substrate= reaches "
+                    "one network's chain"
+                )
+            _open_network = self
+        try:
+            self._go_offline()
+            try:
+                self._redirect_clients()
+            except BaseException:  # a changed seam: a failed open holds nothing
+                self._undo_redirects()
+                self._abandon_open()
+                raise
+        except BaseException:
+            with _open_lock:
+                _open_network = None
+            raise
         return self
+
+    def _redirect_clients(self) -> None:
+        rpc = swap(RPC_SUBSTRATE, client_module, {"RpcSubstrate": self._rpc_substrate})
+        self._saved = {client_module: rpc}
+        if not self.transport.stock_clients_reach:
+            memory = {"AsyncHTTPTransport": self._memory_transport}
+            self._saved[httpx_client] = swap(HTTPX_TRANSPORT, httpx_client, memory)
+        INSTALLATION.acquire(self.clock)
 
     def _address_for(self, hotkey: str, ip: str, port: int) -> tuple[str, int]:
         """Where the chain records ``hotkey``'s axon: for a miner served here, the address
@@ -130,20 +165,25 @@ class Network(OfflineSession):
         When ``strict`` (the default), raises :class:`simnet.MinerError` if a served miner
         misbehaved (an exception escaping the app, the event loop blocked).
         """
+        global _open_network
         if not self._open:
             return
         self._open = False
         try:
             self._stop_watching()
             stop_all(self.served)
-            client_module.RpcSubstrate = self._saved["RpcSubstrate"]  # type: ignore[misc]
-            if "AsyncHTTPTransport" in self._saved:
-                httpx_client.AsyncHTTPTransport = self._saved["AsyncHTTPTransport"]  # type: ignore[misc]
-            self._saved = {}
         finally:
+            self._undo_redirects()
             INSTALLATION.release()
             self._release()
+            with _open_lock:
+                _open_network = None
         self._raise_problems()
+
+    def _undo_redirects(self) -> None:
+        for holder, originals in self._saved.items():
+            put_back(holder, originals)
+        self._saved = {}
 
     def __enter__(self) -> Network:
         return self.open()

@@ -9,12 +9,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from simnet._patches import V11_WALLET, V11_WALLET_MODULE, Seam, put_back, swap
 from simnet.sandbox.stand_ins import stand_in
 from simnet.v11.sdk import Wallet, bittensor
 from simnet.v11.wallets import Wallets
-
-_PLACES = (("bittensor", "Wallet"), ("bittensor", "wallet"), ("bittensor.wallet", "Wallet"))
-"""Where a script finds the class: the package's name, its lower-case alias, its module."""
 
 
 class WalletRedirect:
@@ -24,7 +22,7 @@ class WalletRedirect:
         self.wallets = wallets
         self.names: dict[str, tuple[str, str]] = {}
         """hotkey ss58 -> (wallet name, hotkey name) of every wallet built so far."""
-        self._saved: list[tuple[Any, str, Any]] = []
+        self._saved: list[tuple[Any, dict[str, Any]]] = []
 
     def build(self, name: str = "default", hotkey: str = "default", path: Any = None) -> Any:
         """Simnet's wallet ``name``/``hotkey`` (``"cold/hot"`` as the real class reads it)."""
@@ -35,17 +33,31 @@ class WalletRedirect:
 
     def install(self) -> WalletRedirect:
         replacement = stand_in(Wallet, self.build)
-        for module_name, attribute in _PLACES:
-            module = sys.modules.get(module_name, bittensor)
-            if getattr(module, attribute, None) is Wallet:
-                self._saved.append((module, attribute, Wallet))
-                setattr(module, attribute, replacement)
+        try:
+            for seam, module, attributes in self._places():
+                originals = swap(seam, module, dict.fromkeys(attributes, replacement))
+                self._saved.append((module, originals))
+        except BaseException:  # a changed seam: nothing left patched
+            self.uninstall()
+            raise
         return self
+
+    @staticmethod
+    def _places() -> list[tuple[Seam, Any, list[str]]]:
+        """Where a script finds the class: the package's name (required), its lower-case
+        alias and its module (where the release has them)."""
+        places = [(V11_WALLET, bittensor, ["Wallet"])]
+        if getattr(bittensor, "wallet", None) is Wallet:
+            places[0][2].append("wallet")
+        module = sys.modules.get("bittensor.wallet")
+        if module is not None:
+            places.append((V11_WALLET_MODULE, module, ["Wallet"]))
+        return places
 
     def uninstall(self) -> None:
         """Put back what was there. Idempotent."""
-        for module, attribute, original in self._saved:
-            setattr(module, attribute, original)
+        for module, originals in reversed(self._saved):
+            put_back(module, originals)
         self._saved.clear()
 
     def __enter__(self) -> WalletRedirect:

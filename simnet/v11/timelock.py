@@ -7,18 +7,22 @@ signature of its reveal round; offline there is none. bittensor 11 encrypts thro
 the functions off the module at each call. :func:`install` wraps them: each still
 encrypts for real, and the ciphertext it returns is recorded with its plaintext. The
 chain double looks a submitted ciphertext up here (:func:`lookup`); one it does not
-find (encrypted in another process, or by other code) is kept and never revealed.
+find (encrypted in another process, or by other code) is kept and never revealed. The
+wrappers stay for the process (the seam ``simnet._patches.TIMELOCK``); a release whose
+functions are gone or take their arguments elsewhere stops with one line.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simnet._patches import TIMELOCK, found, swap
 from simnet.chain.commitments import scale_bytes
 from simnet.v11.sdk import bittensor_core
 
@@ -56,10 +60,30 @@ def _record(ciphertext: bytes, sealed: Sealed) -> None:
             _seen.popitem(last=False)
 
 
+_READS = {
+    "get_encrypted_commit_v2": ("uids", "weights", "version_key", *(None,) * 8, "hotkey"),
+    "encrypt_at_round": ("data",),
+    "get_encrypted_commitment": ("data",),
+}
+"""The arguments :func:`_weights`, :func:`_at_round` and :func:`_commitment` read, by
+position (``None``: not read)."""
+
+
+def _checked(name: str) -> Any:
+    """``bittensor_core.<name>``, whose parameters are where the recorders read them."""
+    original = found(TIMELOCK, bittensor_core, name)
+    try:
+        names = list(inspect.signature(original).parameters)
+    except (TypeError, ValueError):
+        return original  # no signature to read: the recorders' fallbacks decide
+    for index, wanted in enumerate(_READS[name]):
+        if wanted is not None and (index >= len(names) or names[index] != wanted):
+            raise TIMELOCK.changed(f"it takes ({', '.join(names)})", name)
+    return original
+
+
 def _wrap(name: str, record: Callable[[tuple[Any, ...], dict[str, Any], Any], None]) -> None:
-    original = getattr(bittensor_core, name, None)
-    if original is None:
-        return
+    original = _checked(name)
 
     @functools.wraps(original)
     def recording(*args: Any, **kwargs: Any) -> Any:
@@ -70,7 +94,7 @@ def _wrap(name: str, record: Callable[[tuple[Any, ...], dict[str, Any], Any], No
             pass
         return result
 
-    setattr(bittensor_core, name, recording)
+    swap(TIMELOCK, bittensor_core, {name: recording})
 
 
 def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
@@ -107,6 +131,8 @@ def install() -> None:
     with _lock:
         if _installed:
             return
+        for name in _READS:  # all of them checked before any is wrapped
+            _checked(name)
         _installed = True
     _wrap("get_encrypted_commit_v2", _weights)
     _wrap("encrypt_at_round", _at_round)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from simnet.sandbox.wallets import WalletFactory, seed_for
+from simnet.sandbox.wallets import DeterministicWallets, seed_for
 from simnet.v11.sdk import Wallet
 
 
-class Wallets(WalletFactory):
+class Wallets(DeterministicWallets):
     """:class:`simnet.WalletFactory` making bittensor 11's own ``Wallet`` objects."""
 
     def _create(self, name: str, hotkey: str) -> Any:

@@ -44,6 +44,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from simnet._patches import HANDLE_RUN, found
 from simnet.wire.hygiene import MinerProblem
 
 DEFAULT_BLOCKING_THRESHOLD = 0.2  # seconds
@@ -179,6 +180,7 @@ def _watch(record: _LoopRecord) -> None:
         if record.loop in _records:
             raise RuntimeError(f"{record.loop!r} is already watched")
         if not _records:
+            found(HANDLE_RUN, asyncio.Handle)
             if asyncio.Handle._run is not _ORIGINAL_RUN:
                 raise RuntimeError(
                     "asyncio.Handle._run was replaced by something else; simnet cannot "

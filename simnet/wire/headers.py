@@ -3,11 +3,17 @@ change them are :mod:`simnet.fuzz.variations`')."""
 
 from __future__ import annotations
 
-from simnet._compat import Synapse, TerminalInfo
+from typing import Any
+
 from simnet.sandbox.offline import LOOPBACK_IP
-from simnet.sandbox.wallets import keypair_for
 
 RawHeaders = list[tuple[bytes, bytes]]
+
+MINER_HOTKEY = "5FbSPCrmVwNPDCGHoZLim2eKby1XFmEZethn5C5ayREmZoDF"
+"""The address of simnet's deterministic hotkey ``("hotkey", "miner")`` (tests/test_wallets.py
+checks it is ``simnet._wallets.keypair_for``'s)."""
+VALIDATOR_HOTKEY = "5FNtzUcsK5eYtgma14LCAVh9ZGMqu8cSucYmf1s5KBXGYSZc"
+"""The address of simnet's deterministic hotkey ``("hotkey", "validator")``."""
 
 METADATA_HEADERS = ("name", "timeout", "total_size", "header_size")
 NUMERIC_HEADERS = (
@@ -32,25 +38,26 @@ ERROR_MESSAGES = {
 }
 
 
-def axon_response_headers(synapse: Synapse, *, status: int = 200) -> RawHeaders:
-    """The headers a real axon sends back for ``synapse``, in the order it sends them.
+def axon_response_headers(synapse: Any, *, status: int = 200) -> RawHeaders:
+    """The headers a real axon sends back for ``synapse`` (a bittensor ``Synapse``), in
+    the order it sends them.
 
     For a 200 they describe a stream (``text/event-stream``, chunked); for other
     statuses they describe the axon's JSON error body.
     """
     answered = synapse.model_copy(deep=True)
-    miner, validator = keypair_for("hotkey", "miner"), keypair_for("hotkey", "validator")
+    terminal_info = _terminal_info(type(synapse))
     nonce = 1_764_000_000_000_000_000
-    answered.dendrite = TerminalInfo(
+    answered.dendrite = terminal_info(
         ip=LOOPBACK_IP,
         port=50123,
         version=10_005_000,
         nonce=nonce,
         uuid="5f1d8a2e-c98f-11f0-a8a9-0242ac110002",
-        hotkey=validator.ss58_address,
+        hotkey=VALIDATOR_HOTKEY,
         signature="0x" + "ab" * 64,
     )
-    answered.axon = TerminalInfo(
+    answered.axon = terminal_info(
         status_code=status,
         status_message="Success" if status == 200 else ERROR_MESSAGES.get(status, "Error"),
         process_time=0.0012,
@@ -59,7 +66,7 @@ def axon_response_headers(synapse: Synapse, *, status: int = 200) -> RawHeaders:
         version=10_005_000,
         nonce=nonce + 1,
         uuid="6a2e9b3f-c98f-11f0-a8a9-0242ac110002",
-        hotkey=miner.ss58_address,
+        hotkey=MINER_HOTKEY,
         signature="0x" + "cd" * 64,
     )
     headers = answered.to_headers()
@@ -67,6 +74,11 @@ def axon_response_headers(synapse: Synapse, *, status: int = 200) -> RawHeaders:
     if status == 200:
         return [(b"content-type", b"text/event-stream"), *raw, (b"transfer-encoding", b"chunked")]
     return [*raw, (b"content-type", b"application/json")]
+
+
+def _terminal_info(synapse_class: Any) -> Any:
+    """bittensor's ``TerminalInfo``, as the synapse class's own ``dendrite`` default."""
+    return type(synapse_class.model_fields["dendrite"].get_default(call_default_factory=True))
 
 
 def error_body(status: int) -> bytes:

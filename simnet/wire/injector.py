@@ -3,9 +3,11 @@ uvicorn) and the same faults inside aiohttp's own server, sharing one matcher.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from simnet._patches import AIOHTTP_REQUEST, AIOHTTP_SERVER, AIOHTTP_WRITER, found, put_back, swap
 from simnet.wire.faults import (
     NO_ANSWER,
     Emit,
@@ -203,8 +205,10 @@ def inject_into_aiohttp(server: web.Server, plans: list[FaultPlan]) -> None:
     as :class:`FaultInjector` does under uvicorn: its request factory gives each faulted
     request a writer passing the response through the faults, and its handler answers
     for a fault that replaces the response. Call before the server's first connection."""
+    _check_writer()
     matcher = FaultMatcher(plans)
-    make_request, handler = server.request_factory, server.request_handler
+    make_request = found(AIOHTTP_SERVER, server, "request_factory")
+    handler = found(AIOHTTP_SERVER, server, "request_handler")
 
     def faulted_request(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> Any:
         transport = protocol.transport
@@ -242,19 +246,36 @@ def inject_into_aiohttp(server: web.Server, plans: list[FaultPlan]) -> None:
         status, body = answer
         return web.Response(status=status, body=body, content_type="application/json")
 
-    server.request_factory = faulted_request
-    server.request_handler = faulted_handler
+    swap(
+        AIOHTTP_SERVER,
+        server,
+        {"request_factory": faulted_request, "request_handler": faulted_handler},
+    )
 
 
 async def _handled_unanswered(handler: Handler, request: web.BaseRequest) -> None:
     """Run ``handler`` on ``request`` in full with its response written nowhere (the
     request's payload writer swapped for one that drops everything while it runs)."""
-    writer = request._payload_writer
-    request._payload_writer = _DroppingWriter(writer)  # type: ignore[assignment]
+    dropping = _DroppingWriter(found(AIOHTTP_REQUEST, request))
+    originals = swap(AIOHTTP_REQUEST, request, {"_payload_writer": dropping})
     try:
         await handler(request)
     finally:
-        request._payload_writer = writer
+        put_back(request, originals)
+
+
+@functools.cache
+def _check_writer() -> None:
+    """aiohttp's response writer has the methods the fault plans wrap, and no method
+    that writes beyond those the dropping writer stands in for."""
+    from aiohttp.http_writer import StreamWriter
+
+    for name in AIOHTTP_WRITER.attributes:
+        found(AIOHTTP_WRITER, StreamWriter, name)
+    writing = [n for n in dir(StreamWriter) if n.startswith(("write", "send"))]
+    unknown = [n for n in writing if n not in AIOHTTP_WRITER.attributes]
+    if unknown:
+        raise AIOHTTP_WRITER.changed(f"it has {', '.join(unknown)}, unknown to simnet")
 
 
 class _DroppingWriter:

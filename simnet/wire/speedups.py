@@ -3,7 +3,9 @@
 ``Synapse.to_headers()`` calls ``get_required_fields()``, which rebuilds the class's JSON
 schema on every call (about 6 ms). The answer depends only on the class, so while simnet
 is active it is computed once per class. Behaviour is unchanged: the same list, a fresh
-copy each call; classes that override ``get_required_fields`` keep their own.
+copy each call; classes that override ``get_required_fields`` keep their own. The
+neuron stack passes bittensor's ``Synapse`` in (this room imports no stack); every
+patch here is a seam of :mod:`simnet._patches`.
 """
 
 from __future__ import annotations
@@ -16,15 +18,23 @@ from typing import Any
 
 import uvicorn
 
-from simnet._compat import Synapse
+from simnet._patches import (
+    FASTAPI_ANALYSIS,
+    REQUIRED_FIELDS,
+    UVICORN_LOGGING,
+    found,
+    put_back,
+    swap,
+)
 
 _lock = threading.Lock()
 _depth = 0
+_synapse: Any = None  # bittensor's Synapse, while the cache is installed
 _original: Any = None
 _cache: dict[type, list[str]] = {}
 
 
-def _cached_required_fields(self: Synapse) -> list[str]:
+def _cached_required_fields(self: Any) -> list[str]:
     cls = type(self)
     fields = _cache.get(cls)
     if fields is None:
@@ -33,24 +43,26 @@ def _cached_required_fields(self: Synapse) -> list[str]:
     return list(fields)
 
 
-def acquire() -> None:
-    """Install the per-class cache (reference counted)."""
-    global _depth, _original
+def acquire(synapse: type) -> None:
+    """Install the per-class cache on bittensor's ``synapse`` class (reference counted)."""
+    global _depth, _original, _synapse
     with _lock:
         if _depth == 0:
-            _original = Synapse.get_required_fields
-            Synapse.get_required_fields = _cached_required_fields  # type: ignore[method-assign]
+            replaced = {"get_required_fields": _cached_required_fields}
+            _original = swap(REQUIRED_FIELDS, synapse, replaced)["get_required_fields"]
+            _synapse = synapse
         _depth += 1
 
 
 def release() -> None:
     """Remove the cache when the last user releases it."""
-    global _depth
+    global _depth, _synapse
     with _lock:
         _depth -= 1
         if _depth == 0:
-            Synapse.get_required_fields = _original  # type: ignore[method-assign]
+            put_back(_synapse, {"get_required_fields": _original})
             _cache.clear()
+            _synapse = None
 
 
 @contextlib.contextmanager
@@ -58,14 +70,15 @@ def bypassed() -> Iterator[None]:
     """bittensor's own ``get_required_fields`` for a while, even with the cache installed
     (benchmarks compare simnet with stock bittensor in one process)."""
     with _lock:
-        current = Synapse.get_required_fields
-        if _original is not None:
-            Synapse.get_required_fields = _original  # type: ignore[method-assign]
+        synapse = _synapse
+        if synapse is not None:
+            synapse.get_required_fields = _original
     try:
         yield
     finally:
         with _lock:
-            Synapse.get_required_fields = current  # type: ignore[method-assign]
+            if synapse is not None:
+                synapse.get_required_fields = _cached_required_fields
 
 
 _config_lock = threading.Lock()
@@ -81,12 +94,11 @@ def unused_server_config() -> Iterator[None]:
     and no logging configuration.
     """
     with _config_lock:
-        original = uvicorn.Config.configure_logging
-        uvicorn.Config.configure_logging = _no_logging_setup  # type: ignore[method-assign]
+        originals = swap(UVICORN_LOGGING, uvicorn.Config, {"configure_logging": _no_logging_setup})
         try:
             yield
         finally:
-            uvicorn.Config.configure_logging = original  # type: ignore[method-assign]
+            put_back(uvicorn.Config, originals)
 
 
 def _no_logging_setup(self: uvicorn.Config) -> None:
@@ -114,7 +126,7 @@ def route_analysis_once() -> Iterator[None]:
     import fastapi.dependencies.utils as dependencies
 
     with _route_lock:
-        original = dependencies.analyze_param
+        original = found(FASTAPI_ANALYSIS, dependencies)
 
         def analysed_once(**kwargs: Any) -> Any:
             key = _analysis_key(kwargs)
@@ -127,11 +139,11 @@ def route_analysis_once() -> Iterator[None]:
                 found = _analysed[key] = original(**kwargs)
             return found
 
-        dependencies.analyze_param = analysed_once
+        swap(FASTAPI_ANALYSIS, dependencies, {"analyze_param": analysed_once})
         try:
             yield
         finally:
-            dependencies.analyze_param = original
+            put_back(dependencies, {"analyze_param": original})
 
 
 def _analysis_key(kwargs: dict[str, Any]) -> tuple[tuple[str, Hashable], ...] | None:

@@ -207,3 +207,26 @@ def test_a_served_app_is_the_one_served_handle(simnet_v11: Network, simnet_trans
 
     wallet = simnet_v11.wallet("miner")
     assert_the_one_served_handle(simnet_v11.serve(1, create_app(wallet), wallet), simnet_transport)
+
+
+def test_a_second_open_network_is_refused_in_one_line_and_closing_out_of_order_keeps_the_first():
+    from simnet.v11.network import NetworkAlreadyOpen
+    from simnet.v11.sdk import client_module
+
+    original = client_module.RpcSubstrate
+    first = Network(transport="memory", blocking_threshold=None).open()
+    second = Network(blocking_threshold=None)
+    try:
+        with pytest.raises(NetworkAlreadyOpen) as refused:
+            second.open()
+        second.close()  # the refused one, closed before the first: changes nothing
+        assert client_module.RpcSubstrate == first._rpc_substrate
+    finally:
+        first.close()
+
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).startswith("another simnet.v11.Network is open in this process")
+    assert client_module.RpcSubstrate is original
+    with Network(blocking_threshold=None) as again:  # and one opens again
+        assert client_module.RpcSubstrate == again._rpc_substrate
+    assert client_module.RpcSubstrate is original

@@ -114,7 +114,7 @@ def test_a_chain_read_simnet_does_not_model_is_one_line_and_exit_1(tmp_path):
         "import asyncio, bittensor as bt\n"
         "async def main():\n"
         "    async with bt.Client('finney') as client:\n"
-        "        await client.balances.get(bt.Wallet('a').coldkeypub.ss58_address)\n"
+        "        await client.timestamp()\n"
         "asyncio.run(main())\n"
     )
     result = run(tmp_path / "chain.sqlite", "python", "-c", code)
