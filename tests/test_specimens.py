@@ -244,6 +244,17 @@ def test_a_parser_dropping_every_newline_fails_only_the_round_trip():
     )
 
 
+def test_the_round_trip_sends_the_fields_it_judges_blank_as_a_validator_does():
+    # The reference protocol appends to completion: a drawn completion='0' would be kept
+    # ahead of the streamed text ('0hello world'), which loses nothing.
+    from protocol import StreamPrompting
+    from simnet.properties import check_round_trip
+
+    check_round_trip(
+        StreamPrompting, expected=specimens.completion_is_the_text, max_examples=BUDGET, seed=0
+    )
+
+
 def test_a_failure_only_the_one_byte_split_of_a_sample_shows_is_reported_and_replays():
     # Before the split was recorded outside hypothesis' replay, this run ended "holds"
     # with a note that the result varies between runs of the same input.
