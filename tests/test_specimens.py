@@ -92,8 +92,9 @@ def test_harmless_protocols_pass_every_property(cls, check):
         (check_error_bodies, specimens.RecordsErrors, None),
         # None to "": nothing of the error body.
         (check_error_bodies, specimens.ClearsCompletion, None),
-        # bittensor's own reading refuses the class default: no variation is to blame.
-        (check_header_contract, specimens.BadDefaultSeed, "bittensor's own reading cannot"),
+        # bittensor's own reading refuses the class default: no variation is to blame,
+        # and the note names the step that raised (not extract_response_json).
+        (check_header_contract, specimens.BadDefaultSeed, "(process_server_response raises"),
         # extract_response_json needs texts, which the validator always sends.
         (check_header_contract, specimens.OptionalTexts, "on a synapse with texts=None"),
     ],
