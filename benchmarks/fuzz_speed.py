@@ -27,7 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "jsonl_subnet")]
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+import hypothesis  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from jsonl_subnet.protocol import JsonLinesQuery  # noqa: E402
 from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
@@ -35,8 +36,10 @@ from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
 from protocol import StreamPrompting  # noqa: E402
 from simnet import strategies  # noqa: E402
 from simnet._compat import quiet_bittensor_logging  # noqa: E402
+from simnet.fuzz.inputs import judged_samples, payload_strategy  # noqa: E402
+from simnet.fuzz.profiles import profile_settings  # noqa: E402
+from simnet.fuzz.properties import ERROR_STATUSES  # noqa: E402
 from simnet.fuzz.runs import base_headers, user_fields  # noqa: E402
-from simnet.fuzz.samples import DEFAULT_SAMPLES  # noqa: E402
 from simnet.properties import PROPERTIES  # noqa: E402
 from simnet.wire.headers import error_body  # noqa: E402
 
@@ -86,18 +89,18 @@ async def _bare_run(
         return type(exc).__name__, None
 
 
-_SETTINGS = settings(
-    database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
-)
+# The bare tests run with the settings and the seed simnet's properties use, and draw
+# from the same strategies in the same order: the same examples, not just the same kind.
 
 
 def bare_chunking(cls: type, examples: int, consumer: Any = None) -> int:
     loop, count = asyncio.new_event_loop(), 0
 
-    @settings(_SETTINGS, max_examples=examples)
+    @hypothesis.seed(0)
+    @profile_settings(examples)
     @given(
         synapse=strategies.synapses(cls),
-        payload=strategies.payloads(samples=list(DEFAULT_SAMPLES)),
+        payload=payload_strategy(judged_samples(None)),
         data=st.data(),
     )
     def test(synapse: Any, payload: bytes, data: Any) -> None:
@@ -116,8 +119,9 @@ def bare_chunking(cls: type, examples: int, consumer: Any = None) -> int:
 def bare_error_bodies(cls: type, examples: int) -> int:
     loop, count = asyncio.new_event_loop(), 0
 
-    @settings(_SETTINGS, max_examples=examples)
-    @given(synapse=strategies.synapses(cls), status=st.sampled_from([403, 500]), data=st.data())
+    @hypothesis.seed(0)
+    @profile_settings(examples)
+    @given(synapse=strategies.synapses(cls), status=st.sampled_from(ERROR_STATUSES), data=st.data())
     def test(synapse: Any, status: int, data: Any) -> None:
         nonlocal count
         count += 1

@@ -269,7 +269,7 @@ OPTIONAL_PROPERTIES: dict[str, Callable[..., PropertyReport]] = {
     "round_trip": check_round_trip,
 }
 """Properties run on request (``simnet fuzz --yields``, ``--simnet-fuzz-yields``;
-``simnet fuzz --round-trip MODULE:FUNC``)."""
+``--round-trip MODULE:FUNC`` after ``simnet fuzz``'s target or on a ``simnet_fuzz`` line)."""
 
 
 def accepted(check: Callable[..., PropertyReport], **options: Any) -> dict[str, Any]:
