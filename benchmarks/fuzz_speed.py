@@ -1,12 +1,14 @@
 """Fuzzing speed: simnet's properties beside bare hypothesis tests doing the same work.
 
-    .venv/bin/python benchmarks/fuzz_speed.py [--examples N] [--rounds R]
+    .venv/bin/python benchmarks/fuzz_speed.py [--examples N] [--rounds R] [--property P]
 
 For the reference protocol and a JSON-lines protocol, each property runs interleaved
 with a bare hypothesis test that draws the same synapses, payloads and chunkings and runs
 the protocol over a minimal response double (chunks handed out by a plain async
-iterator, no checks beyond the property's own comparison). Reports examples/s (median
-of the rounds, with min-max), the ratio bare/simnet, and the machine's load.
+iterator, no checks beyond the property's own comparison); ``chunking+consumer`` gives
+both sides the validator's consumer. The two sides alternate which runs first in each
+round. Reports examples/s (median of the rounds, with min-max), the ratio bare/simnet,
+and the machine's load.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "examples" / "jsonl_subnet")]
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+import hypothesis  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from jsonl_subnet.protocol import JsonLinesQuery  # noqa: E402
 from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
@@ -33,8 +36,10 @@ from multidict import CIMultiDict, CIMultiDictProxy  # noqa: E402
 from protocol import StreamPrompting  # noqa: E402
 from simnet import strategies  # noqa: E402
 from simnet._compat import quiet_bittensor_logging  # noqa: E402
+from simnet.fuzz.inputs import judged_samples, payload_strategy  # noqa: E402
+from simnet.fuzz.profiles import profile_settings  # noqa: E402
+from simnet.fuzz.properties import ERROR_STATUSES  # noqa: E402
 from simnet.fuzz.runs import base_headers, user_fields  # noqa: E402
-from simnet.fuzz.samples import DEFAULT_SAMPLES  # noqa: E402
 from simnet.properties import PROPERTIES  # noqa: E402
 from simnet.wire.headers import error_body  # noqa: E402
 
@@ -84,18 +89,18 @@ async def _bare_run(
         return type(exc).__name__, None
 
 
-_SETTINGS = settings(
-    database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
-)
+# The bare tests run with the settings and the seed simnet's properties use, and draw
+# from the same strategies in the same order: the same examples, not just the same kind.
 
 
 def bare_chunking(cls: type, examples: int, consumer: Any = None) -> int:
     loop, count = asyncio.new_event_loop(), 0
 
-    @settings(_SETTINGS, max_examples=examples)
+    @hypothesis.seed(0)
+    @profile_settings(examples)
     @given(
         synapse=strategies.synapses(cls),
-        payload=strategies.payloads(samples=list(DEFAULT_SAMPLES)),
+        payload=payload_strategy(judged_samples(None)),
         data=st.data(),
     )
     def test(synapse: Any, payload: bytes, data: Any) -> None:
@@ -114,8 +119,9 @@ def bare_chunking(cls: type, examples: int, consumer: Any = None) -> int:
 def bare_error_bodies(cls: type, examples: int) -> int:
     loop, count = asyncio.new_event_loop(), 0
 
-    @settings(_SETTINGS, max_examples=examples)
-    @given(synapse=strategies.synapses(cls), status=st.sampled_from([403, 500]), data=st.data())
+    @hypothesis.seed(0)
+    @profile_settings(examples)
+    @given(synapse=strategies.synapses(cls), status=st.sampled_from(ERROR_STATUSES), data=st.data())
     def test(synapse: Any, status: int, data: Any) -> None:
         nonlocal count
         count += 1
@@ -155,6 +161,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--examples", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--property",
+        action="append",
+        choices=[*PROPERTIES, "chunking+consumer"],
+        help="only these rows (repeatable; default: all)",
+    )
     args = parser.parse_args()
     quiet_bittensor_logging()
     print(
@@ -163,12 +175,17 @@ def main() -> None:
     )
     print(f"{'protocol':<12}{'property':<21}{'simnet ex/s':>18}{'bare ex/s':>18}{'ratio':>8}")
     for label, cls in PROTOCOLS.items():
-        for name in [*PROPERTIES, "chunking+consumer"]:
-            simnet_rates, bare_rates = [], []
-            for _ in range(args.rounds):
-                simnet_rates.append(_rate(_simnet(name), cls, args.examples))
+        for name in args.property or [*PROPERTIES, "chunking+consumer"]:
+            simnet_rates: list[float] = []
+            bare_rates: list[float] = []
+            for round_ in range(args.rounds):
+                # Interleaved, the side that goes first alternating: a change of load
+                # between the two runs of a round favours neither side.
+                sides = [(_simnet(name), simnet_rates)]
                 if name in BARE:
-                    bare_rates.append(_rate(BARE[name], cls, args.examples))
+                    sides.append((BARE[name], bare_rates))
+                for run, rates in sides[:: -1 if round_ % 2 else 1]:
+                    rates.append(_rate(run, cls, args.examples))
             line = f"{label:<12}{name:<21}{_spread(simnet_rates):>18}"
             if bare_rates:
                 ratio = statistics.median(bare_rates) / statistics.median(simnet_rates)

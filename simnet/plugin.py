@@ -52,9 +52,12 @@ For bittensor 11.x (signed-HTTP subnets, :mod:`simnet.v11`):
     with one line saying what to install.
 
 Fuzzing: ``--simnet-fuzz=package.module:Class`` (repeatable) or the ``simnet_fuzz``
-ini setting (one target per line) adds one test per ready-made property per class; a
-class followed by a space and ``module:function``, the validator's own synapse builder,
-is fuzzed with that builder's synapses only;
+ini setting (one target per line) adds one test per ready-made property per class. A
+line may go on with ``simnet fuzz``'s options naming the validator's own code, each
+``module:function``: ``--synapse-factory`` (its synapse builder, then the only source of
+synapses; also the bare word after the class), ``--consumer`` (the function it folds the
+yields with: chunking invariance and error bodies judge what it returns) and
+``--round-trip`` (the protocol's documented transformation: adds the round trip);
 ``--simnet-fuzz-yields`` (ini ``simnet_fuzz_yields``) adds the property on what is yielded.
 What the properties note (fields left out, findings the installed bittensor masks) is
 listed in the terminal summary.
@@ -97,8 +100,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="TARGET",
         help="check simnet's ready-made properties on a StreamingSynapse class "
-        "(package.module:Class or path/to/file.py:Class, optionally followed by a space and "
-        "the validator's synapse builder, module:function); repeatable",
+        "(package.module:Class or path/to/file.py:Class), optionally followed by simnet "
+        "fuzz's --synapse-factory, --consumer and --round-trip MODULE:FUNC, as one "
+        "argument; repeatable",
     )
     group.addoption(
         "--simnet-fuzz-yields",
@@ -119,7 +123,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "socket); default: the simnet_transport ini setting, else tcp",
     )
     parser.addini(
-        "simnet_fuzz", type="linelist", default=[], help="StreamingSynapse classes to fuzz"
+        "simnet_fuzz",
+        type="linelist",
+        default=[],
+        help="StreamingSynapse classes to fuzz, one a line, each optionally followed by "
+        "--synapse-factory, --consumer, --round-trip MODULE:FUNC",
     )
     parser.addini(
         "simnet_fuzz_yields",

@@ -413,3 +413,74 @@ def test_bad_simnet_hosts_is_a_usage_error_in_one_line(pytester, args, ini, mess
     result = pytester.runpytest_inprocess(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert message in result.stderr.str()
+
+
+def _real_specimen(pytester, *lines):
+    real = __import__("pathlib").Path(__file__).parent / "specimens" / "real_protocols.py"
+    (pytester.path / "specimen.py").write_text(real.read_text())
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nsimnet_fuzz =\n"
+        + "".join(f"    {line}\n" for line in lines)
+    )
+
+
+def test_a_fuzz_target_may_name_the_validators_consumer_as_the_cli_does(pytester):
+    _real_specimen(
+        pytester,
+        "specimen.py:YieldsRawText --consumer specimen.py:sse_deltas",
+        "specimen.py:YieldsRawText --consumer=specimen.py:json_per_chunk",
+    )
+    result = pytester.runpytest_inprocess(
+        "-v", "-p", "no:randomly", "--simnet-profile", "simnet-dev"
+    )
+    # sse_deltas: all three hold; json_per_chunk: chunking invariance and error bodies fail.
+    result.assert_outcomes(passed=4, failed=2)
+    result.stdout.fnmatch_lines(["*the consumer returns*"])
+
+
+def test_a_fuzz_target_naming_its_round_trip_gets_that_property_too(pytester):
+    _real_specimen(
+        pytester,
+        "specimen.py:KeepsLines --round-trip specimen.py:completion_is_the_text",
+        "specimen.py:DropsNewlines --round-trip specimen.py:completion_is_the_text",
+    )
+    result = pytester.runpytest_inprocess(
+        "-v", "-p", "no:randomly", "--simnet-profile", "simnet-dev"
+    )
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*simnet-fuzz?specimen.py:KeepsLines::round_trip?*PASSED*",
+            "*simnet-fuzz?specimen.py:DropsNewlines::round_trip?*FAILED*",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("specimen.py:KeepsLines --consumer", "--consumer needs MODULE:FUNC"),
+        ("specimen.py:KeepsLines --fold specimen.py:f", "unexpected '--fold' (a line takes"),
+        ("specimen.py:KeepsLines a:b c:d", "unexpected 'c:d'"),
+        ("specimen.py:KeepsLines --consumer a:b --consumer a:c", "--consumer given twice"),
+    ],
+)
+def test_a_fuzz_target_line_simnet_cannot_read_is_a_usage_error_in_one_line(
+    pytester, line, message
+):
+    _real_specimen(pytester, line)
+    result = pytester.runpytest_inprocess("-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: simnet_fuzz line '{line}': {message}*"])
+
+
+def test_options_of_a_reader_target_fail_its_items_in_one_line(pytester):
+    specimens = __import__("pathlib").Path(__file__).parent / "any_stack" / "specimens.py"
+    (pytester.path / "readers.py").write_text(specimens.read_text())
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nsimnet_fuzz =\n"
+        "    readers.py:sse_words --consumer readers.py:sse_words\n"
+    )
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "--simnet-profile", "simnet-dev")
+    result.stdout.fnmatch_lines(["*--consumer apply to StreamingSynapse classes*is a reader*"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED

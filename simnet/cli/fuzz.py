@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simnet.fuzz.reproduction import reader_reproduction, reproduction
-from simnet.fuzz.targets import TargetError, load_object, load_protocol
+from simnet.fuzz.targets import TargetError, load_function, load_object, load_protocol
 
 EXIT_OK, EXIT_FAILED, EXIT_UNLOADABLE = 0, 1, 2
 
@@ -65,7 +65,7 @@ def fuzz(
     from simnet._compat import quiet_bittensor_logging
     from simnet.fuzz import strategies
     from simnet.fuzz.profiles import active_profile, profile_settings
-    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
+    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, accepted
     from simnet.fuzz.samples import Sample, as_samples
 
     try:
@@ -95,15 +95,15 @@ def fuzz(
     samples = as_samples(given)
 
     def run(name: str, check: Any, progress: Any) -> Any:
-        kwargs: dict[str, Any] = {"max_examples": examples, "seed": seed, "synapses": synapses}
-        kwargs["synapse_factory"] = factory
-        if name in ("chunking_invariance", "error_bodies", "yields", "round_trip"):
-            kwargs["samples"] = samples
-        if name in ("chunking_invariance", "error_bodies", "round_trip"):
-            kwargs["consumer"] = fold
-        if name == "round_trip":
-            kwargs["expected"] = expected
-        return check(cls, progress=progress, **kwargs)
+        options = accepted(
+            check,
+            synapses=synapses,
+            synapse_factory=factory,
+            samples=samples,
+            consumer=fold,
+            expected=expected,
+        )
+        return check(cls, max_examples=examples, seed=seed, progress=progress, **options)
 
     def report(name: str, exc: Any) -> None:
         _report_failure(console, name, exc, lambda e: reproduction(target, cls, e), True)
@@ -248,12 +248,7 @@ def _factory(spec: str | None, fields: Sequence[str], synapse: str | None) -> An
 
 def _function(spec: str | None, what: str) -> Any:
     """The function ``spec`` names, if any."""
-    if spec is None:
-        return None
-    function = load_object(spec, what=what)
-    if not callable(function):
-        raise TargetError(f"{what} {spec!r} is {function!r}, not a function")
-    return function
+    return None if spec is None else load_function(spec, what)
 
 
 def _check_pin(cls: Any, name: str, value: Any) -> None:

@@ -3,6 +3,8 @@ reader named in the ``--simnet-fuzz`` option or the ``simnet_fuzz`` ini setting.
 
 from __future__ import annotations
 
+import shlex
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pytest
@@ -11,23 +13,76 @@ NOTE = "simnet_note"
 """The ``user_properties`` name of what a property noted (reports carry them across xdist)."""
 
 
+@dataclass(frozen=True)
+class TargetLine:
+    """One ``simnet_fuzz`` line (or ``--simnet-fuzz`` value): a target and the options of
+    ``simnet fuzz`` that name the validator's own code, each ``MODULE:FUNC``."""
+
+    target: str
+    synapse_factory: str | None = None
+    consumer: str | None = None
+    round_trip: str | None = None
+
+    @property
+    def options(self) -> dict[str, str]:
+        """The options given, by their command-line names."""
+        return {
+            _flag(f.name): value
+            for f in fields(self)
+            if f.name != "target" and (value := getattr(self, f.name)) is not None
+        }
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+LINE_OPTIONS = tuple(_flag(f.name) for f in fields(TargetLine) if f.name != "target")
+"""The options a target line takes, spelled as ``simnet fuzz`` spells them."""
+
+
+def parse_target_line(line: str) -> TargetLine:
+    """``TARGET [FACTORY] [--synapse-factory F] [--consumer F] [--round-trip F]``: the
+    bare second word is the synapse factory (the shorter spelling); ``--opt=F`` works
+    too. A line that is none of these is a usage error naming what is wrong."""
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise pytest.UsageError(f"simnet_fuzz line {line!r}: {exc}") from None
+    if not words or words[0].startswith("-"):
+        raise pytest.UsageError(f"simnet_fuzz line {line!r} must start with the target")
+    target, rest = words[0], words[1:]
+    given: dict[str, str] = {}
+    if rest and not rest[0].startswith("-"):
+        given["--synapse-factory"] = rest.pop(0)
+    while rest:
+        flag, _, value = rest.pop(0).partition("=")
+        problem = _problem(flag, value or (rest[0] if rest else ""), given)
+        if problem:
+            raise pytest.UsageError(f"simnet_fuzz line {line!r}: {problem}")
+        given[flag] = value or rest.pop(0)
+    return TargetLine(target, **{k[2:].replace("-", "_"): v for k, v in given.items()})
+
+
+def _problem(flag: str, value: str, given: dict[str, str]) -> str | None:
+    if flag not in LINE_OPTIONS:
+        return f"unexpected {flag!r} (a line takes {', '.join(LINE_OPTIONS)}, each MODULE:FUNC)"
+    if not value or value.startswith("-"):
+        return f"{flag} needs MODULE:FUNC"
+    if flag in given:
+        return f"{flag} given twice"
+    return None
+
+
 class PropertyItem(pytest.Item):
     """One property checked against one protocol class or streaming reader."""
 
-    def __init__(
-        self,
-        *,
-        target: str,
-        prop: str,
-        reader: bool = False,
-        factory: str | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, line: TargetLine, prop: str, reader: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.target = target
+        self.line = line
+        self.target = line.target
         self.prop = prop
         self.reader = reader
-        self.factory = factory  # the validator's synapse builder, MODULE:FUNC
         self._subject: Any = None  # the loaded target, kept for the failure's replay snippet
 
     def _checked(self) -> tuple[Any, Any]:
@@ -42,20 +97,32 @@ class PropertyItem(pytest.Item):
 
         return {**PROPERTIES, **OPTIONAL_PROPERTIES}[self.prop], load_protocol(self.target)
 
+    def _options(self) -> dict[str, Any]:
+        """The validator's own functions the line names, loaded."""
+        from simnet.fuzz.targets import TargetError, load_function
+
+        line = self.line
+        if self.reader and line.options:
+            raise TargetError(
+                f"{', '.join(line.options)} apply to StreamingSynapse classes; "
+                f"{line.target!r} is a reader"
+            )
+        named = {
+            "synapse_factory": (line.synapse_factory, "synapse factory"),
+            "consumer": (line.consumer, "consumer"),
+            "expected": (line.round_trip, "round-trip expectation"),
+        }
+        return {k: load_function(spec, what) for k, (spec, what) in named.items() if spec}
+
     def runtest(self) -> None:
+        from simnet.fuzz.properties import accepted
         from simnet.fuzz.reports import PropertyFailed
 
         check, subject = self._checked()
         self._subject = subject
-        kwargs: dict[str, Any] = {}
-        if self.factory is not None:
-            from simnet.fuzz.targets import TargetError, load_object
-
-            kwargs["synapse_factory"] = load_object(self.factory, what="synapse factory")
-            if self.reader or not callable(kwargs["synapse_factory"]):
-                raise TargetError(f"synapse factory {self.factory!r} needs a class and a function")
+        options = self._options()
         try:
-            report = check(subject, **kwargs)
+            report = check(subject, **accepted(check, **options))
         except PropertyFailed as exc:
             self._keep_notes(exc.notes)
             raise
@@ -94,38 +161,33 @@ def fuzz_items(
     from simnet.fuzz.readers import READER_PROPERTIES
 
     items = []
-    for line in targets:
-        target, factory = _target_and_factory(line)
-        reader = _is_reader(target)
-        for prop in READER_PROPERTIES if reader else _protocol_properties(yields):
+    for text in targets:
+        line = parse_target_line(text)
+        reader = _is_reader(line.target)
+        for prop in READER_PROPERTIES if reader else _protocol_properties(line, yields):
             items.append(
                 PropertyItem.from_parent(
                     session,
-                    name=f"simnet-fuzz[{target}::{prop}]",
-                    target=target,
+                    name=f"simnet-fuzz[{line.target}::{prop}]",
+                    line=line,
                     prop=prop,
                     reader=reader,
-                    factory=factory,
                 )
             )
     return items
 
 
-def _target_and_factory(line: str) -> tuple[str, str | None]:
-    """``TARGET`` or ``TARGET FACTORY``: a class may be followed by the validator's own
-    synapse builder, then the only source of its synapses."""
-    target, _, factory = line.strip().partition(" ")
-    return target, factory.strip() or None
-
-
-def _protocol_properties(yields: bool) -> list[str]:
+def _protocol_properties(line: TargetLine, yields: bool) -> list[str]:
+    """The default properties, the yields' if asked, the round trip's if the line names
+    the protocol's documented transformation (``--round-trip``)."""
     from simnet._release import WrongStack
 
     try:
         from simnet.fuzz.properties import PROPERTIES
     except WrongStack:  # bittensor 11.x: the item fails with the one-line reason when run
         return ["protocol"]
-    return [*PROPERTIES, *(["yields"] if yields else [])]
+    optional = ["yields"] * yields + ["round_trip"] * (line.round_trip is not None)
+    return [*PROPERTIES, *optional]
 
 
 def _is_reader(target: str) -> bool:

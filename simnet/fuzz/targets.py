@@ -89,6 +89,15 @@ def _stack_hint(exc: Exception) -> str:
     return ""  # pragma: no cover - the neuron stack is installed after all
 
 
+def load_function(spec: str, what: str) -> Any:
+    """The function ``spec`` names (a synapse factory, a consumer, a round trip's
+    expectation); ``what`` names its role in the message if it is not one."""
+    function = load_object(spec, what=what)
+    if not callable(function):
+        raise TargetError(f"{what} {spec!r} is {function!r}, not a function")
+    return function
+
+
 def load_protocol(spec: str) -> type:
     """The ``StreamingSynapse`` subclass named by ``spec``."""
     from simnet._compat import StreamingSynapse

@@ -373,3 +373,42 @@ class KeepsLines(_Accumulates):
 def completion_is_the_text(body: bytes) -> dict:
     """The plain-text protocols' documented transformation: the completion is the body."""
     return {"completion": body.decode("utf-8")}
+
+
+class SkipsBlankReads(_Base):
+    """With ``stream=True`` skips every read that is only whitespace, taking it for a
+    keep-alive: a space or newline that arrives in a read of its own is lost. Random cuts
+    rarely isolate one; the one-byte split of a sample does, and only with ``stream=True``.
+    Before the split was recorded outside hypothesis' replay, shrinking reached the same
+    sample with ``stream=False``, the sample counted as split, the replay of the failure
+    skipped the split and passed, and the failure became a "flaky" note: "holds"."""
+
+    stream: bool = False
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            if self.stream and not chunk.strip():
+                continue
+            buffer += chunk
+            yield chunk
+        self.completion = buffer.decode("utf-8", errors="replace")
+
+
+class AppendsBytesToText(_Base):
+    """Appends the raw body to ``pieces``, a ``list[str]`` (appending skips pydantic's
+    validation): correct for any chunking, but every dump of the synapse makes pydantic
+    warn ("Expected `str`"), hundreds of lines a run, which must never reach the output."""
+
+    pieces: list[str] = pydantic.Field(default_factory=list)
+
+    async def process_streaming_response(self, response):
+        if response.status != 200:
+            return
+        buffer = b""
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            yield chunk
+        self.pieces.append(buffer)
