@@ -96,6 +96,16 @@ def test_the_index_check_names_missing_minors_and_newer_patches():
     ]
 
 
+def test_the_index_check_out_of_reach_says_so_in_one_line_and_does_not_fail():
+    query = ("pip", "--isolated", "index", "versions", "bittensor", "--no-index")
+    answer = releases.ask_index(query)
+
+    assert isinstance(answer, str)
+    assert "\n" not in answer
+    assert answer.startswith(f"could not reach the package index ({' '.join(query)}: ")
+    assert answer.endswith("; nothing checked")
+
+
 def test_the_11x_stack_asked_for_on_this_release_names_what_to_install():
     with pytest.raises(WrongStack) as caught:
         require("v11")

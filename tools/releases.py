@@ -8,7 +8,8 @@ table and against what the package index offers.
                                        what pip needs beside ``bittensor==SPEC`` ("9.12.2",
                                        "10.3.*"), shell-quoted (``make install`` adds it)
     python tools/releases.py missing   minors and patches the index offers that the list
-                                       lacks (``make releases``); exit 1 if any
+                                       lacks (``make releases``); exit 1 if any;
+                                       one line and exit 0 when the index is out of reach
 
 Adding a release is one ``Release(...)`` line in ``simnet/_release.py``; CI's smoke job
 (``tools/smoke.py``) and the table follow.
@@ -87,6 +88,23 @@ def offered(index_text: str) -> list[Version]:
     return sorted(version(w) for w in words if re.fullmatch(r"\d+\.\d+\.\d+", w))
 
 
+INDEX_QUERY = ("pip", "index", "versions", "bittensor", "--retries", "0", "--timeout", "10")
+
+
+def ask_index(query: tuple[str, ...] = INDEX_QUERY) -> list[Version] | str:
+    """The releases the package index offers (``pip index versions``), or one line saying
+    it could not be reached (offline, no index): nothing to compare, not a failure."""
+    answer = subprocess.run(
+        [sys.executable, "-m", *query], capture_output=True, text=True, check=False
+    )
+    versions = offered(answer.stdout)
+    if answer.returncode == 0 and versions:
+        return versions
+    errors = [line for line in answer.stderr.splitlines() if line.startswith("ERROR")]
+    why = errors[-1] if errors else f"exit {answer.returncode}"
+    return f"could not reach the package index ({' '.join(query)}: {why}); nothing checked"
+
+
 def missing(available: list[Version]) -> list[str]:
     """One line per minor from the oldest checked on that the list lacks, and per
     listed minor whose newest patch on the index is newer than the listed one."""
@@ -117,11 +135,11 @@ def main(argv: list[str]) -> int:
         print(" ".join(map(shlex.quote, needs(argv[1]))))
         return 0
     if argv == ["missing"]:
-        answer = subprocess.run(
-            [sys.executable, "-m", "pip", "index", "versions", "bittensor"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        lines = missing(offered(answer.stdout))
+        answer = ask_index()
+        if isinstance(answer, str):
+            print(answer)
+            return 0
+        lines = missing(answer)
         print("\n".join(lines) or "the list has every release the index offers")
         return 1 if lines else 0
     print(__doc__, file=sys.stderr)
