@@ -74,6 +74,21 @@ def test_ci_runs_the_whole_suite_on_exactly_the_anchor_releases():
     assert sorted([*pinned, "10.5.0"]) == sorted(r.version for r in RELEASES if r.suite)
 
 
+def test_ci_runs_the_whole_suite_once_more_on_the_newest_python():
+    ci = (ROOT / ".ci" / "run").read_text()
+    lines = re.findall(
+        r'^make test PYTHON="\$\(python3 tools/releases.py python (\S+)\)"', ci, re.M
+    )
+    assert lines == [releases.SUITE_PYTHON] == [releases.PYTHONS[-1]]
+
+
+def test_the_classifiers_claim_exactly_the_pythons_ci_runs():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    claimed = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', pyproject)
+    assert claimed == list(releases.PYTHONS)
+    assert f'requires-python = ">={releases.PYTHONS[0]}"' in pyproject
+
+
 def test_the_smoke_runs_each_release_once_and_the_newest_of_each_major_on_every_python():
     runs = releases.smoke_runs()
     assert {r.version for r, _ in runs} == {r.version for r in RELEASES}
