@@ -253,7 +253,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         summarize(terminalreporter)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from simnet._release import unchecked_notice
     from simnet.fuzz.profiles import active_profile
 
     try:
@@ -265,7 +266,11 @@ def pytest_report_header(config: pytest.Config) -> str:
         f"hypothesis profile {active_profile()}"
     )
     targets = _fuzz_targets(config)
-    return header + (f", fuzzing {', '.join(targets)}" if targets else "")
+    notice = unchecked_notice()  # a release newer than the checked ones: said at the start
+    return [
+        header + (f", fuzzing {', '.join(targets)}" if targets else ""),
+        *filter(None, [notice]),
+    ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

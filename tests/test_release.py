@@ -3,6 +3,7 @@ simnet checks, and a changed data shape are each one line, never a traceback fro
 bittensor; what simnet adapts to is detected in the installed release."""
 
 import dataclasses
+import os
 import re
 import subprocess
 import sys
@@ -167,6 +168,23 @@ def test_a_release_newer_than_the_checked_minors_gets_one_line_and_the_run_goes_
         f"simnet: bittensor {version} is newer than the releases simnet checks on its stack "
         f"({stack_range}); going on"
     ]
+
+
+def test_a_release_newer_than_the_checked_minors_is_named_in_pytests_header(tmp_path):
+    test = tmp_path / "test_one.py"
+    test.write_text("def test_one():\n    pass\n")
+    argv = ["-p", "no:randomly", "-p", "no:cacheprovider", "-c", os.devnull, str(test)]
+    result = with_bittensor("10.6.0", f"import pytest\nraise SystemExit(pytest.main({argv!r}))")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    notice = (
+        "simnet: bittensor 10.6.0 is newer than the releases simnet checks on its stack "
+        f"({NEURON_RANGE}); going on"
+    )
+    assert lines.count(notice) == 1
+    assert lines.index(notice) < next(i for i, line in enumerate(lines) if "collected" in line)
+    assert "1 passed" in lines[-1]
 
 
 def test_a_checked_release_gets_no_notice():
