@@ -96,4 +96,4 @@ releases:
 	$(PYTHON) tools/releases.py missing
 
 clean:
-	rm -rf $(VENV) $(EXAMPLE_VENV) $(EXAMPLE_V11_VENV) .venv-bt-* .venv-smoke dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(EXAMPLE_VENV) $(EXAMPLE_V11_VENV) .venv-bt-* .venv-py3.* .venv-smoke dist .pytest_cache .ruff_cache .hypothesis

@@ -70,7 +70,7 @@ _DRAND_9 = "bittensor-drand<2"  # 9.5-9.8 import get_encrypted_commit, gone from
 _FASTAPI = "fastapi"  # 11.x subnets serve FastAPI miners; neither 11.x nor simnet has it
 
 RELEASES: tuple[Release, ...] = (
-    Release("9.0.4", (_ASI_9,), python="3.10"),  # not an anchor yet: docs/contributing.md
+    Release("9.0.4", (_ASI_9,), python="3.10", suite=True),
     Release("9.1.0", (_ASI_9,), python="3.10"),
     Release("9.2.0", (_ASI_9,), python="3.10"),
     Release("9.3.0", (_ASI_9,), python="3.10"),

@@ -196,18 +196,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 # Warnings simnet's users cannot act on, each filtered by its origin:
 # bittensor's Synapse reads `self.model_fields` on every request (pydantic 2.11 deprecated
-# that), and pytest-asyncio asks every project to set a default fixture loop scope.
+# that); the axon of bittensor 9.0 stores its own version and the caller's port as strings
+# in fields typed int before it dumps the synapse into the answer's headers, so pydantic
+# warns on every refused request (and, under `filterwarnings = error`, that warning raised
+# inside the axon turned its 401/403 into a bare 500); and pytest-asyncio asks every
+# project to set a default fixture loop scope.
+_AXON_STRING_FIELD = (
+    r"\s+PydanticSerializationUnexpectedValue\(Expected `int` - serialized value may not be"
+    r" as expected \[field_name='(version|port)', input_value='\d+', input_type=str\]\)"
+)
 QUIET = (
     (
         "Accessing the 'model_fields' attribute on the instance is deprecated",
+        DeprecationWarning,
         "bittensor.core.synapse",
     ),
+    (rf"Pydantic serializer warnings.({_AXON_STRING_FIELD})+\Z", UserWarning, "pydantic.main"),
     (
         'The configuration option "asyncio_default_fixture_loop_scope" is unset',
+        DeprecationWarning,
         "pytest_asyncio.plugin",
     ),
 )
-"""(message, module) of each warning the ``simnet_quiet`` ini setting filters."""
+"""(message, category, module) of each warning the ``simnet_quiet`` ini setting filters
+(messages are regular expressions without colons, as pytest's ini lines take them)."""
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -225,12 +237,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "run the test once over each; outside: a stubs file of outside services",
     )
     if config.getini("simnet_quiet"):
-        for message, module in QUIET:
+        for message, category, module in QUIET:
             config.addinivalue_line(
-                "filterwarnings", f"ignore:{message}:DeprecationWarning:{module}"
+                "filterwarnings", f"ignore:{message}:{category.__name__}:{module}"
             )
             # and for the warnings other plugins emit while pytest is being configured
-            warnings.filterwarnings("ignore", message, DeprecationWarning, module)
+            warnings.filterwarnings("ignore", message, category, module)
     ini = config.getini("simnet_transport")
     transport = _transport(ini, f"ini setting simnet_transport = {ini!r}")
     option = config.getoption("simnet_transport")  # one of TRANSPORTS: argparse checked it
@@ -275,7 +287,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         summarize(terminalreporter)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from simnet._release import unchecked_notice
     from simnet.fuzz.profiles import active_profile
 
     try:
@@ -289,7 +302,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     targets = _fuzz_targets(config)
     hosts = config.stash.get(_DEFAULT_HOSTS, 0)
     header += f", {hosts} host processes" if hosts else ""
-    return header + (f", fuzzing {', '.join(targets)}" if targets else "")
+    notice = unchecked_notice()  # a release newer than the checked ones: said at the start
+    return [
+        header + (f", fuzzing {', '.join(targets)}" if targets else ""),
+        *filter(None, [notice]),
+    ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

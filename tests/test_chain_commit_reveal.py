@@ -208,7 +208,7 @@ def test_set_weights_on_a_commit_reveal_subnet_commits_timelocked():
 
 @pytest.mark.skipif(
     "raise_error" not in RealSubtensor.commit_weights.__code__.co_varnames,
-    reason="10.x: commit_weights raises by default",
+    reason="this release's commit_weights takes no raise_error (it returns, never raises)",
 )
 def test_commit_weights_raises_by_default_as_10x_does():
     sub = FakeSubtensor(_chain(enabled=False))

@@ -227,7 +227,8 @@ def test_commit_is_simulated_only_where_the_release_has_it():
 
 
 @pytest.mark.skipif(
-    not hasattr(RealSubtensor, "set_reveal_commitment"), reason="10.x: revealed commitments"
+    not hasattr(RealSubtensor, "set_reveal_commitment"),
+    reason="this release's Subtensor has no set_reveal_commitment",
 )
 def test_a_reveal_commitment_is_revealed_blocks_later():
     chain = _chain()

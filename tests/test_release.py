@@ -3,6 +3,7 @@ simnet checks, and a changed data shape are each one line, never a traceback fro
 bittensor; what simnet adapts to is detected in the installed release."""
 
 import dataclasses
+import os
 import re
 import subprocess
 import sys
@@ -74,6 +75,20 @@ def test_ci_runs_the_whole_suite_on_exactly_the_anchor_releases():
     assert sorted([*pinned, "10.5.0"]) == sorted(r.version for r in RELEASES if r.suite)
 
 
+def test_ci_runs_the_whole_suite_once_more_on_the_newest_python():
+    ci = (ROOT / ".ci" / "run").read_text()
+    asked = re.findall(r"^newest_python=\$\(python3 tools/releases.py python (\S+)\)", ci, re.M)
+    assert asked == [releases.SUITE_PYTHON] == [releases.PYTHONS[-1]]
+    assert re.findall(r"^make test PYTHON=(\S+)", ci, re.M) == ['"$newest_python"']
+
+
+def test_the_classifiers_claim_exactly_the_pythons_ci_runs():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    claimed = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', pyproject)
+    assert claimed == list(releases.PYTHONS)
+    assert f'requires-python = ">={releases.PYTHONS[0]}"' in pyproject
+
+
 def test_the_smoke_runs_each_release_once_and_the_newest_of_each_major_on_every_python():
     runs = releases.smoke_runs()
     assert {r.version for r, _ in runs} == {r.version for r in RELEASES}
@@ -94,6 +109,16 @@ def test_the_index_check_names_missing_minors_and_newer_patches():
         "10.5.1: newer than the listed 10.5.0",
         "10.6.0: a minor the list lacks (add Release('10.6.0', ...))",
     ]
+
+
+def test_the_index_check_out_of_reach_says_so_in_one_line_and_does_not_fail():
+    query = ("pip", "--isolated", "index", "versions", "bittensor", "--no-index")
+    answer = releases.ask_index(query)
+
+    assert isinstance(answer, str)
+    assert "\n" not in answer
+    assert answer.startswith(f"could not reach the package index ({' '.join(query)}: ")
+    assert answer.endswith("; nothing checked")
 
 
 def test_the_11x_stack_asked_for_on_this_release_names_what_to_install():
@@ -142,6 +167,23 @@ def test_a_release_newer_than_the_checked_minors_gets_one_line_and_the_run_goes_
         f"simnet: bittensor {version} is newer than the releases simnet checks on its stack "
         f"({stack_range}); going on"
     ]
+
+
+def test_a_release_newer_than_the_checked_minors_is_named_in_pytests_header(tmp_path):
+    test = tmp_path / "test_one.py"
+    test.write_text("def test_one():\n    pass\n")
+    argv = ["-p", "no:randomly", "-p", "no:cacheprovider", "-c", os.devnull, str(test)]
+    result = with_bittensor("10.6.0", f"import pytest\nraise SystemExit(pytest.main({argv!r}))")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    notice = (
+        "simnet: bittensor 10.6.0 is newer than the releases simnet checks on its stack "
+        f"({NEURON_RANGE}); going on"
+    )
+    assert lines.count(notice) == 1
+    assert lines.index(notice) < next(i for i, line in enumerate(lines) if "collected" in line)
+    assert "1 passed" in lines[-1]
 
 
 def test_a_checked_release_gets_no_notice():

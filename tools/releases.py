@@ -7,8 +7,12 @@ table and against what the package index offers.
     python tools/releases.py needs SPEC
                                        what pip needs beside ``bittensor==SPEC`` ("9.12.2",
                                        "10.3.*"), shell-quoted (``make install`` adds it)
+    python tools/releases.py python X.Y
+                                       the path of a Python X.Y interpreter (this one,
+                                       pyenv's, or pythonX.Y on PATH); exit 1 if none
     python tools/releases.py missing   minors and patches the index offers that the list
-                                       lacks (``make releases``); exit 1 if any
+                                       lacks (``make releases``); exit 1 if any;
+                                       one line and exit 0 when the index is out of reach
 
 Adding a release is one ``Release(...)`` line in ``simnet/_release.py``; CI's smoke job
 (``tools/smoke.py``) and the table follow.
@@ -16,8 +20,10 @@ Adding a release is one ``Release(...)`` line in ``simnet/_release.py``; CI's sm
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from fnmatch import fnmatch
@@ -30,7 +36,20 @@ from simnet._release import RELEASES, Release  # noqa: E402
 
 Version = tuple[int, ...]
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
-"""The Pythons simnet claims (pyproject's classifiers), each of which CI runs."""
+"""The Pythons simnet claims (pyproject's classifiers), each of which CI runs: the smoke
+job on each, the whole suite on 3.11 (every anchor) and on :data:`SUITE_PYTHON`."""
+SUITE_PYTHON = "3.13"
+"""The Python CI also runs the whole suite on, once (bittensor 10.5.*, ``.ci/run``)."""
+
+
+def find_python(version: str) -> str | None:
+    """An interpreter of ``version``: this one, a pyenv one, or ``pythonX.Y`` on PATH
+    (pyenv's shims stand on PATH for versions that are not active, so they come last)."""
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        return sys.executable
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"))
+    return str(candidates[-1]) if candidates else shutil.which(f"python{version}")
 
 
 def smoke_runs(
@@ -88,6 +107,23 @@ def offered(index_text: str) -> list[Version]:
     return sorted(version(w) for w in words if re.fullmatch(r"\d+\.\d+\.\d+", w))
 
 
+INDEX_QUERY = ("pip", "index", "versions", "bittensor", "--retries", "0", "--timeout", "10")
+
+
+def ask_index(query: tuple[str, ...] = INDEX_QUERY) -> list[Version] | str:
+    """The releases the package index offers (``pip index versions``), or one line saying
+    it could not be reached (offline, no index): nothing to compare, not a failure."""
+    answer = subprocess.run(
+        [sys.executable, "-m", *query], capture_output=True, text=True, check=False
+    )
+    versions = offered(answer.stdout)
+    if answer.returncode == 0 and versions:
+        return versions
+    errors = [line for line in answer.stderr.splitlines() if line.startswith("ERROR")]
+    why = errors[-1] if errors else f"exit {answer.returncode}"
+    return f"could not reach the package index ({' '.join(query)}: {why}); nothing checked"
+
+
 def missing(available: list[Version]) -> list[str]:
     """One line per minor from the oldest checked on that the list lacks, and per
     listed minor whose newest patch on the index is newer than the listed one."""
@@ -117,12 +153,19 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "needs":
         print(" ".join(map(shlex.quote, needs(argv[1]))))
         return 0
+    if len(argv) == 2 and argv[0] == "python":
+        python = find_python(argv[1])
+        if python is None:
+            print(f"no Python {argv[1]} here (this one, pyenv, PATH)", file=sys.stderr)
+            return 1
+        print(python)
+        return 0
     if argv == ["missing"]:
-        answer = subprocess.run(
-            [sys.executable, "-m", "pip", "index", "versions", "bittensor"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        lines = missing(offered(answer.stdout))
+        answer = ask_index()
+        if isinstance(answer, str):
+            print(answer)
+            return 0
+        lines = missing(answer)
         print("\n".join(lines) or "the list has every release the index offers")
         return 1 if lines else 0
     print(__doc__, file=sys.stderr)

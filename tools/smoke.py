@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 from docblocks import runnable  # noqa: E402
-from releases import smoke_runs  # noqa: E402
+from releases import find_python, smoke_runs  # noqa: E402
 
 from simnet._release import RELEASES, Release  # noqa: E402
 
@@ -57,16 +57,6 @@ class Job:
     @property
     def tag(self) -> str:
         return f"{self.release.version}-py{self.python}"
-
-
-def find_python(version: str) -> str | None:
-    """An interpreter of ``version``: this one, a pyenv one, or ``pythonX.Y`` on PATH
-    (pyenv's shims stand on PATH for versions that are not active, so they come last)."""
-    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"))
-    return str(candidates[-1]) if candidates else shutil.which(f"python{version}")
 
 
 class Runner:

@@ -387,7 +387,7 @@ def _matrix(matrix: MatrixInput, n: int) -> tuple[Raw, Bools]:
 
 
 def _check_u16(values: Raw) -> None:
-    if values.size and (int(values.min()) < 0 or int(values.max()) > U16_MAX):
+    if values.size and (int(np.min(values)) < 0 or int(np.max(values)) > U16_MAX):
         raise ValueError("weights and bonds are u16 values, 0 to 65535, as the chain stores them")
 
 
@@ -472,7 +472,7 @@ def _udiv(ua: npt.NDArray[np.uint64], ub: npt.NDArray[np.uint64]) -> npt.NDArray
     """floor((ua << 32) / ub) by long division, as many bits at a time as fit in 64."""
     quotient = ua // ub
     rest = ua % ub
-    step = max(1, 64 - int(ub.max()).bit_length())
+    step = max(1, 64 - int(np.max(ub)).bit_length())
     fraction = np.zeros(ua.shape, dtype=np.uint64)
     left = _FRAC
     while left > 0:
