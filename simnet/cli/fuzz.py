@@ -65,8 +65,9 @@ def fuzz(
     from simnet._compat import quiet_bittensor_logging
     from simnet.fuzz import strategies
     from simnet.fuzz.profiles import active_profile, profile_settings
-    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES, accepted
+    from simnet.fuzz.properties import OPTIONAL_PROPERTIES, PROPERTIES
     from simnet.fuzz.samples import Sample, as_samples
+    from simnet.fuzz.targets import accepted
 
     try:
         cls = load_protocol(target)

@@ -115,8 +115,8 @@ class PropertyItem(pytest.Item):
         return {k: load_function(spec, what) for k, (spec, what) in named.items() if spec}
 
     def runtest(self) -> None:
-        from simnet.fuzz.properties import accepted
         from simnet.fuzz.reports import PropertyFailed
+        from simnet.fuzz.targets import accepted
 
         check, subject = self._checked()
         self._subject = subject

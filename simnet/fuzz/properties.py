@@ -4,7 +4,6 @@ modules, and the lists the CLI and the plugin run."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Sequence
 from difflib import SequenceMatcher
 from typing import Any
@@ -270,10 +269,3 @@ OPTIONAL_PROPERTIES: dict[str, Callable[..., PropertyReport]] = {
 }
 """Properties run on request (``simnet fuzz --yields``, ``--simnet-fuzz-yields``;
 ``--round-trip MODULE:FUNC`` after ``simnet fuzz``'s target or on a ``simnet_fuzz`` line)."""
-
-
-def accepted(check: Callable[..., PropertyReport], **options: Any) -> dict[str, Any]:
-    """The ``options`` property ``check`` takes: the CLI and the plugin give each property
-    what applies to it (a consumer means nothing to the header contract)."""
-    taken = inspect.signature(check).parameters
-    return {name: value for name, value in options.items() if name in taken}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -106,3 +108,11 @@ def load_protocol(spec: str) -> type:
     if not (isinstance(cls, type) and issubclass(cls, StreamingSynapse)):
         raise TargetError(f"target {spec!r} is {cls!r}, not a StreamingSynapse subclass")
     return cls
+
+
+def accepted(check: Callable[..., Any], **options: Any) -> dict[str, Any]:
+    """The ``options`` property ``check`` takes: the CLI and the plugin give each property
+    what applies to it (a consumer means nothing to the header contract). Imports no
+    stack: reader items use it on any bittensor."""
+    taken = inspect.signature(check).parameters
+    return {name: value for name, value in options.items() if name in taken}
