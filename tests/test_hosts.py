@@ -269,6 +269,7 @@ def test_ctrl_c_leaves_no_process_port_or_file_behind(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()  # reaped, pipes closed: nothing left for a later test's gc
     assert "KeyboardInterrupt" in stderr
     assert _left_behind(seen["pids"], seen["ports"], [Path(p) for p in seen["paths"]]) == []
     assert list((tmp_path / "tmp").iterdir()) == []  # no temporary file of anyone's
