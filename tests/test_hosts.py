@@ -234,7 +234,10 @@ def test_nothing_is_left_behind_when_the_test_fails_or_is_interrupted(
 
 
 SCRIPT = """
-import json, sys, time
+import json, signal, sys, time
+# Ctrl-C raises KeyboardInterrupt, as in a terminal, even when whatever runs this suite
+# started it with SIGINT ignored (a shell's background job does, and children inherit it)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path[:0] = {path!r}
 from miner import echo_forward
 from simnet import Simnet
