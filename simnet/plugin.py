@@ -222,6 +222,18 @@ QUIET = (
 (messages are regular expressions without colons, as pytest's ini lines take them)."""
 
 
+def _refuse_hosts_on_11x(where: str, error: type[Exception]) -> None:
+    """Host processes serve 9.x/10.x axons; with 11.x installed, one line, not a silent
+    in-thread run."""
+    from simnet._release import BITTENSOR_VERSION, SIGNED_HTTP_STACK
+
+    if SIGNED_HTTP_STACK:
+        raise error(
+            f"{where}: host processes serve bittensor 9.x/10.x axons only; with bittensor "
+            f"{BITTENSOR_VERSION} (11.x) simnet serves miners in its own thread (leave it off)"
+        )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -254,6 +266,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_DEFAULT_HOSTS] = parse_hosts(hosts, setting=where)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if config.stash[_DEFAULT_HOSTS]:
+        _refuse_hosts_on_11x(where, pytest.UsageError)
 
     try:
         _configured_threshold(config)
@@ -582,6 +596,8 @@ def simnet_v11(
     from simnet.v11 import Network
 
     options = _marker_kwargs(request)
+    if options.get("hosts"):
+        _refuse_hosts_on_11x("@pytest.mark.simnet(hosts=...)", pytest.fail.Exception)
     net = Network(
         wallets=simnet_v11_wallets,
         host=simnet_axon_host,

@@ -77,3 +77,24 @@ def test_reaches_out(simnet_v11):
     result = pytester.runpytest_inprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*simnet is offline: refused a connection to 203.0.113.9:80*"])
+
+
+def test_host_processes_asked_for_on_11x_are_refused_in_one_line_not_ignored(pytester):
+    pytester.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.simnet(hosts=2)
+def test_marked(simnet_v11):
+    pass
+"""
+    )
+    option = pytester.runpytest_inprocess("-p", "no:randomly", "--simnet-hosts=1")
+    assert option.ret == pytest.ExitCode.USAGE_ERROR
+    option.stderr.fnmatch_lines(["*--simnet-hosts: host processes serve bittensor 9.x/10.x*"])
+    marked = pytester.runpytest_inprocess("-p", "no:randomly")
+    marked.assert_outcomes(errors=1)
+    marked.stdout.fnmatch_lines(
+        ["*@pytest.mark.simnet(hosts=...): host processes serve bittensor 9.x/10.x axons only*"]
+    )
