@@ -222,7 +222,7 @@ QUIET = (
 (messages are regular expressions without colons, as pytest's ini lines take them)."""
 
 
-def _refuse_hosts_on_11x(where: str, error: type[Exception]) -> None:
+def _refuse_hosts_on_11x(where: str, error: type[BaseException]) -> None:
     """Host processes serve 9.x/10.x axons; with 11.x installed, one line, not a silent
     in-thread run."""
     from simnet._release import BITTENSOR_VERSION, SIGNED_HTTP_STACK

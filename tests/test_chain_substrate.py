@@ -91,6 +91,22 @@ def test_query_reads_the_chains_storage_items(chain, module, item, params, expec
     assert _value(FakeSubtensor(chain).substrate.query(module, item, params)) == expected
 
 
+def test_a_stake_reads_the_same_rao_from_storage_the_stake_methods_and_the_metagraph():
+    """1.001 TAO is 1,000,999,999.99... rao in floating point: one conversion everywhere
+    (bittensor's ``Balance.from_tao`` truncates it a rao short)."""
+    state = ChainState()
+    wallet = _wallet("stake")
+    hotkey, coldkey = wallet.hotkey.ss58_address, wallet.coldkey.ss58_address
+    state.register(1, hotkey, coldkey, stake=1.001)
+    sub = FakeSubtensor(state)
+    stored = _value(sub.substrate.query("SubtensorModule", "TotalHotkeyAlpha", [hotkey, 1]))
+    assert stored == 1_001_000_000
+    assert sub.get_stake(coldkey, hotkey, 1).rao == stored
+    assert sub.metagraph(1).S[0] == pytest.approx(1.001)
+    assert sub.subnet(1).alpha_out.rao == stored
+    state.close()
+
+
 def test_an_unregistered_hotkeys_uid_is_none_as_the_chains_option_is():
     state = ChainState()
     state.create_subnet(1)

@@ -13,6 +13,14 @@ from __future__ import annotations
 
 RAO_PER_TAO = 1_000_000_000
 
+
+def rao(tao: float) -> int:
+    """``tao`` in rao, to the nearest one: the one conversion of a stake (bittensor's
+    ``Balance.from_tao`` truncates, so 1.001 TAO would read 1 rao short in one place and
+    not another)."""
+    return round(tao * RAO_PER_TAO)
+
+
 STARTING_BALANCE = 1_000 * RAO_PER_TAO
 """Free rao of a coldkey the chain has not seen debited (1,000 TAO: 10,000 registrations)."""
 

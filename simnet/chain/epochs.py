@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from simnet.chain import yuma
+from simnet.chain import balances, yuma
 from simnet.chain.hyperparams import Hyperparameters
 from simnet.chain.pruning import Registered
 
@@ -68,7 +68,7 @@ def run(
     n = len(neurons)
     owner_uid = next((x.uid for x in neurons if x.hotkey == owner_hotkey), None)
     result = yuma.run_epoch(
-        stake=[round(x.stake * 1e9) for x in neurons],
+        stake=[balances.rao(x.stake) for x in neurons],
         weights=[weights.get(uid, ()) for uid in range(n)],
         bonds=[bonds.get(uid, ()) for uid in range(n)],
         last_update=[x.last_update for x in neurons],

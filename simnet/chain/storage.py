@@ -170,7 +170,7 @@ def _hotkey_alpha(chain: ChainState, key: tuple[Any, ...], block: int) -> int:
     hotkey, netuid = str(key[0]), int(key[1])
     if not _exists(chain, netuid) or not chain.is_registered(netuid, hotkey):
         return 0
-    return round(chain.neuron(netuid, hotkey).stake * balances.RAO_PER_TAO)
+    return balances.rao(chain.neuron(netuid, hotkey).stake)
 
 
 def account_info(chain: ChainState, coldkey: str) -> dict[str, Any]:
@@ -238,7 +238,7 @@ ITEMS: dict[tuple[str, str], Item] = {
     (SUBTENSOR, "SubnetAlphaIn"): _per_netuid("u64", lambda c, n, b: balances.POOL_ALPHA, 0),
     (SUBTENSOR, "SubnetAlphaOut"): _per_netuid(
         "u64",
-        lambda c, n, b: sum(round(x.stake * balances.RAO_PER_TAO) for x in c.neurons(n)),
+        lambda c, n, b: sum(balances.rao(x.stake) for x in c.neurons(n)),
         0,
     ),
     (SUBTENSOR, "Burn"): _per_netuid("u64", lambda c, n, b: c.burn(n), balances.REGISTRATION_BURN),

@@ -49,7 +49,7 @@ def axon_info(neuron: Neuron) -> AxonInfo:
 
 
 def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
-    stake = Balance.from_tao(neuron.stake).set_unit(neuron.netuid)
+    stake = Balance.from_rao(balances.rao(neuron.stake)).set_unit(neuron.netuid)
     return dict(
         hotkey=neuron.hotkey,
         coldkey=neuron.coldkey,
@@ -128,7 +128,7 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
     last_step = chain.last_epoch(netuid)
 
     def alpha(tao: float) -> Any:
-        return Balance.from_tao(tao).set_unit(netuid)
+        return Balance.from_rao(balances.rao(tao)).set_unit(netuid)
 
     return metagraph_info_object(
         netuid=netuid,

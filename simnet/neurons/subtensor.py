@@ -242,7 +242,7 @@ class FakeSubtensor(SubtensorDouble):
         if netuid in self.chain.netuids() and self.chain.is_registered(netuid, hotkey_ss58):
             neuron = self.chain.neuron(netuid, hotkey_ss58)
             if neuron.coldkey == coldkey_ss58:
-                return Balance.from_tao(neuron.stake).set_unit(netuid)
+                return Balance.from_rao(balances.rao(neuron.stake)).set_unit(netuid)
         return Balance.from_rao(0).set_unit(netuid)
 
     @simulated()
@@ -619,7 +619,7 @@ class FakeSubtensor(SubtensorDouble):
             netuid,
             hotkeys=[n.hotkey for n in neurons],
             coldkeys=[n.coldkey for n in neurons],
-            stakes_rao=[int(Balance.from_tao(n.stake).rao) for n in neurons],
+            stakes_rao=[balances.rao(n.stake) for n in neurons],
             validator_permit=[n.validator_permit for n in neurons],
             last_update=[n.last_update for n in neurons],
             registered_at=[n.registered_at for n in neurons],
@@ -666,7 +666,7 @@ def _dynamic_fields(chain: ChainState, netuid: int, block: int | None) -> dict[s
     owner = storage.subnet_owner(chain, netuid)
     at = chain.block if block is None else block
     last_step = chain.last_epoch(netuid)
-    alpha_out = sum(round(n.stake * balances.RAO_PER_TAO) for n in chain.neurons(netuid))
+    alpha_out = sum(balances.rao(n.stake) for n in chain.neurons(netuid))
     tao_in = Balance.from_rao(balances.POOL_TAO).set_unit(0)
     alpha_in = Balance.from_rao(balances.POOL_ALPHA).set_unit(netuid)
     return dict(

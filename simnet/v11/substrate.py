@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simnet.chain import calls, storage
+from simnet.chain import balances, calls, storage
 from simnet.chain.blocks import block_hash, last_epoch_block
 from simnet.chain.commitments import CommitmentTooLarge
 from simnet.chain.faults import CHAIN_FAILURE, SIMULATED, NotSimulated
@@ -31,7 +31,6 @@ from simnet.chain.state import BLOCK_SECONDS, ChainState, UnknownHotkey, Unknown
 from simnet.v11 import timelock
 from simnet.v11.sdk import Balance, Call, ChainError, ExtrinsicResult
 
-RAO_PER_TAO = 1_000_000_000
 SPEC_VERSION = 400
 """The runtime version the double reports (a subtensor runtime of late 2026)."""
 _POLL_SECONDS = 0.01
@@ -366,7 +365,7 @@ class ChainSubstrate:
             return None
         neurons = self._neurons(netuid)
         params = self._hyperparameters(netuid)
-        stakes = [round(n.stake * RAO_PER_TAO) for n in neurons]
+        stakes = [balances.rao(n.stake) for n in neurons]
         last_step = last_epoch_block(block, netuid, params.tempo)
         owner = storage.subnet_owner(self.chain, netuid)
         return {
