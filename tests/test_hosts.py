@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,22 @@ def test_what_cannot_cross_a_process_is_refused_in_one_line_naming_the_option(
         sock.close()
     assert "\n" not in str(caught.value)
     assert 4 not in net.chain.netuids()  # refused before anything was registered
+
+
+def test_a_miner_the_host_process_cannot_import_is_refused_with_the_import_error(
+    hosted: Simnet,
+) -> None:
+    """It pickles here (by reference to a module only this process has); the host process
+    replies with the error it met unpickling it, and serves on."""
+    ghost = types.ModuleType("simnet_test_ghost_miners")
+    exec("def forward(synapse):\n    return synapse\n", ghost.__dict__)
+    sys.modules[ghost.__name__] = ghost
+    try:
+        with pytest.raises(ModuleNotFoundError, match="simnet_test_ghost_miners"):
+            hosted.serve(5, ghost.forward)
+    finally:
+        del sys.modules[ghost.__name__]
+    assert hosted.serve(5, echo_forward).running
 
 
 @pytest.mark.parametrize(

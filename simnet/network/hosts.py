@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,26 @@ def _simnet_first_on_path() -> Iterator[None]:
                 sys.path.remove(_SIMNET_ROOT)
 
 
+def next_request(conn: Any) -> tuple[int, str, bytes] | None:
+    """In a child: the parent's next request (its number, command and pickled arguments),
+    or ``None`` once the parent is gone."""
+    try:
+        number, command, payload = conn.recv()
+    except (EOFError, OSError):
+        return None
+    return number, command, payload
+
+
+def sendable_error(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the trip to the parent (pickled and unpickled), else a
+    ``RuntimeError`` with its type and message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 class HostProcess:
     """One child process and the pipe to it: :meth:`request` sends a command and returns
     a future of its reply; what the child tells unasked goes to ``notify``."""
@@ -135,14 +156,20 @@ class HostProcess:
     def request(self, command: str, *args: Any) -> concurrent.futures.Future[Any]:
         """Send ``command`` with ``args``; the future holds the child's reply (or its error)."""
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        # the arguments travel pickled inside the message, so a child that cannot unpickle
+        # them (a module it cannot import) replies with that error under this number
+        payload = pickle.dumps(args)
         with self._send_lock:
             number = next(self._ids)
             self._pending[number] = future
             try:
-                self._conn.send((number, command, args))
-            except (OSError, ValueError) as exc:
+                self._conn.send((number, command, payload))
+                sent = True
+            except (OSError, ValueError):
                 self._pending.pop(number, None)
-                future.set_exception(self._gone(exc))
+                sent = False
+        if not sent:
+            future.set_exception(self._gone())
         return future
 
     def stop_later(self, key: int) -> None:
@@ -178,13 +205,17 @@ class HostProcess:
                 if future is not None:
                     (future.set_result if ok else future.set_exception)(value)
             else:
-                self._notify(message[0], message[1:])
+                try:
+                    self._notify(message[0], message[1:])
+                except Exception:  # the user's reporter or on_record: theirs to see
+                    print(f"simnet: a callback for {self.name} raised:", file=sys.stderr)
+                    traceback.print_exc()
         with self._send_lock:
             pending, self._pending = self._pending, {}
         for future in pending.values():
             future.set_exception(self._gone())
 
-    def _gone(self, cause: BaseException | None = None) -> RuntimeError:
+    def _gone(self) -> RuntimeError:
         self.process.join(0.5)
         code = self.process.exitcode
         how = f"exited with code {code}" if code is not None else "stopped answering"
@@ -204,8 +235,8 @@ class HostProcess:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+        self._reader.join()  # the child's end is closed: its read ends, then the pipe is ours
         self._conn.close()
-        self._reader.join()
         self.process.close()
 
 

@@ -27,6 +27,18 @@ def answers(ip: str | None, port: int | None) -> bool:
         return probe.connect_ex((ip, port)) == 0
 
 
+def command_option(words: Sequence[str], name: str, default: str | None = None) -> str | None:
+    """The value of ``--name VALUE`` or ``--name=VALUE`` in ``words`` (the last one given,
+    as argparse takes it), else ``default``."""
+    flag, value = f"--{name}", default
+    for i, word in enumerate(words):
+        if word == flag and i + 1 < len(words):
+            value = words[i + 1]
+        elif word.startswith(flag + "="):
+            value = word[len(flag) + 1 :]
+    return value
+
+
 class NeuronProcessError(AssertionError):
     """A neuron process exited early or did not get ready in time; carries its log."""
 
@@ -79,12 +91,8 @@ class NeuronProcess:
         return self.log_path.read_text(errors="replace")
 
     def option(self, name: str, default: str | None = None) -> str | None:
-        """The value of ``--name VALUE`` on the neuron's command line."""
-        words = self.command
-        for i, word in enumerate(words[:-1]):
-            if word == f"--{name}":
-                return words[i + 1]
-        return default
+        """The value of ``--name VALUE`` or ``--name=VALUE`` on the neuron's command line."""
+        return command_option(self.command, name, default)
 
     def wait_until(
         self, ready: Callable[[ChainState], object], *, timeout: float = 30.0, what: str = ""

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import traceback
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +43,9 @@ from simnet.network.hosts import (
     HostProcesses,
     RemoteServer,
     check_sendable,
+    next_request,
     parse_hosts,
+    sendable_error,
 )
 from simnet.network.servers import Server
 from simnet.network.serving import ServedMiner, stop_all
@@ -143,14 +147,18 @@ def run_host(conn: Connection, settings: HostSettings, index: int) -> None:
     """A host process's main: serve miners as the parent asks until it says exit (or its
     pipe closes: the parent is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent's teardown stops us
+    code = 0
     try:
         _Child(conn, settings).run()
+    except BaseException:
+        traceback.print_exc()  # why it died, before the exit below skips the usual report
+        code = 1
     finally:
         # Everything served is stopped. Skip the interpreter's exit: multiprocessing's
         # finalizers would close bittensor's logging queue under its listener thread.
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)
 
 
 class _Child:
@@ -182,15 +190,12 @@ class _Child:
         if threshold is not None:
             self.unwatch = self.host.watch_blocking(threshold, self._blocked)
         try:
-            while True:
+            while (request := next_request(self.conn)) is not None:
+                number, command, payload = request
                 try:
-                    number, command, args = self.conn.recv()
-                except (EOFError, OSError):
-                    return
-                try:
-                    value, ok = getattr(self, f"do_{command}")(*args), True
+                    value, ok = getattr(self, f"do_{command}")(*pickle.loads(payload)), True
                 except BaseException as exc:
-                    value, ok = _sendable_error(exc), False
+                    value, ok = sendable_error(exc), False
                 self.tell("reply", number, ok, value)
                 if command == "exit":
                     return
@@ -253,17 +258,6 @@ class _Child:
 
     def do_exit(self) -> None:
         return None
-
-
-def _sendable_error(exc: BaseException) -> BaseException:
-    """``exc`` if it pickles, else a ``RuntimeError`` with its type and message."""
-    import pickle
-
-    try:
-        pickle.dumps(exc)
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 # -- the parent's handle ------------------------------------------------------------------
