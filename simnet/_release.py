@@ -164,7 +164,7 @@ class SeamChanged(WrongStack):
     ) -> None:
         if library == "bittensor" and checked is None:
             release = BITTENSOR_VERSION
-            checks = f"{_range('neuron')} and {_range('v11')} (README, 'bittensor releases')"
+            checks = f"{_range('neuron')} and {_range('v11')} (docs/bittensor-releases.md)"
         else:
             release = _installed(library)
             checks = f"{library} {checked}" if checked else library

@@ -259,7 +259,7 @@ def test_a_subnet_state_with_a_new_field_stops_the_sync_with_one_line(fresh_seam
 
     assert str(caught.value) == (
         f"bittensor {BITTENSOR_VERSION} changed SubnetState: it has stake_weight, unknown to "
-        f"simnet; simnet checks {NEURON_RANGE} and {V11_RANGE} (README, 'bittensor releases')"
+        f"simnet; simnet checks {NEURON_RANGE} and {V11_RANGE} (docs/bittensor-releases.md)"
     )
 
 

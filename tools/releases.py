@@ -48,7 +48,10 @@ def find_python(version: str) -> str | None:
     if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
         return sys.executable
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"))
+    candidates = sorted(  # by patch number: 3.13.10 is newer than 3.13.9
+        pyenv.glob(f"{version}.*/bin/python{version}"),
+        key=lambda path: [int(part) for part in path.parts[-3].split(".") if part.isdigit()],
+    )
     return str(candidates[-1]) if candidates else shutil.which(f"python{version}")
 
 

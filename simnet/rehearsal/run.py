@@ -7,6 +7,7 @@ axons and dendrites), ``http_stack`` (11.x: the subnet's apps and validator step
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,10 +160,11 @@ class Run:
         """``cls(wrapped, **needs)`` with the plan's ``options`` for ``strategy`` over
         ``needs``; options the class does not take are a :class:`RehearsalError`."""
         given = {**needs, **self.plan.options.get(strategy, {})}
-        try:
-            return cls(wrapped, **given)
+        try:  # only a mismatch of the options is theirs; an error building it is not
+            inspect.signature(cls).bind(wrapped, **given)
         except TypeError as exc:
             raise mixes.RehearsalError(f"options for {strategy!r}: {exc}") from None
+        return cls(wrapped, **given)
 
     def adversarial_validator(self, member: Member, subtensor: Any) -> AdversarialValidator:
         """The adversarial validator ``member`` plays, setting weights through ``subtensor``."""
