@@ -26,6 +26,7 @@ from simnet import MinerError, Simnet
 from simnet.chain.state import ChainState
 from simnet.faults import ErrorStatus
 from simnet.network.hosts import cpu_count, parse_hosts
+from simnet.neurons.hosted import ChainFile
 
 PROMPT = "hello from a host process"
 
@@ -166,6 +167,39 @@ def test_a_miner_the_host_process_cannot_import_is_refused_with_the_import_error
     finally:
         del sys.modules[ghost.__name__]
     assert hosted.serve(5, echo_forward).running
+
+
+def second_miner_fails(ctx: Any) -> Miner:
+    if ctx.uid == 2:
+        raise RuntimeError("the factory's own bug at uid 2")
+    return Miner(ctx.wallet, ctx.metagraph)
+
+
+def test_a_subnet_whose_factory_fails_once_still_tracks_every_miner_it_served(
+    hosted: Simnet,
+) -> None:
+    before = len(hosted.axons)
+    with pytest.raises(RuntimeError, match="the factory's own bug at uid 2"):
+        hosted.subnet(6, second_miner_fails, miners=3)
+    served = hosted.axons[before:]
+    assert [axon.uid for axon in served] == [1, 3]  # stopped at close, like every other
+    assert all(hosted.chain.neuron(6, axon.hotkey).axon_port == axon.port for axon in served)
+
+
+def test_the_chain_file_is_removed_at_close_and_the_chain_still_read() -> None:
+    """A network with hosts keeps its chain in a temporary file the host processes open;
+    after it closes the file is gone and ``net.chain`` reads as it does without hosts."""
+    shared = ChainFile()
+    shared.chain.create_subnet(3)
+    shared.chain.register(3, "5Hot", "5Cold")
+    path = shared.chain.path
+    assert path is not None
+    assert path.exists()
+    shared.close()
+    assert not path.parent.exists()
+    assert shared.chain.path is None
+    assert [n.hotkey for n in shared.chain.neurons(3)] == ["5Hot"]
+    shared.chain.close()
 
 
 @pytest.mark.parametrize(

@@ -398,6 +398,18 @@ class ChainState:
         with self._lock:
             self._db.close()
 
+    def keep_in_memory(self) -> None:
+        """Copy the state into memory and close the file, which may then be removed: a
+        network whose host processes shared the file is still read after it closes."""
+        with self._lock:
+            if self.path is None:
+                return
+            memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._db.backup(memory)
+            self._db.close()
+            self._db, self.path = memory, None
+            weakref.finalize(self, memory.close)
+
     # -- blocks --------------------------------------------------------------------------
     @property
     def block(self) -> int:

@@ -114,7 +114,8 @@ def host_setting(
 
 class ChainFile:
     """A network's chain state in a temporary file (host processes open it too), whose
-    blocks move only on ``advance()``, as in memory; :meth:`close` removes it."""
+    blocks move only on ``advance()``, as in memory; :meth:`close` removes it, keeping the
+    state in memory (the network's chain is read after it closes, as without hosts)."""
 
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="simnet-chain-", dir=scratch_dir()))
@@ -123,7 +124,7 @@ class ChainFile:
         self.chain.block_seconds = None
 
     def close(self) -> None:
-        self.chain.close()
+        self.chain.keep_in_memory()
         self._remove()
 
 

@@ -425,7 +425,15 @@ class Simnet(OfflineSession):
         with self.chain.batch(), _bulk_allocation():
             if self._hosts is not None:  # every host process builds its share at once
                 submitted = [self._submit(r, kind, p, {}) for r, kind, p in pairs]
-                served: list[ServedAxon] = [self._publish(each) for each in submitted]
+                served: list[ServedAxon] = []
+                failed: BaseException | None = None
+                for each in submitted:  # every miner served is tracked, even past a failure
+                    try:
+                        served.append(self._publish(each))
+                    except Exception as exc:
+                        failed = failed or exc
+                if failed is not None:
+                    raise failed
             else:
                 served = [self._serve_registered(r, kind, p) for r, kind, p in pairs]
         return Subnet(netuid, registered, served, self.metagraph(netuid))
