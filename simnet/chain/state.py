@@ -486,7 +486,7 @@ class ChainState:
 
     def set_owner(self, netuid: int, coldkey: str, hotkey: str | None = None) -> None:
         """Make ``coldkey`` (and its ``hotkey``) the owner of ``netuid``."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         with self._write() as db:
             db.execute(
                 "UPDATE subnets SET owner_coldkey = ?, owner_hotkey = ? WHERE netuid = ?",
@@ -495,7 +495,7 @@ class ChainState:
 
     def owner(self, netuid: int) -> Owner:
         """The owner of ``netuid`` (unknown parts are ``None``)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         ((coldkey, hotkey),) = self._read(
             "SELECT owner_coldkey, owner_hotkey FROM subnets WHERE netuid = ?", (netuid,)
         )
@@ -505,14 +505,16 @@ class ChainState:
         """The netuids of all subnets, in order."""
         return [row[0] for row in self._read("SELECT netuid FROM subnets ORDER BY netuid")]
 
-    def _require_subnet(self, netuid: int) -> None:
+    def require_subnet(self, netuid: int) -> None:
+        """An :class:`UnknownSubnet` naming ``netuid`` and the subnets there are, unless it
+        exists."""
         if not self._read("SELECT 1 FROM subnets WHERE netuid = ?", (netuid,)):
             known = ", ".join(map(str, self.netuids())) or "none"
             raise UnknownSubnet(f"netuid {netuid} does not exist (subnets: {known})")
 
     def neurons(self, netuid: int) -> list[Neuron]:
         """The neurons of subnet ``netuid``, ordered by uid."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         self._catch_up()
         rows = self._read(
             f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? ORDER BY uid", (netuid,)
@@ -521,7 +523,7 @@ class ChainState:
 
     def neuron(self, netuid: int, hotkey: str) -> Neuron:
         """The neuron registered with ``hotkey`` on ``netuid``."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         rows = self._read(
             f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? AND hotkey = ?",
             (netuid, hotkey),
@@ -529,6 +531,14 @@ class ChainState:
         if not rows:
             raise UnknownHotkey(f"hotkey {hotkey} is not registered on netuid {netuid}")
         return _neuron(rows[0])
+
+    def neuron_at(self, netuid: int, uid: int) -> Neuron | None:
+        """The neuron holding ``uid`` on ``netuid`` (``None`` if the uid is not taken)."""
+        self.require_subnet(netuid)
+        rows = self._read(
+            f"SELECT {_NEURON_COLUMNS} FROM neurons WHERE netuid = ? AND uid = ?", (netuid, uid)
+        )
+        return _neuron(rows[0]) if rows else None
 
     def is_registered(self, netuid: int, hotkey: str) -> bool:
         """True if ``hotkey`` holds a uid on ``netuid``."""
@@ -649,7 +659,7 @@ class ChainState:
 
     def burn(self, netuid: int) -> int:
         """Rao a registration on ``netuid`` burns (the chain's ``Burn``)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         return balances.REGISTRATION_BURN
 
     def serve(
@@ -739,7 +749,7 @@ class ChainState:
     # -- hyperparameters -----------------------------------------------------------------
     def hyperparameters(self, netuid: int) -> Hyperparameters:
         """Subnet ``netuid``'s hyperparameters (the chain's defaults unless set)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         with self._lock:
             return self._params(self._db, netuid)
 
@@ -772,14 +782,14 @@ class ChainState:
     # -- epochs ----------------------------------------------------------------------------
     def last_epoch(self, netuid: int) -> int:
         """The block of ``netuid``'s last epoch (its creation block before the first)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         ((block,),) = self._read("SELECT last_epoch FROM subnets WHERE netuid = ?", (netuid,))
         return int(block)
 
     def run_epoch(self, netuid: int) -> Epoch:
         """Run ``netuid``'s epoch now, at the current block (the next one is due ``tempo``
         blocks later), as if the chain had fired it."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         self._catch_up()
         with self._write() as db:
             epoch = self._epoch(db, netuid, self._block(self._meta(db)))
@@ -1005,7 +1015,7 @@ class ChainState:
     # -- commit-reveal weights ---------------------------------------------------------
     def epoch_index(self, netuid: int) -> int:
         """``SubnetEpochIndex``: how many epochs ``netuid`` has run (since simnet counted)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         self._catch_up()
         with self._lock:
             return self._epoch_index(self._db, netuid)
@@ -1017,13 +1027,13 @@ class ChainState:
 
     def reveal_period(self, netuid: int) -> int:
         """Epochs from a weight commit on ``netuid`` to its reveal (``RevealPeriodEpochs``)."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         with self._lock:
             return self._reveal_period(self._db, netuid)
 
     def set_reveal_period(self, netuid: int, epochs: int) -> None:
         """The owner's ``sudo_set_commit_reveal_weights_interval``: 1 to 100 epochs."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         if epochs > reveal.MAX_REVEAL_PERIOD:
             raise ChainRuleError("RevealPeriodTooLarge", f"{epochs} epochs")
         if epochs < reveal.MIN_REVEAL_PERIOD:
@@ -1049,7 +1059,7 @@ class ChainState:
     def commit_weights(self, netuid: int, hotkey: str, commit_hash: str) -> reveal.HashCommit:
         """``commit_weights``: keep ``commit_hash`` (see :func:`simnet.chain.reveal.commit_hash`)
         for a reveal in ``reveal_period`` epochs, under the chain's rules and error names."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         self._catch_up()
         with self._write() as db:
             block = self._block(self._meta(db))
@@ -1147,7 +1157,7 @@ class ChainState:
         ``(uids, u16 values, version_key)``, what the SDK encrypted, recorded inside the
         simnet process (see :mod:`simnet.chain.reveal`); without it the commit is kept and
         never revealed. Returns the epoch the commit belongs to."""
-        self._require_subnet(netuid)
+        self.require_subnet(netuid)
         self._catch_up()
         with self._write() as db:
             block = self._block(self._meta(db))

@@ -11,7 +11,7 @@ answered from the current state, except where a value is arithmetic on the block
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +54,15 @@ class Item:
     entries: Callable[[ChainState, tuple[Any, ...], int], list[tuple[Any, Any]]] | None = None
 
 
-def subnet_owner(chain: ChainState, netuid: int) -> Owner:
+def subnet_owner(chain: ChainState, netuid: int, neurons: Sequence[Neuron] | None = None) -> Owner:
     """The owner the chain records for ``netuid`` (``SubnetOwner``, ``SubnetOwnerHotkey``);
-    for a subnet simnet created without one, the keys of its uid 0 (then ``None``s)."""
+    for a subnet simnet created without one, the keys of its uid 0 (then ``None``s).
+    ``neurons``: the subnet's, when the caller has already read them."""
     recorded = chain.owner(netuid)
-    neurons = chain.neurons(netuid) if recorded.coldkey is None else []
+    if recorded.coldkey is not None:
+        neurons = []
+    elif neurons is None:
+        neurons = chain.neurons(netuid)
     first = neurons[0] if neurons else None
     return Owner(
         recorded.coldkey or (first.coldkey if first else None),
@@ -96,8 +100,8 @@ def _per_uid(value_type: str, value: Callable[[ChainState, Neuron], Any], defaul
 
     def read(chain: ChainState, key: tuple[Any, ...], block: int) -> Any:
         netuid, uid = int(key[0]) % MECHANISMS, int(key[1])
-        neurons = chain.neurons(netuid) if _exists(chain, netuid) else []
-        return value(chain, neurons[uid]) if 0 <= uid < len(neurons) else default
+        neuron = chain.neuron_at(netuid, uid) if _exists(chain, netuid) else None
+        return value(chain, neuron) if neuron is not None else default
 
     def entries(chain: ChainState, prefix: tuple[Any, ...], block: int) -> list[tuple[Any, Any]]:
         netuid = int(prefix[0]) % MECHANISMS

@@ -124,7 +124,7 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
     identities: those are zero or empty."""
     neurons = chain.neurons(netuid)
     params = chain.hyperparameters(netuid)
-    owner = subnet_owner(chain, netuid)
+    owner = subnet_owner(chain, netuid, neurons)
     last_step = chain.last_epoch(netuid)
 
     def alpha(tao: float) -> Any:

@@ -36,6 +36,7 @@ from simnet._compat import (
 )
 from simnet.chain import calls, storage
 from simnet.chain.blocks import block_hash as _hash
+from simnet.chain.blocks import block_number
 from simnet.chain.commitments import CommitmentTooLarge
 from simnet.chain.faults import NotSimulated
 from simnet.chain.rules import ERRORS, ChainRuleError
@@ -152,12 +153,7 @@ class SubstrateDouble:
         return self._number(block_hash)
 
     def _number(self, digest: str | None) -> int:
-        if digest is None:
-            return self.chain.block
-        for number in range(self.chain.block, -1, -1):
-            if _hash(number) == digest:
-                return number
-        raise ValueError(f"simnet's chain has no block with hash {digest}")
+        return self.chain.block if digest is None else block_number(digest, self.chain.block)
 
     def get_block(
         self,

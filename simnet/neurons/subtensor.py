@@ -166,7 +166,7 @@ class FakeSubtensor(SubtensorDouble):
         also reads the weights into ``metagraph.W``). Takes the installed release's
         arguments (``mechid`` comes before ``lite`` in 10.x)."""
         lite, block = metagraph_arguments(args, kwargs)
-        self.chain.neurons(netuid)  # an unknown netuid raises UnknownSubnet, naming it
+        self.chain.require_subnet(netuid)  # an unknown netuid: UnknownSubnet, naming it
         metagraph = Metagraph(netuid=netuid, network=NETWORK, lite=lite, sync=False)
         metagraph.sync(block=block, lite=lite, subtensor=self)  # type: ignore[arg-type]
         metagraph.network = NETWORK
