@@ -115,10 +115,14 @@ class Run:
     # -- shared ------------------------------------------------------------------------
     def go(self) -> RehearsalReport:
         chain = self.net.chain
-        chain.create_subnet(self.netuid)
-        params = {"tempo": self.plan.tempo, "weights_rate_limit": 0, **self.plan.hyperparameters}
-        chain.set_hyperparameters(self.netuid, **params)
-        try:
+        try:  # stop() releases what the run opened (an event loop) however it ends
+            chain.create_subnet(self.netuid)
+            params = {
+                "tempo": self.plan.tempo,
+                "weights_rate_limit": 0,
+                **self.plan.hyperparameters,
+            }
+            chain.set_hyperparameters(self.netuid, **params)
             self._register()
             self.start_miners()
             self.build_validators()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -90,11 +91,26 @@ def _wrap(name: str, record: Callable[[tuple[Any, ...], dict[str, Any], Any], No
         result = original(*args, **kwargs)
         try:
             record(args, kwargs, result)
-        except Exception:  # recording never changes what the SDK gets
-            pass
+        except Exception as exc:  # recording never changes what the SDK gets
+            _unrecorded(name, exc)
         return result
 
     swap(TIMELOCK, bittensor_core, {name: recording})
+
+
+_SAID: set[str] = set()
+
+
+def _unrecorded(name: str, exc: Exception) -> None:
+    """Say once per function, on stderr, that simnet could not keep a commit's plaintext:
+    the chain will never reveal it, which must not look like the validator's fault."""
+    if name not in _SAID:
+        _SAID.add(name)
+        print(
+            f"simnet: could not record what bittensor_core.{name} encrypted "
+            f"({type(exc).__name__}: {exc}); simnet's chain will not reveal it",
+            file=sys.stderr,
+        )
 
 
 def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:

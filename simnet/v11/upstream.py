@@ -168,13 +168,19 @@ class AiohttpUpstream(Upstream):
             message = await receive()
             kind = message["type"].rpartition(".")[2]
             try:
-                await (self._start() if kind == "startup" else self._stack.aclose())
+                await (self._start() if kind == "startup" else self._stop())
             except Exception as exc:
+                if kind == "startup":  # no shutdown follows a failed startup: undo it now
+                    await self._stop()
                 await send({"type": f"lifespan.{kind}.failed", "message": repr(exc)})
                 return
             await send({"type": f"lifespan.{kind}.complete"})
             if kind == "shutdown":
                 return
+
+    async def _stop(self) -> None:
+        self._session = None
+        await self._stack.aclose()
 
     async def _start(self) -> None:
         folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="simnet-")))

@@ -120,3 +120,15 @@ async def test_a_hash_commit_is_revealed_under_the_chains_rules(simnet_v11: Netw
     assert mismatch.error.name == "InvalidRevealCommitHashNotMatch"
     assert revealed.success, revealed.message
     assert simnet_v11.chain.weights(1, 0) == [(1, 65535)]
+
+
+def test_a_commit_simnet_could_not_record_is_said_once_on_stderr_not_swallowed(capsys):
+    from simnet.v11 import timelock
+
+    timelock._SAID.discard("encrypt_at_round")
+    for _ in range(2):
+        timelock._unrecorded("encrypt_at_round", ValueError("the result's shape changed"))
+    assert capsys.readouterr().err.splitlines() == [
+        "simnet: could not record what bittensor_core.encrypt_at_round encrypted "
+        "(ValueError: the result's shape changed); simnet's chain will not reveal it"
+    ]

@@ -118,6 +118,11 @@ def test_an_11x_rehearsal_on_its_own_network_leaves_nothing_behind() -> None:
     assert len(report.epochs) == 1
 
 
+def test_an_11x_rehearsal_refused_by_the_chain_leaves_no_event_loop_behind() -> None:
+    with nothing_left_behind(), pytest.raises(ValueError, match="tempo"):
+        Rehearsal(**options({"honest": 1}, hyperparameters={"tempo": -1})).run()
+
+
 def test_simnet_rehearse_runs_an_11x_subnet_from_its_functions_and_options() -> None:
     result = simnet_command(
         "rehearse",
