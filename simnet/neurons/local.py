@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,13 +21,13 @@ from simnet.network.local import (
     LocalState,
     default_state_path,
 )
+from simnet.network.running import print_problem
 from simnet.network.transports import bind_loopback
 from simnet.neurons.axons import ServedAxon
 from simnet.neurons.handlers import MinerContext, resolve_handlers, serve_handlers
 from simnet.neurons.subtensor import FakeSubtensor
 from simnet.sandbox.offline import offline
 from simnet.sandbox.wallets import DeterministicWallets
-from simnet.wire.hygiene import MinerProblem
 
 __all__ = [
     "HEARTBEAT_SECONDS",
@@ -94,18 +93,20 @@ def serve_forever(
         handlers = resolve_handlers(make_miner, context)
         host = AxonHost()
         try:
-            served = serve_handlers(host, context, handlers, _print_problem, port=port)
+            served = serve_handlers(host, context, handlers, print_problem, port=port)
         except OSError:
             host.close()
             raise
-        local.subtensor.serve_axon(netuid, served.axon)
-        announce(
-            f"miner uid {neuron.uid} ({wallet.hotkey.ss58_address}) serving netuid {netuid} "
-            f"on {served.ip}:{served.port}; chain state {local.path}"
-        )
-        _heartbeat(local, served, metagraph, stopping)
-        served.stop()
-        host.close()
+        try:
+            local.subtensor.serve_axon(netuid, served.axon)
+            announce(
+                f"miner uid {neuron.uid} ({wallet.hotkey.ss58_address}) serving netuid "
+                f"{netuid} on {served.ip}:{served.port}; chain state {local.path}"
+            )
+            _heartbeat(local, served, metagraph, stopping)
+        finally:
+            served.stop()
+            host.close()
 
 
 def _heartbeat(local: LocalNetwork, served: ServedAxon, metagraph: Any, stopping: Any) -> None:
@@ -116,10 +117,6 @@ def _heartbeat(local: LocalNetwork, served: ServedAxon, metagraph: Any, stopping
         deadline = time.monotonic() + HEARTBEAT_SECONDS
         while time.monotonic() < deadline and not stopping():
             time.sleep(0.05)
-
-
-def _print_problem(problem: MinerProblem) -> None:
-    print(f"simnet: {problem}", file=sys.stderr, flush=True)
 
 
 @contextmanager
