@@ -334,3 +334,22 @@ def test_the_async_substrate_answers_awaited_with_the_releases_async_receipt(cha
     assert success is True
     assert len(records) == 2
     assert chain.weights(1, 0) == [(1, 65535)]
+
+
+def test_an_accounts_nonce_moves_when_an_extrinsic_is_included_not_when_asked(chain):
+    sub = FakeSubtensor(chain)
+    address = VALIDATOR.hotkey.ss58_address
+    assert sub.substrate.get_account_next_index(address) == 0
+    assert sub.substrate.get_account_next_index(address) == 0  # asking spends nothing
+    receipt = _send(
+        sub,
+        VALIDATOR.hotkey,
+        "set_weights",
+        {"netuid": 1, "dests": [1], "weights": [65535], "version_key": 0},
+    )
+    assert sub.substrate.get_account_next_index(address) == 1
+    # a second subtensor over the same chain (another bt.Subtensor() of the neuron) sees
+    # the same nonce and the same block's events
+    other = FakeSubtensor(chain).substrate
+    assert other.get_account_nonce(address) == 1
+    assert other.get_events(receipt.block_hash) == sub.substrate.get_events(receipt.block_hash)

@@ -20,7 +20,7 @@ the extrinsics submitted through this double (no timestamp inherent).
 from __future__ import annotations
 
 import hashlib
-import itertools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,6 +112,18 @@ class _Block:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class _Included:
+    """What the chain included, as every double over one chain state in this process
+    sees it: the extrinsics and events of each block, and each account's next nonce."""
+
+    blocks: dict[int, _Block] = field(default_factory=dict)
+    nonces: dict[str, int] = field(default_factory=dict)
+
+
+_INCLUDED: weakref.WeakKeyDictionary[ChainState, _Included] = weakref.WeakKeyDictionary()
+
+
 class SubstrateDouble:
     """The sync ``SubstrateInterface`` of a :class:`~simnet.neurons.subtensor.FakeSubtensor`."""
 
@@ -122,8 +134,8 @@ class SubstrateDouble:
         self.chain = chain
         self.metadata = RuntimeMetadata()
         self._context = calls.Context(chain)
-        self._blocks: dict[int, _Block] = {}
-        self._nonces: dict[str, itertools.count[int]] = {}
+        included = _INCLUDED.setdefault(chain, _Included())
+        self._blocks, self._nonces = included.blocks, included.nonces
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(block={self.chain.block})"
@@ -243,10 +255,9 @@ class SubstrateDouble:
         return ComposedCall(call_module, call_function, dict(call_params or {}))
 
     def get_account_next_index(self, account_address: str) -> int:
-        return self._next_nonce(account_address)
-
-    def _next_nonce(self, address: str) -> int:
-        return next(self._nonces.setdefault(address, itertools.count()))
+        """The nonce the account's next extrinsic takes: how many it has had included (a
+        node answers the same until one more is)."""
+        return self._nonces.get(account_address, 0)
 
     get_account_nonce = get_account_next_index
 
@@ -260,7 +271,7 @@ class SubstrateDouble:
         **kwargs: Any,
     ) -> SignedExtrinsic:
         address = keypair.ss58_address
-        nonce = self._next_nonce(address) if nonce is None else int(nonce)
+        nonce = self._nonces.get(address, 0) if nonce is None else int(nonce)
         digest = hashlib.sha256(repr((call, address, nonce)).encode()).hexdigest()
         return SignedExtrinsic(call, address, nonce, era, "0x" + digest)
 
@@ -284,6 +295,8 @@ class SubstrateDouble:
         recorded = self._blocks.setdefault(number, _Block())
         index = len(recorded.extrinsics)
         recorded.extrinsics.append(extrinsic)
+        address = extrinsic.address
+        self._nonces[address] = max(self._nonces.get(address, 0), extrinsic.nonce + 1)
         error = self._apply(extrinsic)
         recorded.events.extend(_events(index, error))
         return self.receipt(
