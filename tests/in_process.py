@@ -9,15 +9,16 @@ pytest's ``error``), its own environment, working directory, ``sys.path`` and
 those, the modules the command imported from outside the libraries, bittensor's logging
 state and every logger's level, hypothesis's loaded profile and simnet's chosen one,
 rich's global console and the signal handlers are put back as they were; a command that
-leaves a thread running fails the call (run it as a subprocess instead). Exit handlers
-are not undone: simnet's commands register none (``simnet run`` and ``record`` do their
-work in child processes); a library imported first during the call may, as it would at
-any import.
+leaves a thread running or a socket open fails the call (run it as a subprocess instead).
+Exit handlers are not undone: simnet registers one, once per process (the shared wallet
+directory's clean-up); a library imported first during the call may, as at any import.
 
-Not process-level behaviour: what the interpreter prints while importing bittensor, the
-``simnet`` script, exit at interpreter shutdown, Ctrl-C; and output written by handlers
-made before the call (bittensor's logger writes to the stdout it found at import) or to the
-file descriptors directly is not captured. Tests of those keep the subprocess.
+What it cannot show is process-level: what the interpreter prints while importing
+bittensor, the ``simnet`` script itself, exit at interpreter shutdown, Ctrl-C; output
+written to the file descriptors directly, or by handlers made before the call
+(bittensor's logger writes to the stdout it found at import), is not captured. Tests of
+those keep the subprocess; so do ``simnet run`` and ``record`` (they set signal handlers
+and start the neuron as a child).
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Literal
 
 import simnet
+from tests.helpers import socket_fds
 
 CI_ENV = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "SIMNET_HYPOTHESIS_PROFILE": "simnet-dev"}
 """The environment ``simnet_command`` gives its process: no terminal, 200 columns."""
@@ -48,7 +51,7 @@ _LIBRARIES = tuple(
 )
 
 # A fresh interpreter's filters (the "Default Warning Filter" of the warnings docs).
-_DEFAULT_FILTERS = (
+_DEFAULT_FILTERS: tuple[tuple[Literal["default", "ignore"], type[Warning], str], ...] = (
     ("default", DeprecationWarning, "__main__"),
     ("ignore", DeprecationWarning, ""),
     ("ignore", PendingDeprecationWarning, ""),
@@ -86,7 +89,7 @@ def _exit_code(args: tuple[str, ...]) -> int:
 
 @contextlib.contextmanager
 def _as_a_fresh_process(cwd: Path, env: dict[str, str], args: tuple[str, ...]) -> Iterator[None]:
-    threads = set(threading.enumerate())
+    threads, sockets = set(threading.enumerate()), socket_fds()
     with contextlib.ExitStack() as restore:
         restore.enter_context(_own_modules())
         restore.enter_context(_process_globals(cwd, env, args))
@@ -104,6 +107,7 @@ def _as_a_fresh_process(cwd: Path, env: dict[str, str], args: tuple[str, ...]) -
         thread.join(timeout=1)
     left = [t for t in left if t.is_alive()]
     assert left == [], f"simnet {' '.join(args)} left threads running: {left}"
+    assert socket_fds() - sockets == set(), f"simnet {' '.join(args)} left sockets open"
 
 
 def _logging_threads() -> set[threading.Thread]:
@@ -194,7 +198,7 @@ def _logging_state() -> Iterator[None]:
     try:
         yield
     finally:
-        if state is not None and machine.current_state_value != state:
+        if machine is not None and state is not None and machine.current_state_value != state:
             event = "disable_logging" if state == "Disabled" else f"enable_{state.lower()}"
             getattr(machine, event)()
         for lg, (level, handlers, disabled, propagate) in saved.items():
@@ -210,13 +214,13 @@ def _hypothesis_profiles() -> Iterator[None]:
 
     from simnet.fuzz import profiles
 
-    current = settings._current_profile  # type: ignore[attr-defined]
+    current = settings._current_profile
     chosen = profiles._chosen
     try:
         yield
     finally:
         profiles._chosen = chosen
-        if settings._current_profile != current:  # type: ignore[attr-defined]
+        if current is not None and settings._current_profile != current:
             settings.load_profile(current)
 
 
