@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tests.helpers import simnet_command
+from tests.in_process import simnet_in_process
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "examples" / "template_subnet"
 CLASSES = ("--miner", "neurons.miner:Miner", "--validator", "neurons.validator:Validator")
@@ -32,7 +33,7 @@ def test_rehearse_prints_progress_lines_a_table_and_writes_json_and_a_chart(tmp_
 
 
 def test_rehearse_refuses_a_mix_without_an_honest_miner_in_one_line():
-    result = simnet_command("rehearse", *CLASSES, "--mix", "copier=2", cwd=TEMPLATE)
+    result = simnet_in_process("rehearse", *CLASSES, "--mix", "copier=2", cwd=TEMPLATE)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "simnet rehearse: the miner mix copier=2 has no honest miner: a rehearsal measures "
@@ -41,10 +42,10 @@ def test_rehearse_refuses_a_mix_without_an_honest_miner_in_one_line():
 
 
 def test_rehearse_refuses_an_unknown_strategy_or_class_in_one_line():
-    unknown = simnet_command("rehearse", *CLASSES, "--mix", "honest=1,cheat=1", cwd=TEMPLATE)
+    unknown = simnet_in_process("rehearse", *CLASSES, "--mix", "honest=1,cheat=1", cwd=TEMPLATE)
     assert unknown.returncode == 2
     assert "unknown miner strategy 'cheat'" in unknown.stderr
-    missing = simnet_command(
+    missing = simnet_in_process(
         "rehearse", "--miner", "neurons.miner:Nope", "--validator", "x:Y", cwd=TEMPLATE
     )
     assert missing.returncode == 2

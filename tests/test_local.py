@@ -14,6 +14,7 @@ import pytest
 from client import DEFAULT_PROMPT
 from simnet import local as simnet_local
 from simnet.chain.state import ChainState, ChainStateError
+from tests.in_process import simnet_in_process
 
 ROOT = Path(__file__).parent.parent
 
@@ -37,6 +38,12 @@ def run(env, *args, timeout=60):
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def simnet_cli(env, *args):
+    """``python -m simnet ARGS`` in the test process (``run`` starts the real command; one
+    test, register/status/reset, keeps it)."""
+    return simnet_in_process(*args, cwd=ROOT, env=env)
 
 
 @pytest.fixture
@@ -87,7 +94,7 @@ def test_the_tutorial_commands_stream_offline(env, miner):
 
     assert result.returncode == 0, result.stderr
     assert DEFAULT_PROMPT in result.stdout
-    status = run(env, "-m", "simnet", "status")
+    status = simnet_cli(env, "status")
     assert f"127.0.0.1:{port}" in status.stdout
     assert "s ago" in status.stdout  # the miner's heartbeat
     process.terminate()
@@ -175,8 +182,8 @@ def test_register_status_and_reset(env):
     ],
 )
 def test_bad_cli_input_gets_one_clear_line(env, args, message):
-    run(env, "-m", "simnet", "register", "bob", "--netuid", "8")
-    result = run(env, "-m", "simnet", *args)
+    simnet_cli(env, "register", "bob", "--netuid", "8")
+    result = simnet_cli(env, *args)
     assert result.returncode == 1
     assert message in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
@@ -255,18 +262,18 @@ def test_weights_set_through_the_subtensor_read_back_from_the_metagraph(simnet):
 
 
 def test_register_into_a_full_subnet_says_whom_it_replaced_and_epochs_show(env):
-    assert run(env, "-m", "simnet", "register", "alice", "--netuid", "3").returncode == 0
+    assert simnet_cli(env, "register", "alice", "--netuid", "3").returncode == 0
     chain = simnet_local.LocalNetwork(Path(env["SIMNET_STATE"])).chain
     chain.set_hyperparameters(3, max_allowed_uids=2, immunity_period=0, min_non_immune_uids=0)
     chain.close()
-    replaced = run(env, "-m", "simnet", "register", "bob", "--netuid", "3")
+    replaced = simnet_cli(env, "register", "bob", "--netuid", "3")
     assert replaced.returncode == 0, replaced.stderr
     assert replaced.stdout.startswith("uid 1 on netuid 3: ")
     assert "(the subnet was full: replaced 5" in replaced.stdout  # alice's ss58 hotkey
-    epoch = run(env, "-m", "simnet", "epoch", "--netuid", "3")
+    epoch = simnet_cli(env, "epoch", "--netuid", "3")
     assert epoch.returncode == 0, epoch.stderr
     assert epoch.stdout.startswith("epoch of netuid 3 at block ")
-    status = run(env, "-m", "simnet", "status", "--netuid", "3")
+    status = simnet_cli(env, "status", "--netuid", "3")
     assert "last epoch" in status.stdout
     assert "incentive" in status.stdout
 
@@ -276,7 +283,7 @@ def test_a_full_subnet_with_no_uid_to_give_is_one_line(env):
     local.ensure_subnet(3)  # its owner at uid 0, never replaced
     local.chain.set_hyperparameters(3, max_allowed_uids=1)
     local.chain.close()
-    refused = run(env, "-m", "simnet", "register", "bob", "--netuid", "3")
+    refused = simnet_cli(env, "register", "bob", "--netuid", "3")
     assert refused.returncode == 1
     assert "NoNeuronIdAvailable" in refused.stdout
     assert "Traceback" not in refused.stdout + refused.stderr

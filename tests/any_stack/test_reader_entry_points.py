@@ -5,13 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import simnet_command
+from tests.in_process import simnet_in_process
 
 SPECIMENS = Path(__file__).parent / "specimens.py"
 
 
 def _fuzz(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return simnet_command("fuzz", *args, cwd=cwd)
+    return simnet_in_process("fuzz", *args, cwd=cwd)
 
 
 def test_a_reader_that_holds_exits_0(tmp_path):

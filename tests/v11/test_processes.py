@@ -10,6 +10,7 @@ import pytest
 
 from simnet.network.processes import NeuronProcessError, answers
 from tests.helpers import simnet_command
+from tests.in_process import simnet_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "btauth_subnet"
@@ -35,7 +36,9 @@ def run(state: Path, *command: str) -> subprocess.CompletedProcess[str]:
 def test_the_examples_miner_and_validator_run_as_processes_on_one_state(simnet_local, simnet_run):
     state = str(simnet_local.path)
     for args in (["validator", "--validator", "--stake", "1000"], ["miner"]):
-        registered = simnet_command("register", *args, "--netuid", "1", "--state", state, cwd=ROOT)
+        registered = simnet_in_process(
+            "register", *args, "--netuid", "1", "--state", state, cwd=ROOT
+        )
         assert registered.returncode == 0, registered.stderr
     simnet_local.chain.advance(101)  # the validator sets weights once an epoch has passed
     port = free_port()
@@ -46,7 +49,7 @@ def test_the_examples_miner_and_validator_run_as_processes_on_one_state(simnet_l
     validator = simnet_run(*neuron("validator", "validator"), env=ENV)
     validator.wait_until(lambda chain: chain.weights(1, 1), timeout=60, what="setting weights")
     assert simnet_local.chain.weights(1, 1) == [(2, 65535)]
-    status = simnet_command("status", "--netuid", "1", "--state", state, cwd=ROOT)
+    status = simnet_in_process("status", "--netuid", "1", "--state", state, cwd=ROOT)
     assert status.returncode == 0, status.stderr
     rows = [line for line in status.stdout.splitlines() if line.startswith("│   1 ")]
     assert len(rows) == 1, status.stdout
@@ -75,10 +78,10 @@ def test_a_script_gets_the_state_files_wallets_with_no_path(tmp_path):
 
 def test_every_client_with_any_network_name_or_endpoint_reaches_the_shared_chain(tmp_path):
     state = tmp_path / "chain.sqlite"
-    assert (
-        simnet_command("register", "a", "--netuid", "3", "--state", str(state), cwd=ROOT).returncode
-        == 0
+    registered = simnet_in_process(
+        "register", "a", "--netuid", "3", "--state", str(state), cwd=ROOT
     )
+    assert registered.returncode == 0, registered.stdout + registered.stderr
     code = (
         "import asyncio, bittensor as bt\n"
         "async def main():\n"
@@ -163,7 +166,9 @@ def test_register_status_and_epoch_work_on_11x(tmp_path):
     registered = simnet_command("register", "miner", "--netuid", "2", "--state", state, cwd=ROOT)
     assert registered.returncode == 0, registered.stderr
     assert registered.stdout.startswith("uid 1 on netuid 2: 5")
-    bad = simnet_command("register", "--ss58", "nope", "--netuid", "2", "--state", state, cwd=ROOT)
+    bad = simnet_in_process(
+        "register", "--ss58", "nope", "--netuid", "2", "--state", state, cwd=ROOT
+    )
     assert bad.returncode == 1
     assert bad.stdout.strip().startswith("simnet register: invalid hotkey 'nope'")
     status = simnet_command("status", "--state", state, cwd=ROOT)
