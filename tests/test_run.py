@@ -115,7 +115,7 @@ def test_blocking_is_reported_once_per_place_and_summarized_at_exit(tmp_path):
     state.register(1, "validator", "ck", stake=1000, validator_permit=True)
     state.close()
     script = Path(__file__).parent / "specimens" / "busy_validator.py"
-    result = _run(tmp_path / "chain.sqlite", "python", str(script), "3.5")
+    result = _run(tmp_path / "chain.sqlite", "python", str(script), "3")
     assert result.returncode == 0, result.stderr
     reports = [line for line in result.stderr.splitlines() if line.startswith("simnet: blocking")]
     assert len(reports) == 2, result.stderr
@@ -123,7 +123,7 @@ def test_blocking_is_reported_once_per_place_and_summarized_at_exit(tmp_path):
     assert first.startswith("simnet: blocking in the event loop running the validator's code")
     assert summary.startswith("simnet: blocking summary: the event loop running the validator's")
     assert "busy_validator.py" in summary
-    assert "in main: blocked 4 time(s)" in summary or "in main: blocked 3 time(s)" in summary
+    assert "in main: blocked 3 time(s)" in summary
 
 
 def test_blocking_detection_can_be_switched_off(tmp_path):
@@ -133,7 +133,7 @@ def test_blocking_detection_can_be_switched_off(tmp_path):
     script = Path(__file__).parent / "specimens" / "busy_validator.py"
     result = subprocess.run(
         [sys.executable, "-m", "simnet", "run", "--state", str(tmp_path / "chain.sqlite"),
-         "--blocking-threshold", "off", "--", "python", str(script), "1.5"],
+         "--blocking-threshold", "off", "--", "python", str(script), "1"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

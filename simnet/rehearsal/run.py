@@ -19,8 +19,10 @@ from simnet.wire.faults import DripFeed
 
 Progress = Callable[[RehearsalReport, int], None]
 """Told the report so far and the number of epochs asked for, after each epoch."""
-DRIP = DripFeed(interval=0.01, size=16)
-"""How a drip-feeder sends its responses: 16 bytes every 10 ms."""
+DRIP = DripFeed(interval=0.002, size=16)
+"""How a drip-feeder sends its responses: 16 bytes every 2 ms (a template answer of about
+800 bytes in some 50 pieces, a tenth of a second; at 10 ms a piece every validator step
+waited a second for it)."""
 
 
 @dataclass

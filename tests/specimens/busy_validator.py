@@ -1,6 +1,6 @@
 """A validator with 8 worker threads, each blocking its own private event loop for 0.3 s
 every second (as a real one reading parquet files did), while its main loop blocks at one
-line every second: ``python busy_validator.py SECONDS``."""
+line once a round, ROUNDS rounds of half a second: ``python busy_validator.py ROUNDS``."""
 
 import asyncio
 import sys
@@ -19,7 +19,7 @@ def worker(stop: threading.Event) -> None:
         stop.wait(0.7)
 
 
-async def main(seconds: float) -> None:
+async def main(rounds: int) -> None:
     subtensor = bt.Subtensor()
     dendrite = bt.Dendrite(wallet=bt.Wallet(name="validator"))
     axons = subtensor.metagraph(1).axons
@@ -27,12 +27,11 @@ async def main(seconds: float) -> None:
     workers = [threading.Thread(target=worker, args=(stop,)) for _ in range(8)]
     for thread in workers:
         thread.start()
-    deadline = time.monotonic() + seconds
     try:
-        while time.monotonic() < deadline:
+        for _ in range(rounds):
             await dendrite(axons, bt.Synapse(), timeout=2)
             time.sleep(0.3)  # the main loop's one blocking line
-            await asyncio.sleep(0.7)
+            await asyncio.sleep(0.2)
     finally:
         stop.set()
         for thread in workers:
@@ -41,4 +40,4 @@ async def main(seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(float(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1])))
