@@ -4,6 +4,8 @@ The contract: the final synapse carries the status the real dendrite gives for t
 fault, and what arrived is an exact prefix of the fault-free stream.
 """
 
+import asyncio
+
 import pytest
 
 from client import stream_prompt
@@ -111,6 +113,33 @@ async def test_a_stall_past_the_timeout_is_a_408_keeping_the_prefix(stream):
     assert final.dendrite.status_code == 408
     assert final.completion == "alpha beta"
     assert plan.events[0].detail == "stalled 2.000 s after 2 chunks"
+
+
+class WaitsLong(faults.Fault):
+    """A fault of the user's own: waits 30 s before the body with ``request.sleep``."""
+
+    def body_stage(self, request, emit):
+        async def wait(data, more):
+            await request.sleep(30)
+            request.record(self, "stopped waiting")
+            await emit(data, more)
+
+        return wait
+
+
+@pytest.mark.asyncio
+async def test_a_faults_wait_ends_once_the_caller_has_gone(stream):
+    """A caller that timed out closed its connection: the miner's task ends, instead of
+    sleeping on for 30 s (or until the server's shutdown grace at teardown)."""
+    plan = FaultPlan(WaitsLong())
+    final, _ = await stream(plan, timeout=0.3)
+    assert final.dendrite.status_code == 408
+    for _ in range(100):
+        if plan.events:
+            break
+        await asyncio.sleep(0.05)
+    assert plan.events
+    assert {e.detail for e in plan.events} == {"stopped waiting"}  # one per chunk, at once
 
 
 @pytest.mark.asyncio

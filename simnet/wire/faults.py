@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Emit = Callable[[bytes, bool], Awaitable[None]]
+_GONE_POLL = 0.05  # seconds between looks at whether a sleeping fault's caller has gone
+
+
+def _never() -> bool:
+    return False
 
 
 class InjectedDisconnect(Exception):
@@ -36,7 +41,8 @@ class FaultContext:
     ``timeout`` the timeout the caller
     sent (seconds), ``rng`` a random generator seeded from the plan's seed and the
     request's number (deterministic), ``plan`` the :class:`FaultPlan` that matched.
-    Call :meth:`record` to add what the fault did to ``plan.events``.
+    Call :meth:`record` to add what the fault did to ``plan.events``, and wait with
+    :meth:`sleep`.
     """
 
     def __init__(
@@ -55,6 +61,17 @@ class FaultContext:
         self.reused = reused
         """True when the request came on a kept-alive connection that served one before."""
         self.rng = plan._next_rng()
+        self.caller_gone: Callable[[], bool] = _never
+        """Whether the caller has closed its connection (a dendrite does at its timeout);
+        always ``False`` where the server does not say."""
+
+    async def sleep(self, seconds: float) -> None:
+        """``asyncio.sleep(seconds)``, cut short once the caller has gone: nothing sent
+        after that reaches anyone, and a test's teardown need not wait it out."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while (left := end - loop.time()) > 0 and not self.caller_gone():
+            await asyncio.sleep(min(left, _GONE_POLL))
 
     def record(self, fault: Fault, detail: str) -> None:
         """Add a :class:`FaultEvent` for ``fault`` with ``detail`` to the plan's events."""
@@ -101,7 +118,7 @@ class Latency(Fault):
 
     async def before_start(self, request: FaultContext) -> None:
         request.record(self, f"waited {self.seconds:.3f} s before the first byte")
-        await asyncio.sleep(self.seconds)
+        await request.sleep(self.seconds)
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,7 @@ class ChunkDelay(Fault):
             if data:
                 delay = self.seconds + request.rng.uniform(0, self.jitter)
                 request.record(self, f"waited {delay:.4f} s before {len(data)} bytes")
-                await asyncio.sleep(delay)
+                await request.sleep(delay)
             await emit(data, more)
 
         return delayed
@@ -247,7 +264,7 @@ class Stall(Fault):
                 sent["stalled"] = True
                 seconds = request.timeout + 1.0 if self.seconds is None else self.seconds
                 request.record(self, f"stalled {seconds:.3f} s after {sent['chunks']} chunks")
-                await asyncio.sleep(seconds)
+                await request.sleep(seconds)
             sent["chunks"] += 1 if data else 0
             await emit(data, more)
 
@@ -274,7 +291,7 @@ class DripFeed(Fault):
         async def drip(data: bytes, more: bool) -> None:
             for start in range(0, len(data), self.size):
                 if sent["bytes"]:
-                    await asyncio.sleep(self.interval)
+                    await request.sleep(self.interval)
                 piece = data[start : start + self.size]
                 sent["bytes"] += len(piece)
                 await emit(piece, True)

@@ -86,6 +86,9 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         started = {"response": False}
+        gone = _caller_gone(send)
+        for _, request in faults:
+            request.caller_gone = gone
 
         async def tracked(message: dict[str, Any]) -> None:
             started["response"] = started["response"] or message["type"] == "http.response.start"
@@ -178,6 +181,16 @@ def _faulty_send(faults: RequestFaults, send: Any) -> Any:
             await send(message)
 
     return faulty_send
+
+
+def _caller_gone(send: Any) -> Callable[[], bool]:
+    """Whether the caller has closed the connection: uvicorn's request cycle (whose method
+    ``send`` is, as :func:`_close_connection` relies on) records it in ``disconnected``.
+    Elsewhere a fault's waits run their full length, as they did."""
+    cycle: Any = getattr(send, "__self__", None)
+    if not isinstance(getattr(cycle, "disconnected", None), bool):
+        return lambda: False
+    return lambda: bool(cycle.disconnected)
 
 
 def _close_connection(send: Any) -> None:
