@@ -190,6 +190,7 @@ from client import stream_prompt
 from miner import Miner
 
 @pytest.mark.asyncio
+@pytest.mark.simnet(transport=["memory", "tcp"])
 async def test_stream(simnet_serve, simnet_dendrite, simnet_metagraph):
     axon = simnet_serve(lambda ctx: Miner(ctx.wallet, ctx.metagraph))
     final = await stream_prompt(simnet_dendrite, simnet_metagraph.axons[axon.uid], "hi there")
@@ -197,18 +198,15 @@ async def test_stream(simnet_serve, simnet_dendrite, simnet_metagraph):
 """
 
 
-@pytest.mark.parametrize(("transport", "outcome"), [("memory", "passed"), ("tcp", "failed")])
-def test_under_pytest_socket_only_the_memory_transport_works(
-    pytester, monkeypatch, transport, outcome
-):
+def test_under_pytest_socket_only_the_memory_transport_works(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent.parent))  # the reference subnet
     pytester.makepyfile(_UNDER_PYTEST_SOCKET)
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_subprocess(
-        "-p", "no:randomly", "--disable-socket", "--allow-unix-socket",
-        f"--simnet-transport={transport}",
-    )  # fmt: skip
-    result.assert_outcomes(**{outcome: 1})
+        "-v", "-p", "no:randomly", "--disable-socket", "--allow-unix-socket"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_stream?memory?*PASSED*", "*test_stream?tcp?*FAILED*"])
 
 
 def test_closing_a_network_frees_its_in_memory_ports(reference_miner):
