@@ -48,8 +48,13 @@ def axon_info(neuron: Neuron) -> AxonInfo:
     )
 
 
+def alpha(tao: float, netuid: int) -> Any:
+    """``tao`` as the SDK's ``Balance`` in subnet ``netuid``'s alpha, to the nearest rao."""
+    return Balance.from_rao(balances.rao(tao)).set_unit(netuid)
+
+
 def _neuron_fields(neuron: Neuron) -> dict[str, Any]:
-    stake = Balance.from_rao(balances.rao(neuron.stake)).set_unit(neuron.netuid)
+    stake = alpha(neuron.stake, neuron.netuid)
     return dict(
         hotkey=neuron.hotkey,
         coldkey=neuron.coldkey,
@@ -127,9 +132,6 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
     owner = subnet_owner(chain, netuid, neurons)
     last_step = chain.last_epoch(netuid)
 
-    def alpha(tao: float) -> Any:
-        return Balance.from_rao(balances.rao(tao)).set_unit(netuid)
-
     return metagraph_info_object(
         netuid=netuid,
         mechid=0,
@@ -176,11 +178,11 @@ def metagraph_info(chain: ChainState, netuid: int, block: int) -> Any:
         rank=[0.0 for _ in neurons],
         block_at_registration=[n.registered_at for n in neurons],
         alpha_in=Balance.from_rao(balances.POOL_ALPHA).set_unit(netuid),
-        alpha_out=alpha(sum(n.stake for n in neurons)),
+        alpha_out=alpha(sum(n.stake for n in neurons), netuid),
         tao_in=Balance.from_rao(balances.POOL_TAO),
-        alpha_stake=[alpha(n.stake) for n in neurons],
+        alpha_stake=[alpha(n.stake, netuid) for n in neurons],
         tao_stake=[Balance.from_rao(0) for _ in neurons],
-        total_stake=[alpha(n.stake) for n in neurons],
+        total_stake=[alpha(n.stake, netuid) for n in neurons],
         tao_dividends_per_hotkey=[(n.hotkey, Balance.from_rao(0)) for n in neurons],
-        alpha_dividends_per_hotkey=[(n.hotkey, alpha(0)) for n in neurons],
+        alpha_dividends_per_hotkey=[(n.hotkey, alpha(0, netuid)) for n in neurons],
     )

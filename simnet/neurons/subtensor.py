@@ -38,6 +38,7 @@ from simnet.chain.hyperparams import STORAGE_NAMES, U16_MAX
 from simnet.chain.rules import ChainRuleError, message, normalized
 from simnet.chain.state import ChainState, UnknownHotkey, UnknownSubnet
 from simnet.neurons.chain_data import (
+    alpha,
     metagraph_info,
     neuron_info,
     neuron_info_lite,
@@ -242,7 +243,7 @@ class FakeSubtensor(SubtensorDouble):
         if netuid in self.chain.netuids() and self.chain.is_registered(netuid, hotkey_ss58):
             neuron = self.chain.neuron(netuid, hotkey_ss58)
             if neuron.coldkey == coldkey_ss58:
-                return Balance.from_rao(balances.rao(neuron.stake)).set_unit(netuid)
+                return alpha(neuron.stake, netuid)
         return Balance.from_rao(0).set_unit(netuid)
 
     @simulated()
@@ -663,10 +664,11 @@ for _name in ("commit", "set_reveal_commitment", "get_revealed_commitment",
 
 def _dynamic_fields(chain: ChainState, netuid: int, block: int | None) -> dict[str, Any]:
     """``DynamicInfo``'s fields for ``netuid``, in the SDK's units."""
-    owner = storage.subnet_owner(chain, netuid)
+    neurons = chain.neurons(netuid)
+    owner = storage.subnet_owner(chain, netuid, neurons)
     at = chain.block if block is None else block
     last_step = chain.last_epoch(netuid)
-    alpha_out = sum(balances.rao(n.stake) for n in chain.neurons(netuid))
+    alpha_out = sum(balances.rao(n.stake) for n in neurons)
     tao_in = Balance.from_rao(balances.POOL_TAO).set_unit(0)
     alpha_in = Balance.from_rao(balances.POOL_ALPHA).set_unit(netuid)
     return dict(

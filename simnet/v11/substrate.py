@@ -367,7 +367,7 @@ class ChainSubstrate:
         params = self._hyperparameters(netuid)
         stakes = [balances.rao(n.stake) for n in neurons]
         last_step = last_epoch_block(block, netuid, params.tempo)
-        owner = storage.subnet_owner(self.chain, netuid)
+        owner = storage.subnet_owner(self.chain, netuid, neurons)
         return {
             "netuid": netuid,
             "name": f"simnet-{netuid}",

@@ -87,8 +87,9 @@ class FaultInjector:
             return
         started = {"response": False}
         gone = _caller_gone(send)
-        for _, request in faults:
-            request.caller_gone = gone
+        if gone is not None:
+            for _, request in faults:
+                request.caller_gone = gone
 
         async def tracked(message: dict[str, Any]) -> None:
             started["response"] = started["response"] or message["type"] == "http.response.start"
@@ -183,13 +184,13 @@ def _faulty_send(faults: RequestFaults, send: Any) -> Any:
     return faulty_send
 
 
-def _caller_gone(send: Any) -> Callable[[], bool]:
+def _caller_gone(send: Any) -> Callable[[], bool] | None:
     """Whether the caller has closed the connection: uvicorn's request cycle (whose method
     ``send`` is, as :func:`_close_connection` relies on) records it in ``disconnected``.
-    Elsewhere a fault's waits run their full length, as they did."""
+    ``None`` elsewhere: a fault's waits run their full length, as they did."""
     cycle: Any = getattr(send, "__self__", None)
     if not isinstance(getattr(cycle, "disconnected", None), bool):
-        return lambda: False
+        return None
     return lambda: bool(cycle.disconnected)
 
 
